@@ -1,0 +1,212 @@
+using System.CommandLine;
+using ImageTooling.Catalog;
+
+namespace ImageTooling.Cli;
+
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+}
+
+/// <summary>The command tree. Each action maps options onto the core and one engine; nothing else happens here.</summary>
+internal static class Commands
+{
+    private static readonly Option<string?> ImagesDir = new("--images-dir") { Description = "The folder holding catalog.yaml and the Dockerfiles (default: images/ of the repository)", Recursive = true };
+    private static readonly Option<string?> Tag = new("--tag") { Description = "Release tag vX.Y.Z or vX.Y.Z-pre: tags vX.Y.Z, and for a stable release vX.Y, vX and latest" };
+    private static readonly Option<string?> BranchTag = new("--branch-tag") { Description = "Branch image tag BRANCH-SHORTSHA (never a release tag or latest)" };
+    private static readonly Option<string[]> Image = new("--image") { Description = "Only these images (repeatable); their bases are built too but not published", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<string[]> PlatformOption = new("--platform") { Description = "Only these platforms (repeatable): linux/amd64, linux/arm64", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<string?> RegistryOption = new("--registry") { Description = "Registry namespace to publish to (default: the catalog's, docker.io/best-tools)" };
+    private static readonly Option<bool> NoFloatingTags = new("--no-floating-tags") { Description = "Publish only vX.Y.Z, not vX.Y, vX and latest" };
+    private static readonly Option<string?> DownloadMirror = new("--download-mirror") { Description = "Fetch upstream downloads from MIRROR/HOST/PATH instead (offline test harness, corporate mirror)" };
+    private static readonly Option<bool> StandIns = new("--stand-in-downloads") { Description = "The mirror serves stand-ins: skip smoke tests that need the real tools' behaviour" };
+    private static readonly Option<string[]> BaseImage = new("--base-image") { Description = "Replace a pinned base image: NAME=REFERENCE (repeatable)", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<string?> Revision = new("--revision") { Description = "Source revision for the labels (default: $GITHUB_SHA or git HEAD)" };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print the plan as JSON" };
+    private static readonly Option<bool> Markdown = new("--markdown") { Description = "Print a Markdown table (the README's image table)" };
+    private static readonly Option<int> Jobs = new("--jobs") { Description = "Builds at once (default: the number of processors)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private static readonly Option<string> EngineOption = new("--engine") { Description = "auto (Dagger inside a Dagger session, else local), local or dagger", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string?> LogDir = new("--log-dir") { Description = "Where build logs go (default: artifacts/logs)" };
+    private static readonly Option<string?> Username = new("--username") { Description = "Registry user (default: $REGISTRY_USERNAME)" };
+    private static readonly Option<string> PasswordEnv = new("--password-env") { Description = "Name of the environment variable holding the registry token", DefaultValueFactory = _ => "REGISTRY_PASSWORD" };
+    private static readonly Option<bool> Force = new("--force") { Description = "Replace a release tag that already exists with other content" };
+    private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
+
+    public static RootCommand Root(TextWriter output)
+    {
+        var root = new RootCommand("imagetool: build, smoke-test and publish the multi-arch tooling images described in images/catalog.yaml");
+        root.Options.Add(ImagesDir);
+
+        var list = new Command("list", "List the images, their tools and pinned versions") { Markdown };
+        list.SetAction(r => Run(() => Task.FromResult(List(LoadCatalog(r), r.GetValue(Markdown), output))));
+        root.Subcommands.Add(list);
+
+        var plan = new Command("plan", "Print what a run would build, test and publish, without running anything");
+        AddPlanOptions(plan);
+        plan.Options.Add(Json);
+        plan.SetAction(r => Run(() =>
+        {
+            var p = CreatePlan(r);
+            output.Write(r.GetValue(Json) ? p.ToJson() + "\n" : p.ToText());
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        root.Subcommands.Add(plan);
+
+        var build = new Command("build", "Build every planned image for every platform");
+        AddRunOptions(build);
+        build.SetAction((r, ct) => Run(async () =>
+        {
+            await NewPipeline(r, output).BuildAsync(CreatePlan(r), smokeTest: false, ct);
+            return ExitCodes.Ok;
+        }));
+        root.Subcommands.Add(build);
+
+        var test = new Command("test", "Build every planned image and run its smoke tests in containers of each platform");
+        AddRunOptions(test);
+        test.SetAction((r, ct) => Run(async () =>
+        {
+            var built = await NewPipeline(r, output).BuildAsync(CreatePlan(r), smokeTest: true, ct);
+            output.WriteLine($"All smoke tests passed on {built.Count} images.");
+            return ExitCodes.Ok;
+        }));
+        root.Subcommands.Add(test);
+
+        var publish = new Command("publish-multi-arch", "Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last") { Username, PasswordEnv, Force, Report };
+        AddRunOptions(publish);
+        publish.SetAction((r, ct) => Run(async () =>
+        {
+            var plan = CreatePlan(r);
+            var credentials = Credentials(r);
+            using var registry = new ImageTooling.Registry.RegistryClient();
+            var published = await NewPipeline(r, output).PublishAsync(plan, registry, credentials, r.GetValue(Force), ct);
+            var summary = PublishSummary(published);
+            output.Write(summary);
+            if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        root.Subcommands.Add(publish);
+        return root;
+    }
+
+    private static void AddPlanOptions(Command command)
+    {
+        foreach (var option in new Option[] { Tag, BranchTag, Image, PlatformOption, RegistryOption, NoFloatingTags, DownloadMirror, StandIns, BaseImage, Revision })
+            command.Options.Add(option);
+    }
+
+    private static void AddRunOptions(Command command)
+    {
+        AddPlanOptions(command);
+        foreach (var option in new Option[] { Jobs, EngineOption, LogDir })
+            command.Options.Add(option);
+    }
+
+    /// <summary>Turns exceptions into one line and an exit code; a secret's value is scrubbed from anything printed.</summary>
+    private static async Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (InputError e)
+        {
+            Console.Error.WriteLine($"error: {Scrub(e.Message, credentials)}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("error: cancelled");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"error: {Scrub(e.Message, credentials)}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static string Scrub(string message, Func<string?>? credentials) =>
+        credentials?.Invoke() is { Length: > 0 } secret ? message.Replace(secret, "***") : message;
+
+    private static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
+
+    private static BuildPlan CreatePlan(ParseResult r)
+    {
+        var catalog = LoadCatalog(r);
+        var overrides = new Dictionary<string, string>();
+        foreach (var pair in r.GetValue(BaseImage) ?? [])
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0) throw new InputError($"--base-image takes NAME=REFERENCE, got '{pair}'");
+            overrides[pair[..eq]] = pair[(eq + 1)..];
+        }
+        var root = Path.GetDirectoryName(Path.GetFullPath(catalog.Directory))!;
+        return BuildPlan.Create(catalog, new PlanOptions
+        {
+            Release = r.GetValue(Tag) is { } tag ? ReleaseTag.Parse(tag) : null,
+            BranchTag = r.GetValue(BranchTag),
+            Images = r.GetValue(Image) ?? [],
+            Platforms = r.GetValue(PlatformOption) ?? [],
+            Registry = r.GetValue(RegistryOption),
+            FloatingTags = !r.GetValue(NoFloatingTags),
+            DownloadMirror = r.GetValue(DownloadMirror),
+            StandInDownloads = r.GetValue(StandIns),
+            BaseImageOverrides = overrides,
+            Revision = r.GetValue(Revision) ?? Repository.Revision(root),
+            Created = Repository.Created(root),
+        });
+    }
+
+    private static Pipeline NewPipeline(ParseResult r, TextWriter output)
+    {
+        var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
+        var jobs = r.GetValue(Jobs);
+        if (jobs < 1) throw new InputError($"--jobs must be at least 1, got {jobs}");
+        var logs = r.GetValue(LogDir) ?? Path.Combine(Path.GetDirectoryName(images)!, "artifacts", "logs");
+        return new Pipeline(Engines.Create(r.GetValue(EngineOption)!, images, logs, output), output, jobs);
+    }
+
+    private static RegistryCredentials Credentials(ParseResult r)
+    {
+        var user = r.GetValue(Username) ?? Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
+        if (string.IsNullOrEmpty(user))
+            throw new InputError("missing credentials: give --username (or set REGISTRY_USERNAME) and the token in $REGISTRY_PASSWORD (or the variable named by --password-env)");
+        return new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
+    }
+
+    internal static int List(ImageCatalog catalog, bool markdown, TextWriter output)
+    {
+        if (markdown)
+        {
+            output.WriteLine("| Image | Based on | Platforms | Tools (pinned versions) |");
+            output.WriteLine("|---|---|---|---|");
+            foreach (var image in catalog.Images)
+            {
+                var tools = string.Join(", ", catalog.ToolsOf(image).Select(t => $"{t.Name} {t.Version}"));
+                var on = image.Base is null ? $"`{image.From}`" : $"`{image.Base}`";
+                output.WriteLine($"| `{catalog.Registry}/{image.Name}` | {on} | {string.Join(", ", image.Platforms)} | {tools} |");
+            }
+            return ExitCodes.Ok;
+        }
+        foreach (var image in catalog.Images)
+        {
+            output.WriteLine($"{image.Name}  ({catalog.Registry}/{image.Name}; {string.Join(", ", image.Platforms)}; on {image.Base ?? image.From})");
+            output.WriteLine($"  {image.Description}");
+            foreach (var tool in catalog.ToolsOf(image))
+                output.WriteLine($"  {tool.Name,-14} {tool.Version,-14} {(tool.Download is null ? $"debian package {tool.Debian!.Name}" : "upstream release")}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string PublishSummary(IReadOnlyList<PublishedImage> published)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("| Image | Tag | Digest | |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var p in published)
+            text.AppendLine($"| `{p.Repository}` | `{p.Tag}` | `{p.Digest}` | {(p.Unchanged ? "already published" : "pushed")} |");
+        return text.ToString();
+    }
+}

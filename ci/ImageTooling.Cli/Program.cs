@@ -1,0 +1,14 @@
+using System.CommandLine;
+using ImageTooling;
+using ImageTooling.Cli;
+
+// imagetool: list, plan, build, test, publish-multi-arch. Exit codes: 0 ok, 1 failure, 2 bad input.
+var root = Commands.Root(Console.Out);
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine("Run 'imagetool --help' for usage.");
+    return ExitCodes.BadInput;
+}
+return await parsed.InvokeAsync();

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using ImageTooling.Catalog;
+
+namespace ImageTooling.Cli;
+
+/// <summary>Facts about the checkout the tool runs in: where the catalog is, which commit, when it was made.</summary>
+internal static class Repository
+{
+    public static string ImagesDirectory(string? given)
+    {
+        if (given is not null) return given;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "images", CatalogLoader.FileName)))
+                    return Path.Combine(dir.FullName, "images");
+        throw new InputError($"cannot find images/{CatalogLoader.FileName} above {Directory.GetCurrentDirectory()}: run inside the repository or give --images-dir");
+    }
+
+    public static string Revision(string root) =>
+        Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha ? sha : Git(root, "rev-parse", "HEAD") ?? "unknown";
+
+    /// <summary>The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.</summary>
+    public static DateTimeOffset Created(string root)
+    {
+        if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var epoch))
+            return DateTimeOffset.FromUnixTimeSeconds(epoch);
+        return long.TryParse(Git(root, "log", "-1", "--format=%ct"), out var commit)
+            ? DateTimeOffset.FromUnixTimeSeconds(commit)
+            : DateTimeOffset.UtcNow;
+    }
+
+    private static string? Git(string root, params string[] args)
+    {
+        try
+        {
+            var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+            foreach (var a in args) start.ArgumentList.Add(a);
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}

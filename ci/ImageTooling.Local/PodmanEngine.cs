@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using ImageTooling.Catalog;
+using ImageTooling.Registry;
+
+namespace ImageTooling.Local;
+
+/// <summary>
+/// The local engine: podman (buildah inside) builds each node for its platform, runs smoke tests in
+/// real containers (foreign architectures through qemu-user binfmt) and pushes OCI indexes.
+/// A derived image is built FROM the base image this run built for the same platform, held in
+/// local storage under a run-local name, so nothing is pulled from a registry for it.
+/// </summary>
+public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : IImageEngine
+{
+    public string Name => "podman (local engine)";
+
+    public static string LocalName(BuildNode node) => $"localhost/imagetool/{node.Image.Name}:{node.Platform.Architecture}";
+
+    public async Task CheckReadyAsync(CancellationToken cancellation)
+    {
+        var version = await TryRunAsync("podman", ["--version"], cancellation);
+        if (version is null)
+            throw new InputError("the local engine needs podman (with buildah): apt-get install podman buildah qemu-user-static binfmt-support, or run inside a Dagger session");
+        var native = RuntimeInformation.OSArchitecture switch
+        {
+            Architecture.X64 => "amd64",
+            Architecture.Arm64 => "arm64",
+            var other => other.ToString().ToLowerInvariant(),
+        };
+        var foreign = native == "amd64" ? "qemu-aarch64" : "qemu-x86_64";
+        if (!File.Exists($"/proc/sys/fs/binfmt_misc/{foreign}"))
+            throw new InputError($"building for the other architecture needs qemu-user binfmt ({foreign} is not registered): apt-get install qemu-user-static binfmt-support && update-binfmts --enable {foreign}");
+        Directory.CreateDirectory(logDirectory);
+    }
+
+    public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
+    {
+        var name = LocalName(node);
+        var args = new List<string>
+        {
+            "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
+            "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", name,
+        };
+        var baseReference = baseImage?.Handle ?? node.BaseImage
+            ?? throw new PipelineFailure($"{node.Id} has neither a base built in this run nor a base image");
+        foreach (var (key, value) in node.BuildArgs.Append(new(BuildArguments.BaseImage, baseReference)))
+            args.AddRange(["--build-arg", $"{key}={value}"]);
+        foreach (var (key, value) in node.Labels)
+            args.AddRange(["--label", $"{key}={value}"]);
+        args.Add(imagesDirectory);
+
+        var log = LogFile(node);
+        File.WriteAllText(log, $"podman {string.Join(' ', args)}\n");
+        var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
+        if (result.ExitCode != 0)
+            throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of {log}:\n{Tail(result.Output, 15)}");
+        var id = (await RunCheckedAsync(["image", "inspect", "--format", "{{.Id}}", name], cancellation)).Trim();
+        return new BuiltImage(node, name) { ConfigDigest = $"sha256:{id}" };
+    }
+
+    public async Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
+    {
+        var args = new List<string> { "run", "--rm", "--pull", "never", "--network", "none", "--platform", image.Node.Platform.ToString(), "--entrypoint", "/bin/sh" };
+        if (test.User is not null) args.AddRange(["--user", test.User]);
+        args.AddRange([image.Handle, "-c", test.Run]);
+        return await ChildProcess.RunAsync("podman", args, cancellation, LogFile(image.Node), timeout: TimeSpan.FromMinutes(10));
+    }
+
+    public async Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var list = $"localhost/imagetool-publish/{variants[0].Node.Image.Name}:index";
+        await TryRunAsync("podman", ["manifest", "rm", list], cancellation);
+        await RunCheckedAsync(["manifest", "create", list], cancellation);
+        foreach (var variant in variants)
+            await RunCheckedAsync(["manifest", "add", list, $"containers-storage:{variant.Handle}"], cancellation);
+
+        var (api, _) = RegistryClient.Locate(reference);
+        var temp = Directory.CreateTempSubdirectory("imagetool-push-");
+        try
+        {
+            var authFile = Path.Combine(temp.FullName, "auth.json");
+            var digestFile = Path.Combine(temp.FullName, "digest");
+            // The credentials reach podman through a private auth file, never through its arguments.
+            File.WriteAllText(authFile, "");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
+            File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [reference.Split('/')[0]] = new { auth } } }));
+            var push = new List<string> { "manifest", "push", "--all", "--format", "oci", "--authfile", authFile, "--digestfile", digestFile };
+            if (api.Scheme == "http") push.Add("--tls-verify=false");
+            push.AddRange([list, $"docker://{reference}"]);
+            var result = await ChildProcess.RunAsync("podman", push, cancellation, timeout: TimeSpan.FromMinutes(30));
+            if (result.ExitCode != 0)
+                throw new PipelineFailure($"pushing {reference} failed: {Tail(result.Output, 3)}");
+            return File.ReadAllText(digestFile).Trim();
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+
+    private string LogFile(BuildNode node) => Path.Combine(logDirectory, $"{node.Image.Name}-{node.Platform.Architecture}.log");
+
+    private static string Tail(string output, int lines) =>
+        string.Join("\n", output.TrimEnd().Split('\n').TakeLast(lines).Select(l => "    " + l.TrimEnd()));
+
+    private static async Task<string> RunCheckedAsync(IEnumerable<string> args, CancellationToken cancellation)
+    {
+        var list = args.ToList();
+        var result = await ChildProcess.RunAsync("podman", list, cancellation);
+        if (result.ExitCode != 0)
+            throw new PipelineFailure($"podman {string.Join(' ', list.Take(2))} failed: {Tail(result.Output, 3)}");
+        return result.Output;
+    }
+
+    private static async Task<string?> TryRunAsync(string program, IEnumerable<string> args, CancellationToken cancellation)
+    {
+        try
+        {
+            var result = await ChildProcess.RunAsync(program, args, cancellation);
+            return result.ExitCode == 0 ? result.Output : null;
+        }
+        catch (InputError)
+        {
+            return null;
+        }
+    }
+}

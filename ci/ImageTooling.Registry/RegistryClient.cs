@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace ImageTooling.Registry;
+
+/// <summary>
+/// A small client of the OCI distribution API: checks credentials, reads indexes, manifests and
+/// config blobs. Basic and bearer-token auth; transient faults (connection errors, 5xx, 429 with
+/// Retry-After) are retried with bounded backoff, then reported naming registry, repository and tag.
+/// </summary>
+public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegistry, IDisposable
+{
+    private static readonly string[] ManifestTypes =
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ];
+
+    private readonly HttpClient http = new(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = TimeSpan.FromSeconds(60) };
+    private readonly Dictionary<string, string> tokens = [];
+
+    public int Attempts { get; init; } = 4;
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    public void Dispose() => http.Dispose();
+
+    /// <summary><c>docker.io/best-tools/pandoc</c> → API base <c>https://registry-1.docker.io</c> and name <c>best-tools/pandoc</c>.</summary>
+    public static (Uri Api, string Name) Locate(string repository)
+    {
+        var slash = repository.IndexOf('/');
+        var first = slash < 0 ? "" : repository[..slash];
+        var isHost = first.Contains('.') || first.Contains(':') || first == "localhost";
+        var host = isHost ? first : "docker.io";
+        var name = isHost ? repository[(slash + 1)..] : repository;
+        if (host == "docker.io") host = "registry-1.docker.io";
+        var hostOnly = host.Split(':')[0];
+        var loopback = hostOnly == "localhost" || (IPAddress.TryParse(hostOnly, out var ip) && IPAddress.IsLoopback(ip));
+        return (new Uri($"{(loopback ? "http" : "https")}://{host}"), name);
+    }
+
+    public async Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        using var response = await SendAsync(HttpMethod.Get, new Uri(api, "/v2/"), name, credentials, push: true, [], $"{api.Host} (checking credentials)", cancellation);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw new InputError($"the registry {api.Authority} refused the credentials of '{credentials.Username}' for {repository}: check the user name and the token");
+        if (!response.IsSuccessStatusCode)
+            throw new PipelineFailure($"the registry {api.Authority} answered {(int)response.StatusCode} {response.ReasonPhrase} when checking credentials for {repository}");
+    }
+
+    public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var (digest, json) = await GetManifestAsync(repository, tag, credentials, cancellation);
+        if (json is null) return null;
+        var root = json.RootElement;
+        var manifests = new List<RemoteManifest>();
+        if (root.TryGetProperty("manifests", out var list))
+        {
+            foreach (var entry in list.EnumerateArray())
+            {
+                if (!entry.TryGetProperty("platform", out var platform)) continue;
+                var os = platform.GetProperty("os").GetString();
+                var arch = platform.GetProperty("architecture").GetString();
+                if (os == "unknown") continue; // attestation manifests
+                var manifestDigest = entry.GetProperty("digest").GetString()!;
+                var (_, manifest) = await GetManifestAsync(repository, manifestDigest, credentials, cancellation);
+                var config = manifest?.RootElement.GetProperty("config").GetProperty("digest").GetString() ?? "";
+                manifests.Add(new RemoteManifest($"{os}/{arch}", manifestDigest, config));
+            }
+        }
+        else
+        {
+            manifests.Add(new RemoteManifest("unknown", digest, root.GetProperty("config").GetProperty("digest").GetString() ?? ""));
+        }
+        return new RemoteIndex(digest, manifests);
+    }
+
+    /// <summary>A manifest or index by tag or digest: its digest and JSON, or (reference, null) when it does not exist.</summary>
+    public async Task<(string Digest, JsonDocument? Json)> GetManifestAsync(string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{reference}"), name, credentials, push: false, ManifestTypes,
+            $"{repository}:{reference} at {api.Authority}", cancellation);
+        if (response.StatusCode == HttpStatusCode.NotFound) return (reference, null);
+        await EnsureAsync(response, $"reading {repository}:{reference} from {api.Authority}", credentials);
+        var body = await response.Content.ReadAsStringAsync(cancellation);
+        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : reference;
+        return (digest, JsonDocument.Parse(body));
+    }
+
+    public async Task<JsonDocument> GetBlobJsonAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/blobs/{digest}"), name, credentials, push: false, [], $"{repository}@{digest} at {api.Authority}", cancellation);
+        await EnsureAsync(response, $"reading blob {digest} of {repository} from {api.Authority}", credentials);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
+    }
+
+    public async Task<IReadOnlyList<string>> GetTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/tags/list"), name, credentials, push: false, [], $"tags of {repository} at {api.Authority}", cancellation);
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        await EnsureAsync(response, $"listing tags of {repository} at {api.Authority}", credentials);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
+        return json.RootElement.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
+            ? tags.EnumerateArray().Select(t => t.GetString()!).ToList()
+            : [];
+    }
+
+    private static Task EnsureAsync(HttpResponseMessage response, string what, RegistryCredentials? credentials)
+    {
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw new InputError($"{what}: the registry refused {(credentials is null ? "anonymous access" : $"the credentials of '{credentials.Username}'")}");
+        if (!response.IsSuccessStatusCode)
+            throw new PipelineFailure($"{what}: the registry answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        return Task.CompletedTask;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, Uri uri, string name, RegistryCredentials? credentials, bool push, string[] accept, string what, CancellationToken cancellation)
+    {
+        var scope = $"repository:{name}:{(push ? "pull,push" : "pull")}";
+        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(scope)), what, cancellation);
+        if (response.StatusCode != HttpStatusCode.Unauthorized || credentials is null && !IsBearer(response)) return response;
+
+        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
+        response.Dispose();
+        string? authorization = null;
+        if (challenge?.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) == true)
+            authorization = await FetchTokenAsync(challenge, scope, credentials, what, cancellation);
+        else if (credentials is not null)
+            authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
+        if (authorization is not null) tokens[scope] = authorization;
+        return await TryAsync(() => Request(method, uri, accept, authorization), what, cancellation);
+    }
+
+    private static bool IsBearer(HttpResponseMessage response) =>
+        response.Headers.WwwAuthenticate.Any(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase));
+
+    private async Task<string?> FetchTokenAsync(AuthenticationHeaderValue challenge, string scope, RegistryCredentials? credentials, string what, CancellationToken cancellation)
+    {
+        var parameters = ParseChallenge(challenge.Parameter ?? "");
+        if (!parameters.TryGetValue("realm", out var realm)) return null;
+        var query = $"?scope={Uri.EscapeDataString(scope)}" + (parameters.TryGetValue("service", out var service) ? $"&service={Uri.EscapeDataString(service)}" : "");
+        using var response = await TryAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, realm + query);
+            if (credentials is not null)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}")));
+            return request;
+        }, what, cancellation);
+        if (!response.IsSuccessStatusCode) return null;
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
+        var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString()
+            : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
+        return token is null ? null : $"Bearer {token}";
+    }
+
+    private static Dictionary<string, string> ParseChallenge(string text)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var part in text.Split(','))
+        {
+            var eq = part.IndexOf('=');
+            if (eq > 0) result[part[..eq].Trim()] = part[(eq + 1)..].Trim().Trim('"');
+        }
+        return result;
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, Uri uri, string[] accept, string? authorization)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        foreach (var type in accept) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> TryAsync(Func<HttpRequestMessage> request, string what, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            string fault;
+            TimeSpan? wait = null;
+            try
+            {
+                using var message = request();
+                var response = await http.SendAsync(message, cancellation);
+                var transient = (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests;
+                if (!transient) return response;
+                fault = $"{(int)response.StatusCode} {response.ReasonPhrase}";
+                wait = response.Headers.RetryAfter?.Delta;
+                if (attempt >= Attempts) return response;
+                response.Dispose();
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
+            {
+                fault = e.Message;
+                if (attempt >= Attempts)
+                    throw new PipelineFailure($"cannot reach the registry for {what} after {Attempts} attempts: {fault}");
+            }
+            var delay = wait is { } retryAfter ? (retryAfter > MaxRetryAfter ? MaxRetryAfter : retryAfter) : Backoff * Math.Pow(2, attempt - 1);
+            await Task.Delay(delay, cancellation);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ImageTooling.Catalog;
+
+namespace ImageTooling;
+
+/// <summary>What one run is asked to do; everything here comes from the command line or the environment.</summary>
+public sealed record PlanOptions
+{
+    public ReleaseTag? Release { get; init; }
+    /// <summary>A branch image tag such as <c>feature-x-1a2b3c4</c>; never a release tag, never <c>latest</c>.</summary>
+    public string? BranchTag { get; init; }
+    public IReadOnlyList<string> Images { get; init; } = [];
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+    public string? Registry { get; init; }
+    public bool FloatingTags { get; init; } = true;
+    public string Revision { get; init; } = "unknown";
+    public DateTimeOffset Created { get; init; } = DateTimeOffset.UnixEpoch;
+    /// <summary>Serve every upstream download from <c>{mirror}/{host}/{path}</c> instead (offline tests, corporate mirrors).</summary>
+    public string? DownloadMirror { get; init; }
+    /// <summary>The mirror serves stand-ins, not the real tools: smoke tests that need a real tool's behaviour are skipped and said so.</summary>
+    public bool StandInDownloads { get; init; }
+    /// <summary>Replace a pinned base image of the catalog, e.g. with a locally mirrored copy.</summary>
+    public IReadOnlyDictionary<string, string> BaseImageOverrides { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>One image built for one platform; a derived image points at the node of its base on the same platform.</summary>
+public sealed record BuildNode(
+    ImageDefinition Image,
+    Platform Platform,
+    BuildNode? Base,
+    string? BaseImage,
+    IReadOnlyDictionary<string, string> BuildArgs,
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyList<SmokeTest> SmokeTests)
+{
+    public string Id => $"{Image.Name} {Platform}";
+}
+
+/// <summary>One multi-arch index to push: the image's platform variants under its tags, in order.</summary>
+public sealed record PublishTarget(ImageDefinition Image, string Repository, IReadOnlyList<string> Tags)
+{
+    public string Reference(string tag) => $"{Repository}:{tag}";
+}
+
+/// <summary>The whole run as data: build nodes in a valid order and the indexes to publish.</summary>
+public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options, IReadOnlyList<BuildNode> Nodes, IReadOnlyList<PublishTarget> Publish)
+{
+    public static BuildPlan Create(ImageCatalog catalog, PlanOptions options)
+    {
+        foreach (var name in options.Images.Where(n => catalog.Images.All(i => i.Name != n)))
+            throw new InputError($"unknown image '{name}' (valid: {string.Join(", ", catalog.Images.Select(i => i.Name))})");
+        var platforms = new List<Platform>();
+        foreach (var text in options.Platforms)
+            platforms.Add(Platform.TryParse(text, out var p)
+                ? p
+                : throw new InputError($"unknown platform '{text}' (valid: {string.Join(", ", Platform.Known)})"));
+        foreach (var key in options.BaseImageOverrides.Keys.Where(k => !catalog.BaseImages.ContainsKey(k)))
+            throw new InputError($"unknown base image '{key}' to override (valid: {string.Join(", ", catalog.BaseImages.Keys)})");
+        if (options.Release is not null && options.BranchTag is not null)
+            throw new InputError("give either a release tag or a branch tag, not both");
+        if (options.BranchTag is not null && (!BranchTagPattern().IsMatch(options.BranchTag) || ReleaseLike().IsMatch(options.BranchTag)))
+            throw new InputError($"'{options.BranchTag}' is not a branch image tag: expected BRANCH-SHORTSHA (lowercase letters, digits, '.', '-'), never a release tag or 'latest'");
+        if (options.StandInDownloads && options.DownloadMirror is null)
+            throw new InputError("stand-in downloads need a download mirror that serves them");
+        if (options.DownloadMirror is not null && !Uri.TryCreate(options.DownloadMirror, UriKind.Absolute, out _))
+            throw new InputError($"'{options.DownloadMirror}' is not a URL for the download mirror");
+
+        var selected = options.Images.Count == 0 ? catalog.Images : catalog.Images.Where(i => options.Images.Contains(i.Name)).ToList();
+        var needed = new HashSet<string>();
+        foreach (var image in selected)
+            for (var current = image; current is not null; current = current.Base is null ? null : catalog.Image(current.Base))
+                needed.Add(current.Name);
+
+        var nodes = new List<BuildNode>();
+        foreach (var image in Ordered(catalog).Where(i => needed.Contains(i.Name)))
+        {
+            foreach (var platform in image.Platforms.Where(p => platforms.Count == 0 || platforms.Contains(p)))
+            {
+                var baseNode = image.Base is null ? null : nodes.Single(n => n.Image.Name == image.Base && n.Platform == platform);
+                var baseImage = image.From is null
+                    ? null
+                    : options.BaseImageOverrides.GetValueOrDefault(image.From) ?? catalog.BaseImages[image.From];
+                nodes.Add(new BuildNode(image, platform, baseNode, baseImage,
+                    BuildArguments.For(catalog, image, platform, options),
+                    Labels(catalog, image, options),
+                    SmokePlan.For(catalog, image, platform)));
+            }
+        }
+        if (platforms.Count > 0 && nodes.Count == 0)
+            throw new InputError($"none of the selected images is built for {string.Join(", ", options.Platforms)}");
+
+        var registry = (options.Registry ?? catalog.Registry).TrimEnd('/');
+        var tags = options.Release?.Tags(options.FloatingTags) ?? (options.BranchTag is null ? [] : [options.BranchTag]);
+        var publish = Ordered(catalog).Where(selected.Contains)
+            .Select(i => new PublishTarget(i, $"{registry}/{i.Name}", tags))
+            .ToList();
+        return new BuildPlan(catalog, options, nodes, publish);
+    }
+
+    /// <summary>Catalog order, except that every image comes after its base.</summary>
+    private static List<ImageDefinition> Ordered(ImageCatalog catalog)
+    {
+        var ordered = new List<ImageDefinition>();
+        void Visit(ImageDefinition image)
+        {
+            if (ordered.Contains(image)) return;
+            if (image.Base is not null) Visit(catalog.Image(image.Base));
+            ordered.Add(image);
+        }
+        foreach (var image in catalog.Images) Visit(image);
+        return ordered;
+    }
+
+    private static Dictionary<string, string> Labels(ImageCatalog catalog, ImageDefinition image, PlanOptions options) => new()
+    {
+        ["org.opencontainers.image.title"] = image.Name,
+        ["org.opencontainers.image.description"] = image.Description,
+        ["org.opencontainers.image.source"] = catalog.Source,
+        ["org.opencontainers.image.url"] = catalog.Source,
+        ["org.opencontainers.image.version"] = options.Release?.Version ?? options.BranchTag ?? "dev",
+        ["org.opencontainers.image.revision"] = options.Revision,
+        ["org.opencontainers.image.created"] = options.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        ["org.opencontainers.image.licenses"] = catalog.License,
+    };
+
+    public string ToText()
+    {
+        var text = new StringBuilder();
+        var what = Options.Release?.ToString() ?? Options.BranchTag ?? "no tag (build and test only)";
+        text.AppendLine($"Plan for {what}: {Nodes.Count} builds, {Nodes.Sum(n => n.SmokeTests.Count)} smoke tests, {Publish.Count} images to publish");
+        text.AppendLine();
+        text.AppendLine("Build (in this order; a node waits only for its base):");
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            var node = Nodes[i];
+            var on = node.Base is null ? node.BaseImage : $"{node.Base.Id} (built in this run)";
+            text.AppendLine($"  {i + 1,2}. {node.Id,-34} {node.SmokeTests.Count,3} smoke tests  on {on}");
+        }
+        text.AppendLine();
+        if (Publish.Count == 0 || Publish[0].Tags.Count == 0)
+        {
+            text.AppendLine("Publish: nothing (no tag given)");
+        }
+        else
+        {
+            text.AppendLine("Publish (only after every build and smoke test passed; version tags before floating ones):");
+            foreach (var target in Publish)
+                text.AppendLine($"  {target.Repository}: {string.Join(", ", target.Tags)}  [{string.Join(", ", Nodes.Where(n => n.Image == target.Image).Select(n => n.Platform))}]");
+        }
+        return text.ToString();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(new
+    {
+        release = Options.Release?.ToString(),
+        branchTag = Options.BranchTag,
+        nodes = Nodes.Select(n => new
+        {
+            id = n.Id,
+            image = n.Image.Name,
+            platform = n.Platform.ToString(),
+            @base = n.Base?.Id,
+            baseImage = n.BaseImage,
+            dockerfile = n.Image.Dockerfile,
+            buildArgs = n.BuildArgs,
+            labels = n.Labels,
+            smokeTests = n.SmokeTests.Select(t => new { name = t.Name, run = t.Run, expect = t.Expect, user = t.User }),
+        }),
+        publish = Publish.Select(p => new
+        {
+            image = p.Image.Name,
+            repository = p.Repository,
+            tags = p.Tags,
+            platforms = Nodes.Where(n => n.Image == p.Image).Select(n => n.Platform.ToString()),
+        }),
+    }, JsonOptions);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    [GeneratedRegex(@"^v[0-9]+(\.[0-9]+)*(-|$)")]
+    private static partial Regex ReleaseLike();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,100}-[0-9a-f]{7,40}$")]
+    private static partial Regex BranchTagPattern();
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using ImageTooling.Catalog;
+
+namespace ImageTooling;
+
+public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged);
+
+/// <summary>
+/// Carries a <see cref="BuildPlan"/> out on an engine: build every node (a node waits only for its
+/// base), smoke-test every node, and only when all of that passed, publish — version tags first,
+/// floating tags (<c>vX.Y</c>, <c>vX</c>, <c>latest</c>) after every version tag has landed.
+/// </summary>
+public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
+{
+    public int PublishAttempts { get; init; } = 4;
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    public async Task<IReadOnlyList<BuiltImage>> BuildAsync(BuildPlan plan, bool smokeTest, CancellationToken cancellation)
+    {
+        await engine.CheckReadyAsync(cancellation);
+        Say($"{engine.Name}: {plan.Nodes.Count} builds, up to {jobs} at once{(smokeTest ? ", smoke tests after each" : "")}");
+        using var slots = new SemaphoreSlim(Math.Max(1, jobs));
+        var tasks = new Dictionary<BuildNode, Task<BuiltImage>>();
+        foreach (var node in plan.Nodes)
+            tasks[node] = BuildNodeAsync(node, node.Base is null ? null : tasks[node.Base], smokeTest, plan.Options, slots, cancellation);
+
+        try
+        {
+            await Task.WhenAll(tasks.Values);
+        }
+        catch
+        {
+            var failures = tasks.Where(t => t.Value.IsFaulted || t.Value.IsCanceled)
+                .Select(t => $"  {t.Key.Id}: {Reason(t.Value)}")
+                .ToList();
+            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} builds failed; nothing was published:\n{string.Join("\n", failures)}");
+        }
+        return plan.Nodes.Select(n => tasks[n].Result).ToList();
+    }
+
+    private static string Reason(Task task) => task.IsCanceled
+        ? "cancelled"
+        : task.Exception!.InnerException switch
+        {
+            BaseFailed => "not built: its base failed",
+            { } e => e.Message,
+            _ => "failed",
+        };
+
+    private sealed class BaseFailed() : Exception("base failed");
+
+    private async Task<BuiltImage> BuildNodeAsync(
+        BuildNode node, Task<BuiltImage>? baseTask, bool smokeTest, PlanOptions options, SemaphoreSlim slots, CancellationToken cancellation)
+    {
+        BuiltImage? baseImage = null;
+        if (baseTask is not null)
+        {
+            try
+            {
+                baseImage = await baseTask;
+            }
+            catch (Exception)
+            {
+                throw new BaseFailed();
+            }
+        }
+        await slots.WaitAsync(cancellation);
+        try
+        {
+            Say($"[build] {node.Id} ...");
+            var clock = Stopwatch.StartNew();
+            var built = await engine.BuildAsync(node, baseImage, cancellation);
+            Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
+            if (smokeTest) await SmokeTestAsync(built, options, cancellation);
+            return built;
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task SmokeTestAsync(BuiltImage image, PlanOptions options, CancellationToken cancellation)
+    {
+        var failed = new List<string>();
+        foreach (var test in image.Node.SmokeTests)
+        {
+            if (test.NeedsRealTool && options.StandInDownloads)
+            {
+                Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real upstream tool; this run uses stand-in downloads)");
+                continue;
+            }
+            var result = await engine.RunAsync(image, test, cancellation);
+            var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
+            Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
+            if (!passed)
+                failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
+        }
+        if (failed.Count > 0)
+            throw new PipelineFailure($"smoke tests failed: {string.Join("; ", failed)}");
+    }
+
+    private static string FirstLine(string output)
+    {
+        var line = output.Trim().Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+        return line.Length > 120 ? line[..120] + "..." : line;
+    }
+
+    /// <summary>Refuses before building when the registry does not take the credentials.</summary>
+    public async Task CheckCredentialsAsync(BuildPlan plan, IRegistry registry, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        foreach (var target in plan.Publish)
+            await registry.CheckCredentialsAsync(target.Repository, credentials, cancellation);
+        Say($"[auth]  {credentials.Username} may push to {string.Join(", ", plan.Publish.Select(p => p.Repository))}");
+    }
+
+    public async Task<IReadOnlyList<PublishedImage>> PublishAsync(
+        BuildPlan plan, IRegistry registry, RegistryCredentials credentials, bool force, CancellationToken cancellation)
+    {
+        if (plan.Publish.Count == 0 || plan.Publish[0].Tags.Count == 0)
+            throw new InputError("nothing to publish: give a release tag (--tag vX.Y.Z) or a branch tag (--branch-tag NAME-SHA)");
+        await CheckCredentialsAsync(plan, registry, credentials, cancellation);
+        var built = await BuildAsync(plan, smokeTest: true, cancellation);
+        var variants = plan.Publish.ToDictionary(p => p, p => built.Where(b => b.Node.Image == p.Image).ToList());
+
+        // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
+        var unchanged = new Dictionary<PublishTarget, string>();
+        foreach (var target in plan.Publish)
+        {
+            var versionTag = target.Tags[0];
+            var existing = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
+            if (existing is null) continue;
+            if (SameContent(existing, variants[target]))
+                unchanged[target] = existing.Digest;
+            else if (!force)
+                throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
+            else
+                Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
+        }
+
+        var published = new List<PublishedImage>();
+        foreach (var target in plan.Publish)
+        {
+            var versionTag = target.Tags[0];
+            if (unchanged.TryGetValue(target, out var digest))
+            {
+                Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
+                published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
+                continue;
+            }
+            published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
+        }
+        // Floating tags move only once every version tag of the release is in place.
+        foreach (var target in plan.Publish)
+            foreach (var tag in target.Tags.Skip(1))
+                published.Add(await PushAsync(target, tag, variants[target], credentials, cancellation));
+        return published;
+    }
+
+    private async Task<PublishedImage> PushAsync(
+        PublishTarget target, string tag, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var reference = target.Reference(tag);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var digest = await engine.PublishAsync(reference, variants, credentials, cancellation);
+                Say($"[push]  {reference} -> {digest} ({string.Join(", ", variants.Select(v => v.Node.Platform))}) in {clock.Elapsed.TotalSeconds:0.0}s");
+                return new PublishedImage(target.Repository, tag, digest, Unchanged: false);
+            }
+            catch (Exception e) when (e is not InputError && e is not OperationCanceledException && attempt < PublishAttempts)
+            {
+                var delay = RetryDelay * Math.Pow(2, attempt - 1);
+                Say($"[push]  {reference}: attempt {attempt} of {PublishAttempts} failed ({e.Message}); retrying in {delay.TotalSeconds:0.#}s");
+                await Task.Delay(delay, cancellation);
+            }
+            catch (Exception e) when (e is not InputError && e is not OperationCanceledException)
+            {
+                throw new PipelineFailure($"publishing {reference} failed after {PublishAttempts} attempts: {e.Message}", e);
+            }
+        }
+    }
+
+    private static bool SameContent(RemoteIndex existing, IReadOnlyList<BuiltImage> variants) =>
+        variants.All(v => v.ConfigDigest is not null)
+        && existing.Manifests.Count == variants.Count
+        && variants.All(v => existing.Manifests.Any(m => m.Platform == v.Node.Platform.ToString() && m.ConfigDigest == v.ConfigDigest));
+
+    private void Say(string line)
+    {
+        lock (log) log.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {line}");
+    }
+}

@@ -1,0 +1,618 @@
+#!/usr/bin/env bash
+# Provision the offline image-build test harness on a Debian 12 (bookworm) host.
+#
+# Stands up, on loopback only:
+#   - a "mirror" registry (127.0.0.1:5001, no auth) that stands in for docker.io and
+#     holds library/debian:trixie-slim as a multi-arch (amd64 + arm64) index built
+#     locally with mmdebstrap;
+#   - a "target" registry (127.0.0.1:5000, htpasswd auth, plain HTTP) to push to.
+# and configures podman/buildah/skopeo (containers.conf, storage.conf,
+# registries.conf.d) plus qemu binfmt so arm64 images can be built and run.
+#
+# Run as root. Idempotent: a second run only checks and prints the summary.
+# See README.md for the environment variables.
+set -euo pipefail
+
+HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
+HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
+
+readonly SUITE=trixie
+readonly MIRROR_ADDR=127.0.0.1:5001
+readonly TARGET_ADDR=127.0.0.1:5000
+readonly REGISTRY_USER=harness
+readonly DEBIAN_REPO=library/debian
+readonly DEBIAN_TAG=trixie-slim
+readonly ARCHES=(amd64 arm64)
+readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
+readonly REGISTRY_BIN=/usr/bin/docker-registry
+readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
+readonly PACKAGES=(
+  podman buildah skopeo qemu-user-static binfmt-support mmdebstrap arch-test
+  docker-registry apache2-utils uidmap fuse-overlayfs jq curl gcc gcc-aarch64-linux-gnu
+  libc6-dev-arm64-cross zip unzip
+)
+
+log() { printf '[harness %4ds] %s\n' "$SECONDS" "$*"; }
+die() { printf '[harness] ERROR: %s\n' "$*" >&2; exit 1; }
+
+[[ $(id -u) -eq 0 ]] || die "run as root"
+for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
+  [[ $d == /* && $d != / ]] || die "state/cache dirs must be absolute and not /: '$d'"
+done
+mkdir -p "$HARNESS_STATE/logs" "$HARNESS_STATE/tmp" "$HARNESS_CACHE"
+chmod 700 "$HARNESS_STATE"
+
+# One provision at a time. Registries are started with this fd closed (9>&-).
+exec 9>"$HARNESS_STATE/provision.lock"
+flock -n 9 || die "another provision.sh holds $HARNESS_STATE/provision.lock"
+
+# write_if_changed DEST MODE: replace DEST with stdin if it differs; returns 0 when
+# the file changed, 1 when it was already up to date.
+write_if_changed() {
+  local dest=$1 mode=$2 tmp
+  tmp=$(mktemp "$HARNESS_STATE/tmp/write.XXXXXX")
+  cat >"$tmp"
+  if [[ -f $dest ]] && cmp -s "$tmp" "$dest"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  mkdir -p "$(dirname "$dest")"
+  chmod "$mode" "$tmp"
+  mv -f "$tmp" "$dest"
+  return 0
+}
+
+# ---------------------------------------------------------------- packages
+install_packages() {
+  local p status missing=()
+  for p in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [[ $status == installed ]] || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "packages: all ${#PACKAGES[@]} present"
+    return
+  fi
+  log "packages: installing ${missing[*]}"
+  # Keep maintainer scripts from starting services (docker-registry ships one that
+  # would grab :5000); we run our own registry instances.
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created_policy=1
+  fi
+  # Private archive dir: images built with debuerreotype carry a DPkg::Post-Invoke
+  # hook (docker-clean) that deletes /var/cache/apt/archives/*.deb between the
+  # dpkg runs of one install, which breaks installs that upgrade essential packages.
+  local rc=0 aptlog=$HARNESS_STATE/logs/apt.log archives=$HARNESS_STATE/apt-archives
+  mkdir -p "$archives/partial"
+  {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dir::Cache::Archives="$archives/" \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+  } >"$aptlog" 2>&1 || rc=$?
+  ((created_policy)) && rm -f "$policy"
+  rm -rf "$archives"
+  if ((rc != 0)); then
+    tail -n 30 "$aptlog" >&2
+    die "apt-get failed (full log: $aptlog)"
+  fi
+  log "packages: installed (log: $aptlog)"
+}
+
+# The distribution's own docker-registry service must not hold our ports.
+disable_distro_registry() {
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
+    if systemctl is-enabled --quiet docker-registry.service 2>/dev/null ||
+      systemctl is-active --quiet docker-registry.service 2>/dev/null; then
+      log "registry: disabling the distribution's docker-registry.service"
+      systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+    fi
+  elif [[ -x /etc/init.d/docker-registry ]]; then
+    if /etc/init.d/docker-registry status >/dev/null 2>&1; then
+      log "registry: stopping the distribution's docker-registry init service"
+      /etc/init.d/docker-registry stop >/dev/null 2>&1 || true
+    fi
+  fi
+}
+
+# ---------------------------------------------------------------- binfmt / qemu
+setup_binfmt() {
+  local bm=/proc/sys/fs/binfmt_misc
+  if ! mountpoint -q "$bm"; then
+    mount -t binfmt_misc binfmt_misc "$bm"
+    log "binfmt: mounted $bm"
+  fi
+  local entry=$bm/qemu-aarch64
+  if [[ -f $entry ]] && [[ $(head -n1 "$entry") == enabled ]]; then
+    log "binfmt: qemu-aarch64 already enabled"
+  else
+    update-binfmts --import qemu-aarch64 >/dev/null 2>&1 || true
+    if ! { [[ -f $entry ]] && [[ $(head -n1 "$entry") == enabled ]]; }; then
+      update-binfmts --enable qemu-aarch64
+    fi
+    log "binfmt: enabled qemu-aarch64"
+  fi
+  [[ -f $bm/qemu-aarch64 ]] || die "binfmt: qemu-aarch64 is not registered"
+  # F (fix-binary) makes the interpreter usable inside containers/chroots.
+  grep -q '^flags:.*F' "$bm/qemu-aarch64" ||
+    log "binfmt: WARNING qemu-aarch64 lacks the F flag; arm64 containers may fail"
+
+  # Prove it: run a static arm64 binary that prints uname's machine field.
+  local probe=$HARNESS_STATE/bin/uname-m-arm64
+  if [[ ! -x $probe ]]; then
+    mkdir -p "$HARNESS_STATE/bin"
+    local src=$HARNESS_STATE/tmp/uname-m.c
+    cat >"$src" <<'EOF'
+#include <stdio.h>
+#include <sys/utsname.h>
+int main(void) {
+  struct utsname u;
+  if (uname(&u) != 0) return 1;
+  puts(u.machine);
+  return 0;
+}
+EOF
+    aarch64-linux-gnu-gcc -static -O2 -o "$probe" "$src"
+    rm -f "$src"
+  fi
+  local machine
+  machine=$("$probe") || die "binfmt: the arm64 probe binary did not run"
+  [[ $machine == aarch64 ]] || die "binfmt: arm64 probe printed '$machine', expected aarch64"
+  log "binfmt: arm64 probe binary runs (uname -m: $machine)"
+}
+
+# ---------------------------------------------------------------- containers config
+# toml_set FILE SECTION KEY VALUE: set KEY = VALUE under [SECTION], keeping the rest
+# of FILE (replaces an existing, possibly multi-line, assignment of KEY).
+toml_set() {
+  local file=$1 section=$2 key=$3 value=$4 current=""
+  [[ -f $file ]] && current=$(cat "$file")
+  printf '%s\n' "$current" | awk -v sec="$section" -v key="$key" -v val="$value" '
+    BEGIN { insec = 0; done = 0; skip = 0 }
+    skip { if ($0 ~ /\]/) skip = 0; next }
+    /^[[:space:]]*\[/ {
+      if (insec && !done) { print key " = " val; done = 1 }
+      insec = ($0 ~ "^[[:space:]]*\\[" sec "\\][[:space:]]*(#.*)?$")
+      print; next
+    }
+    insec && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
+      if (!done) { print key " = " val; done = 1 }
+      rest = $0; sub(/^[^=]*=/, "", rest)
+      if (rest ~ /\[/ && rest !~ /\]/) skip = 1
+      next
+    }
+    { print }
+    END {
+      if (!done) {
+        if (!insec) printf "\n[%s]\n", sec
+        print key " = " val
+      }
+    }' | sed -e '/./,$!d' >"$HARNESS_STATE/tmp/toml.new"
+  local changed=1
+  write_if_changed "$file" 644 <"$HARNESS_STATE/tmp/toml.new" && changed=0
+  rm -f "$HARNESS_STATE/tmp/toml.new"
+  return "$changed"
+}
+
+configure_containers() {
+  local conf=/etc/containers/containers.conf changed=0
+  if [[ ! -f $conf ]]; then
+    mkdir -p /etc/containers
+    printf '%s\n' "$MANAGED_MARK" >"$conf"
+  fi
+  # runc cannot apply the default RLIMIT_NOFILE/NPROC here (setrlimit: EPERM).
+  toml_set "$conf" containers default_ulimits '[]' && changed=1
+  if [[ ! -d /run/systemd/system ]]; then
+    # No systemd: no D-Bus cgroup manager and no journald.
+    toml_set "$conf" engine cgroup_manager '"cgroupfs"' && changed=1
+    toml_set "$conf" engine events_logger '"file"' && changed=1
+  fi
+  if ((changed)); then log "podman: updated $conf"; else log "podman: $conf up to date"; fi
+}
+
+# Pick the storage driver: kernel overlay if it mounts on the graphroot's file
+# system (fastest), then fuse-overlayfs, then vfs.
+choose_storage_driver() {
+  local probe
+  mkdir -p /var/lib/containers
+  probe=$(mktemp -d /var/lib/containers/.harness-overlay-probe.XXXXXX)
+  mkdir -p "$probe"/{lower,upper,work,merged}
+  local driver=vfs
+  if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" \
+    "$probe/merged" 2>/dev/null; then
+    umount "$probe/merged"
+    driver=overlay
+  elif [[ -x /usr/bin/fuse-overlayfs && -c /dev/fuse ]]; then
+    driver=fuse-overlayfs
+  fi
+  rm -rf "$probe"
+  printf '%s\n' "$driver"
+}
+
+configure_storage() {
+  local conf=/etc/containers/storage.conf
+  if [[ -f $conf ]] && ! grep -qF "$MANAGED_MARK" "$conf"; then
+    log "storage: keeping existing unmanaged $conf"
+    return
+  fi
+  if [[ -f $conf && -d /var/lib/containers/storage ]]; then
+    # Never switch drivers under an existing store.
+    log "storage: keeping $conf ($(grep -E '^(driver|mount_program)' "$conf" | tr '\n' ' '))"
+    return
+  fi
+  local driver body
+  driver=$(choose_storage_driver)
+  case $driver in
+    overlay) body=$'driver = "overlay"\n\n[storage.options.overlay]\nmountopt = "nodev"' ;;
+    fuse-overlayfs) body=$'driver = "overlay"\n\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\nmountopt = "nodev"' ;;
+    *) body='driver = "vfs"' ;;
+  esac
+  write_if_changed "$conf" 644 <<EOF || true
+$MANAGED_MARK
+[storage]
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+$body
+EOF
+  log "storage: wrote $conf (driver $driver)"
+}
+
+configure_registries() {
+  local conf=/etc/containers/registries.conf.d/50-image-tooling-harness.conf
+  if write_if_changed "$conf" 644 <<EOF; then
+$MANAGED_MARK
+# docker.io is served by the local mirror registry (no internet here).
+unqualified-search-registries = ["docker.io"]
+
+[aliases]
+"debian" = "docker.io/library/debian"
+
+[[registry]]
+prefix = "docker.io"
+location = "$MIRROR_ADDR"
+insecure = true
+
+[[registry]]
+location = "$MIRROR_ADDR"
+insecure = true
+
+[[registry]]
+location = "localhost:${MIRROR_ADDR##*:}"
+insecure = true
+
+[[registry]]
+location = "$TARGET_ADDR"
+insecure = true
+
+[[registry]]
+location = "localhost:${TARGET_ADDR##*:}"
+insecure = true
+EOF
+    log "registries: wrote $conf"
+  else
+    log "registries: $conf up to date"
+  fi
+}
+
+check_podman() {
+  local out
+  out=$(podman info --format '{{.Store.GraphDriverName}} {{.Host.CgroupManager}} {{.Host.OCIRuntime.Name}}' 2>&1) ||
+    die "podman info failed: $out (a store made with another driver may need 'podman system reset')"
+  log "podman: ok (storage driver, cgroup manager, runtime: $out)"
+}
+
+# ---------------------------------------------------------------- registries
+# port_owner PORT: pid of the process listening on 127.0.0.1:PORT/0.0.0.0:PORT, if any.
+port_owner() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1
+}
+
+registry_pid() { # NAME -> pid if our instance is running
+  local dir=$HARNESS_STATE/$1 pid
+  [[ -f $dir/registry.pid ]] || return 1
+  pid=$(<"$dir/registry.pid")
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "serve $dir/config.yml" || return 1
+  printf '%s\n' "$pid"
+}
+
+wait_http() { # URL EXPECTED_CODE TIMEOUT
+  local url=$1 want=$2 deadline=$((SECONDS + $3)) code
+  while ((SECONDS < deadline)); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
+    [[ $code == "$want" ]] && return 0
+    sleep 0.3
+  done
+  return 1
+}
+
+stop_registry() { # NAME
+  local pid i
+  pid=$(registry_pid "$1") || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    [[ -d /proc/$pid ]] || break
+    sleep 0.2
+  done
+  [[ -d /proc/$pid ]] && kill -KILL "$pid" 2>/dev/null
+  rm -f "$HARNESS_STATE/$1/registry.pid"
+}
+
+# ensure_registry NAME ADDR DATA_DIR EXPECTED_V2_CODE AUTH_YAML
+ensure_registry() {
+  local name=$1 addr=$2 data=$3 want=$4 auth=$5
+  local dir=$HARNESS_STATE/$name
+  mkdir -p "$dir" "$data"
+  local secret_file=$dir/http-secret
+  [[ -s $secret_file ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret_file")
+  local changed=0
+  write_if_changed "$dir/config.yml" 600 <<EOF && changed=1
+$MANAGED_MARK
+version: 0.1
+log:
+  level: info
+  formatter: text
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $data
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: $addr
+  secret: $(<"$secret_file")
+  headers:
+    X-Content-Type-Options: [nosniff]
+$auth
+EOF
+  # The htpasswd file is only read at start-up: restart when it changed.
+  if [[ -f $dir/htpasswd ]]; then
+    local sum
+    sum=$(sha256sum "$dir/htpasswd" | cut -d' ' -f1)
+    write_if_changed "$dir/htpasswd.sha256" 600 <<<"$sum" && changed=1
+  fi
+
+  local pid
+  if pid=$(registry_pid "$name"); then
+    if ((changed == 0)) && wait_http "http://$addr/v2/" "$want" 5; then
+      log "registry $name: running (pid $pid) at http://$addr"
+      return
+    fi
+    log "registry $name: restarting (config changed or not answering)"
+    stop_registry "$name"
+  fi
+
+  local owner
+  owner=$(port_owner "${addr##*:}")
+  if [[ -n $owner ]]; then
+    die "registry $name: port ${addr##*:} is held by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null)); stop it first"
+  fi
+  (
+    cd "$dir"
+    exec 9>&- </dev/null >>"$dir/registry.log" 2>&1
+    exec setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$REGISTRY_BIN" serve "$dir/config.yml"
+  ) &
+  pid=$!
+  printf '%s\n' "$pid" >"$dir/registry.pid"
+  if ! wait_http "http://$addr/v2/" "$want" 30; then
+    tail -n 20 "$dir/registry.log" >&2 || true
+    die "registry $name: did not answer $want on http://$addr/v2/ (log: $dir/registry.log)"
+  fi
+  registry_pid "$name" >/dev/null || die "registry $name: pid file does not match the running process"
+  log "registry $name: started (pid $pid) at http://$addr, log $dir/registry.log"
+}
+
+setup_target_credentials() {
+  local dir=$HARNESS_STATE/target pwfile=$HARNESS_STATE/registry-password
+  mkdir -p "$dir"
+  local password
+  if [[ -n ${HARNESS_REGISTRY_PASSWORD:-} ]]; then
+    password=$HARNESS_REGISTRY_PASSWORD
+  elif [[ -s $pwfile ]]; then
+    password=$(<"$pwfile")
+  else
+    password=$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-32)
+    log "target registry: generated a new password"
+  fi
+  (umask 077 && write_if_changed "$pwfile" 600 <<<"$password") || true
+  chmod 600 "$pwfile"
+  if [[ -f $dir/htpasswd ]] && htpasswd -v -i "$dir/htpasswd" "$REGISTRY_USER" <<<"$password" >/dev/null 2>&1; then
+    return
+  fi
+  htpasswd -c -B -i "$dir/htpasswd" "$REGISTRY_USER" <<<"$password" >/dev/null 2>&1 ||
+    die "htpasswd failed"
+  chmod 600 "$dir/htpasswd"
+  log "target registry: wrote htpasswd for user $REGISTRY_USER"
+}
+
+# ---------------------------------------------------------------- debian base image
+# apt_mirror: the host's Debian archive URL (same host is used for trixie).
+apt_mirror() {
+  if [[ -n ${HARNESS_DEBIAN_MIRROR:-} ]]; then
+    printf '%s\n' "$HARNESS_DEBIAN_MIRROR"
+    return
+  fi
+  local codename url=""
+  codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
+  codename=${codename:-bookworm}
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f $f ]] || continue
+    url=$(awk -v cn="$codename" '
+      function flush() {
+        if (types ~ /(^| )deb( |$)/ && enabled != "no" && (" " suites " ") ~ (" " cn " ")) {
+          split(uris, u, " "); if (!found) { print u[1]; found = 1 }
+        }
+        types = ""; uris = ""; suites = ""; enabled = ""
+      }
+      /^[[:space:]]*$/ { flush(); next }
+      /^#/ { next }
+      tolower($1) == "types:" { $1 = ""; types = $0 }
+      tolower($1) == "uris:" { $1 = ""; uris = $0 }
+      tolower($1) == "suites:" { $1 = ""; suites = $0 }
+      tolower($1) == "enabled:" { enabled = tolower($2) }
+      END { flush() }' "$f")
+    [[ -n $url ]] && break
+  done
+  if [[ -z $url ]]; then
+    url=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+      sed -n -E "s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+)[[:space:]]+${codename}[[:space:]].*/\2/p" |
+      head -n1)
+  fi
+  printf '%s\n' "${url:-http://deb.debian.org/debian}"
+}
+
+build_rootfs_tarballs() {
+  local mirror arch pids=() failed=0
+  mirror=$(apt_mirror)
+  for arch in "${ARCHES[@]}"; do
+    local tar=$HARNESS_CACHE/debian-$SUITE-$arch.tar
+    if [[ -s $tar ]]; then
+      log "debian: reusing $tar"
+      continue
+    fi
+    log "debian: mmdebstrap $SUITE/$arch from $mirror (log: $HARNESS_STATE/logs/mmdebstrap-$arch.log)"
+    (
+      exec 9>&-
+      rm -f "$tar.partial"
+      mmdebstrap --variant=minbase --arch="$arch" --include=ca-certificates --format=tar \
+        "$SUITE" "$tar.partial" "$mirror" >"$HARNESS_STATE/logs/mmdebstrap-$arch.log" 2>&1
+      mv -f "$tar.partial" "$tar"
+    ) &
+    pids+=("$!:$arch")
+  done
+  local entry
+  for entry in "${pids[@]}"; do
+    if wait "${entry%%:*}"; then
+      log "debian: built $HARNESS_CACHE/debian-$SUITE-${entry#*:}.tar"
+    else
+      tail -n 20 "$HARNESS_STATE/logs/mmdebstrap-${entry#*:}.log" >&2 || true
+      failed=1
+    fi
+  done
+  ((failed == 0)) || die "mmdebstrap failed (logs in $HARNESS_STATE/logs)"
+}
+
+# mirror_index_digest: digest of the multi-arch index on the mirror, if it is
+# complete (amd64 + arm64 manifests present); fails otherwise.
+mirror_index_digest() {
+  local body=$HARNESS_STATE/tmp/index.json base=http://$MIRROR_ADDR/v2/$DEBIAN_REPO/manifests
+  local accept='application/vnd.oci.image.index.v1+json,application/vnd.docker.distribution.manifest.list.v2+json'
+  curl -fsS -o "$body" -H "Accept: $accept" "$base/$DEBIAN_TAG" 2>/dev/null || return 1
+  local arch child
+  for arch in "${ARCHES[@]}"; do
+    child=$(jq -r --arg a "$arch" \
+      '[.manifests[]? | select(.platform.os == "linux" and .platform.architecture == $a)][0].digest // empty' "$body")
+    [[ -n $child ]] || return 1
+    curl -fsS -o /dev/null -I -H 'Accept: application/vnd.oci.image.manifest.v1+json,application/vnd.docker.distribution.manifest.v2+json' \
+      "$base/$child" 2>/dev/null || return 1
+  done
+  printf 'sha256:%s\n' "$(sha256sum "$body" | cut -d' ' -f1)"
+}
+
+import_and_push_debian() {
+  build_rootfs_tarballs
+  local list=$LOCAL_PREFIX:$DEBIAN_TAG arch ref got
+  podman manifest rm "$list" >/dev/null 2>&1 || podman rmi -f "$list" >/dev/null 2>&1 || true
+  podman manifest create "$list" >/dev/null
+  for arch in "${ARCHES[@]}"; do
+    ref=$LOCAL_PREFIX:$DEBIAN_TAG-$arch
+    local variant=()
+    [[ $arch == arm64 ]] && variant=(--variant v8)
+    podman rmi -f "$ref" >/dev/null 2>&1 || true
+    podman import --os linux --arch "$arch" "${variant[@]}" \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["bash"]' \
+      "$HARNESS_CACHE/debian-$SUITE-$arch.tar" "$ref" >/dev/null
+    got=$(podman image inspect --format '{{.Os}}/{{.Architecture}}' "$ref")
+    if [[ $got != "linux/$arch" ]]; then
+      log "debian: podman import recorded $got; re-creating $ref with buildah"
+      podman rmi -f "$ref" >/dev/null 2>&1 || true
+      local ctr
+      ctr=$(buildah from scratch)
+      buildah add "$ctr" "$HARNESS_CACHE/debian-$SUITE-$arch.tar" / >/dev/null
+      buildah config --os linux --arch "$arch" "${variant[@]}" \
+        --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        --cmd '["bash"]' "$ctr"
+      buildah commit --rm "$ctr" "$ref" >/dev/null
+      got=$(podman image inspect --format '{{.Os}}/{{.Architecture}}' "$ref")
+      [[ $got == "linux/$arch" ]] || die "debian: $ref has platform $got, expected linux/$arch"
+    fi
+    podman manifest add --os linux --arch "$arch" "${variant[@]}" "$list" "containers-storage:$ref" >/dev/null
+    log "debian: imported $ref ($got)"
+  done
+  local digestfile=$HARNESS_STATE/tmp/push.digest
+  podman manifest push --all --format oci --tls-verify=false --digestfile "$digestfile" --quiet \
+    "$list" "docker://$MIRROR_ADDR/$DEBIAN_REPO:$DEBIAN_TAG"
+  log "debian: pushed $MIRROR_ADDR/$DEBIAN_REPO:$DEBIAN_TAG ($(<"$digestfile"))"
+  # Builds must pull the base from the mirror like they would from Docker Hub.
+  podman manifest rm "$list" >/dev/null 2>&1 || true
+  for arch in "${ARCHES[@]}"; do podman rmi -f "$LOCAL_PREFIX:$DEBIAN_TAG-$arch" >/dev/null 2>&1 || true; done
+}
+
+ensure_debian_image() {
+  local digest
+  if digest=$(mirror_index_digest); then
+    log "debian: mirror already has $DEBIAN_REPO:$DEBIAN_TAG ($digest)"
+  else
+    import_and_push_debian
+    digest=$(mirror_index_digest) || die "debian: the mirror does not serve a complete index after the push"
+  fi
+  printf '%s\n' "$digest" >"$HARNESS_STATE/debian-trixie-slim.digest"
+  # Resolution check through registries.conf (docker.io -> mirror), per arch.
+  local arch got
+  for arch in "${ARCHES[@]}"; do
+    got=$(skopeo inspect --override-os linux --override-arch "$arch" \
+      --format '{{.Os}}/{{.Architecture}}' "docker://docker.io/$DEBIAN_REPO:$DEBIAN_TAG") ||
+      die "debian: skopeo could not resolve docker.io/$DEBIAN_REPO:$DEBIAN_TAG via the mirror"
+    [[ $got == "linux/$arch" ]] || die "debian: docker.io/$DEBIAN_REPO:$DEBIAN_TAG for $arch resolved to $got"
+  done
+  log "debian: docker.io/$DEBIAN_REPO:$DEBIAN_TAG resolves via the mirror for ${ARCHES[*]}"
+  DEBIAN_DIGEST=$digest
+}
+
+# ---------------------------------------------------------------- main
+log "state $HARNESS_STATE, cache $HARNESS_CACHE"
+install_packages
+disable_distro_registry
+setup_binfmt
+configure_containers
+configure_storage
+configure_registries
+check_podman
+setup_target_credentials
+ensure_registry mirror "$MIRROR_ADDR" "$HARNESS_CACHE/mirror-registry" 200 ""
+ensure_registry target "$TARGET_ADDR" "$HARNESS_STATE/target/data" 401 "auth:
+  htpasswd:
+    realm: image-tooling-harness
+    path: $HARNESS_STATE/target/htpasswd"
+DEBIAN_DIGEST=""
+ensure_debian_image
+
+write_if_changed "$HARNESS_STATE/env" 644 <<EOF || true
+HARNESS_STATE=$HARNESS_STATE
+HARNESS_CACHE=$HARNESS_CACHE
+HARNESS_MIRROR=$MIRROR_ADDR
+HARNESS_REGISTRY=$TARGET_ADDR
+HARNESS_REGISTRY_USER=$REGISTRY_USER
+HARNESS_REGISTRY_PASSWORD_FILE=$HARNESS_STATE/registry-password
+HARNESS_DEBIAN_IMAGE=docker.io/$DEBIAN_REPO:$DEBIAN_TAG@$DEBIAN_DIGEST
+EOF
+rm -rf "${HARNESS_STATE:?}/tmp"
+
+cat <<EOF
+[harness] ready in ${SECONDS}s
+  mirror (docker.io stand-in): http://$MIRROR_ADDR (no auth)
+  target registry:             http://$TARGET_ADDR (htpasswd)
+  user:                        $REGISTRY_USER
+  password file:               $HARNESS_STATE/registry-password
+  debian image:                docker.io/$DEBIAN_REPO:$DEBIAN_TAG@$DEBIAN_DIGEST
+  env file:                    $HARNESS_STATE/env
+EOF
