@@ -32,6 +32,7 @@ internal static class Commands
     private static readonly Option<string?> Username = new("--username") { Description = "Registry user (default: $REGISTRY_USERNAME)" };
     private static readonly Option<string> PasswordEnv = new("--password-env") { Description = "Name of the environment variable holding the registry token", DefaultValueFactory = _ => "REGISTRY_PASSWORD" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace a release tag that already exists with other content" };
+    private static readonly Option<bool> Write = new("--write") { Description = "Pin the upstream sha256 values in images/catalog.yaml" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
 
     public static RootCommand Root(TextWriter output)
@@ -72,6 +73,10 @@ internal static class Commands
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(test);
+
+        var checksums = new Command("checksums", "Compare pinned sha256 values with upstream (needs the internet); --write pins upstream's") { Write, DownloadMirror };
+        checksums.SetAction((r, ct) => Run(() => ChecksumRefresh.RunAsync(LoadCatalog(r), r.GetValue(DownloadMirror), r.GetValue(Write), output, ct)));
+        root.Subcommands.Add(checksums);
 
         var publish = new Command("publish-multi-arch", "Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last") { Username, PasswordEnv, Force, Report };
         AddRunOptions(publish);
@@ -185,7 +190,7 @@ internal static class Commands
             foreach (var image in catalog.Images)
             {
                 var tools = string.Join(", ", catalog.ToolsOf(image).Select(t => $"{t.Name} {t.Version}"));
-                var on = image.Base is null ? $"`{image.From}`" : $"`{image.Base}`";
+                var on = image.Base is null ? $"`{catalog.BaseImages[image.From!].Split('@')[0].Replace("docker.io/library/", "")}`" : $"`{image.Base}` +";
                 output.WriteLine($"| `{catalog.Registry}/{image.Name}` | {on} | {string.Join(", ", image.Platforms)} | {tools} |");
             }
             return ExitCodes.Ok;

@@ -16,6 +16,5 @@ internal static class Engines
         _ => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
     };
 
-    private static IImageEngine Dagger(string imagesDirectory) =>
-        throw new InputError($"the Dagger engine is not available in this build (images: {imagesDirectory})");
+    private static IImageEngine Dagger(string imagesDirectory) => new DaggerEngine(DaggerClient.FromEnvironment(), imagesDirectory);
 }

@@ -20,9 +20,9 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 
     public async Task CheckReadyAsync(CancellationToken cancellation)
     {
-        var version = await TryRunAsync("podman", ["--version"], cancellation);
-        if (version is null)
-            throw new InputError("the local engine needs podman (with buildah): apt-get install podman buildah qemu-user-static binfmt-support, or run inside a Dagger session");
+        foreach (var tool in new[] { "podman", "skopeo" })
+            if (await TryRunAsync(tool, ["--version"], cancellation) is null)
+                throw new InputError($"the local engine needs {tool}: run ci/install-local-engine.sh (podman, buildah, skopeo, qemu-user-static), or run inside a Dagger session");
         var native = RuntimeInformation.OSArchitecture switch
         {
             Architecture.X64 => "amd64",
@@ -43,9 +43,10 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
             "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", name,
         };
-        var baseReference = baseImage?.Handle ?? node.BaseImage
-            ?? throw new PipelineFailure($"{node.Id} has neither a base built in this run nor a base image");
-        foreach (var (key, value) in node.BuildArgs.Append(new(BuildArguments.BaseImage, baseReference)))
+        var buildArgs = new Dictionary<string, string>(node.BuildArgs);
+        if (baseImage is not null) buildArgs[BuildArguments.BaseImage] = baseImage.Handle;
+        await PinPlatformsAsync(buildArgs, node.Platform, cancellation);
+        foreach (var (key, value) in buildArgs)
             args.AddRange(["--build-arg", $"{key}={value}"]);
         foreach (var (key, value) in node.Labels)
             args.AddRange(["--label", $"{key}={value}"]);
@@ -58,6 +59,55 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of {log}:\n{Tail(result.Output, 15)}");
         var id = (await RunCheckedAsync(["image", "inspect", "--format", "{{.Id}}", name], cancellation)).Trim();
         return new BuiltImage(node, name) { ConfigDigest = $"sha256:{id}" };
+    }
+
+    /// <summary>
+    /// buildah 1.28 (Debian 12) leaves <c>$BUILDPLATFORM</c> unexpanded in <c>FROM --platform</c> and
+    /// resolves one image name to one platform per build, so a native stage and a target stage on the
+    /// same multi-arch base collide. Each gets its own single-platform digest instead:
+    /// <c>NAME_IMAGE</c> for the target, <c>BUILD_NAME_IMAGE</c> for stages on the build platform.
+    /// </summary>
+    private async Task PinPlatformsAsync(Dictionary<string, string> args, Platform target, CancellationToken cancellation)
+    {
+        var native = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "amd64";
+        args["BUILDPLATFORM"] = $"linux/{native}";
+        foreach (var key in args.Keys.Where(k => k.EndsWith("_IMAGE", StringComparison.Ordinal) && k != BuildArguments.BaseImage).ToList())
+        {
+            var manifests = await PlatformManifestsAsync(args[key], cancellation);
+            if (manifests is null) continue;
+            var repository = Repository(args[key]);
+            args[key] = $"{repository}@{manifests[target.Architecture]}";
+            args[$"BUILD_{key}"] = $"{repository}@{manifests[native]}";
+        }
+    }
+
+    private readonly Dictionary<string, Dictionary<string, string>?> indexes = [];
+
+    /// <summary><c>host/name:tag@sha256:…</c> → <c>host/name</c>.</summary>
+    private static string Repository(string reference)
+    {
+        var name = reference.Split('@')[0];
+        var colon = name.LastIndexOf(':');
+        return colon > name.LastIndexOf('/') ? name[..colon] : name;
+    }
+
+    private async Task<Dictionary<string, string>?> PlatformManifestsAsync(string reference, CancellationToken cancellation)
+    {
+        lock (indexes)
+            if (indexes.TryGetValue(reference, out var known)) return known;
+        // skopeo reads through the same registries.conf (mirrors) as podman; it takes no "tag@digest" form.
+        var digest = reference.Contains('@') ? "@" + reference.Split('@')[1] : "";
+        var result = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", $"docker://{(digest.Length > 0 ? Repository(reference) + digest : reference)}"], cancellation);
+        if (result.ExitCode != 0)
+            throw new PipelineFailure($"cannot read the base image {reference}: {Tail(result.Output, 2)}");
+        using var json = JsonDocument.Parse(result.Output);
+        Dictionary<string, string>? manifests = null;
+        if (json.RootElement.TryGetProperty("manifests", out var list))
+            manifests = list.EnumerateArray()
+                .Where(m => m.TryGetProperty("platform", out var p) && p.GetProperty("os").GetString() == "linux")
+                .ToDictionary(m => m.GetProperty("platform").GetProperty("architecture").GetString()!, m => m.GetProperty("digest").GetString()!);
+        lock (indexes) indexes[reference] = manifests;
+        return manifests;
     }
 
     public async Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)

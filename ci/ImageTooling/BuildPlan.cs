@@ -83,7 +83,7 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
                     ? null
                     : options.BaseImageOverrides.GetValueOrDefault(image.From) ?? catalog.BaseImages[image.From];
                 nodes.Add(new BuildNode(image, platform, baseNode, baseImage,
-                    BuildArguments.For(catalog, image, platform, options),
+                    BuildArguments.For(catalog, image, options),
                     Labels(catalog, image, options),
                     SmokePlan.For(catalog, image, platform)));
             }

@@ -27,7 +27,7 @@ readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
 readonly REGISTRY_BIN=/usr/bin/docker-registry
 readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
 readonly PACKAGES=(
-  podman buildah skopeo qemu-user-static binfmt-support mmdebstrap arch-test
+  podman buildah skopeo runc qemu-user-static binfmt-support mmdebstrap arch-test
   docker-registry apache2-utils uidmap fuse-overlayfs jq curl gcc gcc-aarch64-linux-gnu
   libc6-dev-arm64-cross zip unzip
 )
@@ -40,7 +40,7 @@ for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
   [[ $d == /* && $d != / ]] || die "state/cache dirs must be absolute and not /: '$d'"
 done
 mkdir -p "$HARNESS_STATE/logs" "$HARNESS_STATE/tmp" "$HARNESS_CACHE"
-chmod 700 "$HARNESS_STATE"
+chmod 755 "$HARNESS_STATE"
 
 # One provision at a time. Registries are started with this fd closed (9>&-).
 exec 9>"$HARNESS_STATE/provision.lock"
@@ -205,6 +205,11 @@ configure_containers() {
   fi
   # runc cannot apply the default RLIMIT_NOFILE/NPROC here (setrlimit: EPERM).
   toml_set "$conf" containers default_ulimits '[]' && changed=1
+  # crun 1.8 refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not
+  # supported"); runc handles them.
+  if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
+    toml_set "$conf" engine runtime '"runc"' && changed=1
+  fi
   if [[ ! -d /run/systemd/system ]]; then
     # No systemd: no D-Bus cgroup manager and no journald.
     toml_set "$conf" engine cgroup_manager '"cgroupfs"' && changed=1
@@ -527,7 +532,7 @@ import_and_push_debian() {
     local variant=()
     [[ $arch == arm64 ]] && variant=(--variant v8)
     podman rmi -f "$ref" >/dev/null 2>&1 || true
-    podman import --os linux --arch "$arch" "${variant[@]}" \
+    podman import --quiet --os linux --arch "$arch" "${variant[@]}" \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \
       "$HARNESS_CACHE/debian-$SUITE-$arch.tar" "$ref" >/dev/null
@@ -569,7 +574,7 @@ ensure_debian_image() {
   # Resolution check through registries.conf (docker.io -> mirror), per arch.
   local arch got
   for arch in "${ARCHES[@]}"; do
-    got=$(skopeo inspect --override-os linux --override-arch "$arch" \
+    got=$(skopeo inspect --no-tags --override-os linux --override-arch "$arch" \
       --format '{{.Os}}/{{.Architecture}}' "docker://docker.io/$DEBIAN_REPO:$DEBIAN_TAG") ||
       die "debian: skopeo could not resolve docker.io/$DEBIAN_REPO:$DEBIAN_TAG via the mirror"
     [[ $got == "linux/$arch" ]] || die "debian: docker.io/$DEBIAN_REPO:$DEBIAN_TAG for $arch resolved to $got"
@@ -604,6 +609,7 @@ HARNESS_REGISTRY=$TARGET_ADDR
 HARNESS_REGISTRY_USER=$REGISTRY_USER
 HARNESS_REGISTRY_PASSWORD_FILE=$HARNESS_STATE/registry-password
 HARNESS_DEBIAN_IMAGE=docker.io/$DEBIAN_REPO:$DEBIAN_TAG@$DEBIAN_DIGEST
+HARNESS_DEBIAN_DIGEST=$DEBIAN_DIGEST
 EOF
 rm -rf "${HARNESS_STATE:?}/tmp"
 

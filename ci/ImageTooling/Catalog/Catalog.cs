@@ -34,9 +34,13 @@ public sealed record Platform(string Os, string Architecture)
 /// <summary>A command run inside a container of an image, and the text its output must contain.</summary>
 public sealed record SmokeTest(string Name, string Run, string Expect, string? User = null, bool NeedsRealTool = false);
 
-/// <summary>An upstream release artifact: URL and checksum source, with <c>{version}</c> and <c>{arch}</c> placeholders.</summary>
+/// <summary>
+/// An upstream release artifact: URL and checksum source, with <c>{version}</c> and <c>{arch}</c>
+/// placeholders, and for an archive the path of the tool's binary inside it.
+/// </summary>
 public sealed record Download(
     string Url,
+    string? ArchivePath,
     string? ChecksumsUrl,
     IReadOnlyDictionary<string, string> Sha256,
     IReadOnlyDictionary<string, string> ArchNames)

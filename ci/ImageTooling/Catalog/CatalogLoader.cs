@@ -81,8 +81,14 @@ public static partial class CatalogLoader
 
     private static Download ReadDownload(string tool, YamlNode node)
     {
-        string[] keys = ["url", "checksums", "sha256", "arch"];
+        string[] keys = ["url", "archive-path", "checksums", "sha256", "arch"];
         var url = node.Required("url", $"the download of '{tool}'", keys).Scalar("url");
+        var archivePath = node.Optional("archive-path", $"the download of '{tool}'", keys)?.Scalar("archive-path");
+        var isArchive = url.EndsWith(".tar.gz", StringComparison.Ordinal) || url.EndsWith(".tgz", StringComparison.Ordinal) || url.EndsWith(".zip", StringComparison.Ordinal);
+        if (isArchive != (archivePath is not null))
+            throw node.Error(isArchive
+                ? $"the download of '{tool}' is an archive: give 'archive-path', the path of the binary inside it"
+                : $"the download of '{tool}' is not an archive, so it takes no 'archive-path'");
         if (!url.StartsWith("https://", StringComparison.Ordinal))
             throw node.Error($"the download of '{tool}' must use https, got '{url}'");
         if (!url.Contains("{version}") || !url.Contains("{arch}"))
@@ -112,7 +118,7 @@ public static partial class CatalogLoader
         }
         else if (!checksums.StartsWith("https://", StringComparison.Ordinal))
             throw node.Error($"the checksum file of '{tool}' must use https, got '{checksums}'");
-        return new Download(url, checksums, sha256, archNames);
+        return new Download(url, archivePath, checksums, sha256, archNames);
     }
 
     private static List<SmokeTest> ReadSmokeTests(YamlNode? node, string owner)

@@ -24,6 +24,11 @@ internal sealed class YamlNode(YamlNode.Document document, YamlDotNet.Representa
         {
             throw new InputError($"{file}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {Innermost(e).Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Rare parser states that YamlDotNet reports without a position.
+            throw new InputError($"{file}: malformed YAML: {e.Message}");
+        }
         if (stream.Documents.Count != 1)
             throw new InputError($"{file}:1:1: expected exactly one YAML document, found {stream.Documents.Count}");
         return new YamlNode(new Document(file), stream.Documents[0].RootNode);

@@ -1,0 +1,96 @@
+using ImageTooling.Catalog;
+using ImageTooling.Dagger.Tests.Fake;
+
+namespace ImageTooling.Dagger.Tests;
+
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Images => Path.Combine(Root, "images");
+
+    public static string Contract => Path.Combine(Root, "tests", "contract");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ImageTooling.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+}
+
+/// <summary>A stand-in registry: it takes the credentials and holds no tags yet.</summary>
+internal sealed class StandInRegistry : IRegistry
+{
+    public List<string> Checked { get; } = [];
+
+    public Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        lock (Checked) Checked.Add(repository);
+        return Task.CompletedTask;
+    }
+
+    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
+        Task.FromResult<RemoteIndex?>(null);
+}
+
+/// <summary>The real core and the Dagger engine against a fake session, for one release of the real images/.</summary>
+internal sealed class Scenario : IDisposable
+{
+    /// <summary>Recognisable, so that a test can prove it appears in no request.</summary>
+    public const string Token = "fake-registry-token-5e1f0c7a-MUST-NOT-LEAK";
+
+    public const string TokenVariable = "FAKE_TOKEN_VAR";
+
+    public Scenario(string? release = "v1.2.3")
+    {
+        Plan = BuildPlan.Create(CatalogLoader.Load(Repo.Images), new PlanOptions
+        {
+            Release = release is null ? null : ReleaseTag.Parse(release),
+            Revision = "0123456789abcdef0123456789abcdef01234567",
+            Created = DateTimeOffset.FromUnixTimeSeconds(1_760_000_000),
+        });
+        Session.OnExec = PassingSmokeTest;
+        Engine = new DaggerEngine(Client, Repo.Images);
+    }
+
+    public FakeDaggerSession Session { get; } = new();
+
+    public BuildPlan Plan { get; }
+
+    public StringWriter Log { get; } = new();
+
+    public StandInRegistry Registry { get; } = new();
+
+    public DaggerClient Client => client ??= Session.Client();
+
+    public DaggerEngine Engine { get; }
+
+    public static RegistryCredentials Credentials => new("bot", new Secret(Token, $"env://{TokenVariable}"));
+
+    private DaggerClient? client;
+
+    public Task<IReadOnlyList<PublishedImage>> PublishAsync(RegistryCredentials? credentials = null) =>
+        new Pipeline(Engine, Log) { RetryDelay = TimeSpan.Zero, PublishAttempts = 1 }
+            .PublishAsync(Plan, Registry, credentials ?? Credentials, force: false, CancellationToken.None);
+
+    /// <summary>The node a container of the session was built for: its Dockerfile's folder and its platform.</summary>
+    public BuildNode NodeOf(BuildCall build) =>
+        Plan.Nodes.Single(n => n.Image.Folder == build.Dockerfile.Split('/')[0] && n.Platform.ToString() == build.Platform);
+
+    /// <summary>Answers an exec as the image would if the tool were right: the output the smoke test expects.</summary>
+    public (int, string, string) PassingSmokeTest(ExecCall exec)
+    {
+        var node = NodeOf(exec.Container.Build!);
+        var tests = node.SmokeTests.Where(t => exec.Args.SequenceEqual(["/bin/sh", "-c", t.Run]) && t.User == exec.User).ToList();
+        return tests.Count == 0
+            ? (127, "", $"fake session: no smoke test of {node.Id} runs {string.Join(' ', exec.Args)}")
+            : (0, string.Join("\n", tests.Select(t => t.Expect)) + "\n", "");
+    }
+
+    public void Dispose()
+    {
+        client?.Dispose();
+        Session.Dispose();
+    }
+}

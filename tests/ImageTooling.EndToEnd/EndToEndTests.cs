@@ -1,0 +1,192 @@
+using System.Text.RegularExpressions;
+using ImageTooling.Registry;
+using Xunit.Abstractions;
+
+namespace ImageTooling.EndToEnd;
+
+/// <summary>
+/// The pipeline on the local engine against the offline harness: real multi-arch builds with podman,
+/// smoke tests in real amd64 and (emulated) arm64 containers, publishing to a real registry with auth,
+/// and reading back what landed through the registry's HTTP API.
+/// </summary>
+[Collection(nameof(HarnessCollection))]
+public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
+{
+    private static readonly string[] AllImages = ["tooling-k8s", "tooling-k8s-aws", "tooling-k8s-openstack", "buildx", "pandoc"];
+
+    private static void AssertTestsPassed(string log, string node, int atLeast)
+    {
+        var ok = Regex.Count(log, $@"\[test\]  {Regex.Escape(node)} .*: ok \(");
+        Assert.True(ok >= atLeast, $"expected at least {atLeast} passing smoke tests for {node}, saw {ok}");
+        Assert.DoesNotContain(log.Split('\n'), l => l.Contains($"[test]  {node} ", StringComparison.Ordinal) && l.Contains(": FAILED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Pandoc_is_built_for_real_on_both_platforms_and_makes_pdfs_in_containers_of_each()
+    {
+        var result = harness.Run(output, standIns: false, null, "test", "--image", "pandoc");
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("[test]  pandoc linux/amd64 platform: ok (x86_64)", result.Out);
+        Assert.Contains("[test]  pandoc linux/arm64 platform: ok (aarch64)", result.Out);
+        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        {
+            Assert.Contains($"[test]  pandoc {platform} markdown to PDF with pdflatex: ok (%PDF-", result.Out);
+            Assert.Contains($"[test]  pandoc {platform} markdown to PDF with xelatex: ok (%PDF-", result.Out);
+            Assert.Contains($"[test]  pandoc {platform} pandoc version: ok (pandoc 3.1.11.1", result.Out);
+            AssertTestsPassed(result.Out, $"pandoc {platform}", 9);
+        }
+    }
+
+    [Fact]
+    public void The_tooling_family_is_built_in_layers_and_smoke_tested_per_platform()
+    {
+        var result = harness.Run(output, standIns: true, null, "test", "--image", "tooling-k8s-aws", "--image", "tooling-k8s-openstack", "--image", "buildx");
+        Assert.Equal(0, result.Exit);
+        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        {
+            // tooling-k8s is built once per platform and both derived images start from that build.
+            Assert.Single(Regex.Matches(result.Out, $@"\[build\] tooling-k8s {platform} done"));
+            foreach (var image in new[] { "tooling-k8s", "tooling-k8s-aws", "tooling-k8s-openstack", "buildx" })
+                AssertTestsPassed(result.Out, $"{image} {platform}", 5);
+            Assert.Contains($"[test]  tooling-k8s-aws {platform} aws version: ok (aws-cli/2.23.6", result.Out);
+            Assert.Contains($"[test]  tooling-k8s-openstack {platform} openstack version: ok (openstack 7.4.0", result.Out);
+            Assert.Contains($"[test]  tooling-k8s-aws {platform} kubectl version: ok (Client Version: v1.37.1", result.Out);
+        }
+        Assert.Contains("[test]  tooling-k8s linux/arm64 kubectl architecture: ok (aarch64)", result.Out);
+        Assert.Contains("[test]  buildx linux/arm64 buildx architecture: ok (aarch64)", result.Out);
+        Assert.Contains("[test]  tooling-k8s linux/amd64 kubectl reads the kube config mounted at /mnt/kube: skipped", result.Out);
+    }
+
+    [Fact]
+    public async Task Publish_writes_one_index_per_image_with_both_platforms_labels_and_release_tags()
+    {
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}";
+        var result = harness.Run(output, standIns: true, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.2.3", "--registry", ns, "--username", harness.User);
+        Assert.Equal(0, result.Exit);
+        Assert.DoesNotContain(harness.Password, result.All);
+        foreach (var log in Directory.GetFiles(Path.Combine(ImageTooling.Testing.Imagetool.RepositoryRoot, "artifacts", "logs")))
+            Assert.DoesNotContain(harness.Password, File.ReadAllText(log));
+
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        foreach (var image in AllImages)
+        {
+            var repository = $"{ns}/{image}";
+            Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.GetTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
+            var index = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, ct);
+            Assert.NotNull(index);
+            Assert.Equal(["linux/amd64", "linux/arm64"], index!.Manifests.Select(m => m.Platform).Order(StringComparer.Ordinal));
+            Assert.Equal(index.Digest, (await registry.GetIndexAsync(repository, "latest", harness.Credentials, ct))!.Digest);
+            foreach (var manifest in index.Manifests)
+            {
+                using var config = await registry.GetBlobJsonAsync(repository, manifest.ConfigDigest, harness.Credentials, ct);
+                Assert.Equal(manifest.Platform.Split('/')[1], config.RootElement.GetProperty("architecture").GetString());
+                var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
+                Assert.Equal("1.2.3", labels.GetProperty("org.opencontainers.image.version").GetString());
+                Assert.Equal(image, labels.GetProperty("org.opencontainers.image.title").GetString());
+                Assert.Matches("^[0-9a-f]{40}$", labels.GetProperty("org.opencontainers.image.revision").GetString());
+                Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", labels.GetProperty("org.opencontainers.image.created").GetString());
+                Assert.StartsWith("https://github.com/", labels.GetProperty("org.opencontainers.image.source").GetString());
+            }
+            output.WriteLine($"read back {repository}:v1.2.3 = {index.Digest}: {string.Join(", ", index.Manifests.Select(m => m.Platform))}");
+        }
+
+        // A pre-release gets its own tag and leaves latest where it was.
+        var latestBefore = (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest;
+        var pre = harness.Run(output, standIns: true, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.3.0-rc.1", "--registry", ns, "--username", harness.User, "--image", "pandoc");
+        Assert.Equal(0, pre.Exit);
+        Assert.NotNull(await registry.GetIndexAsync($"{ns}/pandoc", "v1.3.0-rc.1", harness.Credentials, ct));
+        Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest);
+        Assert.DoesNotContain("v1.3", string.Join(",", await registry.GetTagsAsync($"{ns}/pandoc", harness.Credentials, ct)).Replace("v1.3.0-rc.1", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Wrong_credentials_fail_before_anything_is_built()
+    {
+        var result = harness.Run(output, standIns: true, harness.PasswordEnv("not-the-password"), "publish-multi-arch", "--tag", "v9.9.9", "--registry", $"{harness.Registry}/e2e-{harness.RunId}-auth", "--username", harness.User);
+        Assert.Equal(2, result.Exit);
+        Assert.Contains($"refused the credentials of '{harness.User}'", result.Err);
+        Assert.DoesNotContain("[build]", result.Out);
+        Assert.DoesNotContain("not-the-password", result.All);
+        output.WriteLine($"refused after {result.Took.TotalSeconds:0.0}s");
+    }
+
+    [Fact]
+    public async Task A_registry_that_dies_mid_publish_leaves_latest_alone_and_a_rerun_completes_the_release()
+    {
+        using var proxy = new FaultProxy(upstreamPort: int.Parse(harness.Registry.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture))
+        {
+            CutAfterManifestPuts = 3, // buildx's two platform manifests and its index land, then the registry "dies"
+        };
+        var ns = $"127.0.0.1:{proxy.Port}/e2e-{harness.RunId}-fault";
+        string[] publish = ["publish-multi-arch", "--tag", "v2.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--image", "pandoc"];
+        var first = harness.Run(output, standIns: true, harness.PasswordEnv(), publish);
+        Assert.Equal(1, first.Exit);
+        Assert.True(proxy.IsDown);
+        Assert.Contains($"{ns}/pandoc:v2.0.0", first.Err);
+        Assert.Single(first.Err.Trim().Split('\n'));
+
+        proxy.Up();
+        proxy.CutAfterManifestPuts = null;
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        Assert.Equal(["v2.0.0"], await registry.GetTagsAsync($"{ns}/buildx", harness.Credentials, ct));
+        Assert.Empty(await registry.GetTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
+
+        var rerun = harness.Run(output, standIns: true, harness.PasswordEnv(), publish);
+        Assert.Equal(0, rerun.Exit);
+        Assert.Contains($"{ns}/buildx:v2.0.0 already holds this content", rerun.Out);
+        foreach (var image in new[] { "buildx", "pandoc" })
+            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.GetTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_existing_release_tag_with_other_content_is_refused_and_replaced_only_with_force()
+    {
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}-force";
+        string[] publish = ["publish-multi-arch", "--tag", "v3.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--no-floating-tags"];
+        // Put other content (buildx) under pandoc:v3.0.0 first.
+        var squat = harness.Run(output, standIns: true, harness.PasswordEnv(), ["publish-multi-arch", "--tag", "v3.0.0", "--registry", $"{ns}-squat", "--username", harness.User, "--image", "buildx", "--no-floating-tags"]);
+        Assert.Equal(0, squat.Exit);
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        var other = await registry.GetIndexAsync($"{ns}-squat/buildx", "v3.0.0", harness.Credentials, ct);
+        await CopyIndexAsync($"{ns}-squat/buildx:v3.0.0", $"{ns}/pandoc:v3.0.0");
+
+        var refused = harness.Run(output, standIns: true, harness.PasswordEnv(), publish);
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains($"{ns}/pandoc:v3.0.0 already exists with other content", refused.Err);
+        Assert.Equal(other!.Digest, (await registry.GetIndexAsync($"{ns}/pandoc", "v3.0.0", harness.Credentials, ct))!.Digest);
+
+        var forced = harness.Run(output, standIns: true, harness.PasswordEnv(), [.. publish, "--force"]);
+        Assert.Equal(0, forced.Exit);
+        var now = await registry.GetIndexAsync($"{ns}/pandoc", "v3.0.0", harness.Credentials, ct);
+        Assert.NotEqual(other.Digest, now!.Digest);
+
+        var again = harness.Run(output, standIns: true, harness.PasswordEnv(), publish);
+        Assert.Equal(0, again.Exit);
+        Assert.Contains("already holds this content", again.Out);
+    }
+
+    private async Task CopyIndexAsync(string from, string to)
+    {
+        var temp = Directory.CreateTempSubdirectory("imagetool-e2e-auth-");
+        try
+        {
+            var auth = Path.Combine(temp.FullName, "auth.json");
+            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{harness.User}:{harness.Password}"));
+            await File.WriteAllTextAsync(auth, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [harness.Registry] = new { auth = token } } }));
+            var start = new System.Diagnostics.ProcessStartInfo("skopeo") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { "copy", "--all", "--authfile", auth, "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{from}", $"docker://{to}" })
+                start.ArgumentList.Add(a);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, error);
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using ImageTooling.Catalog;
+using ImageTooling.Testing;
+using Xunit.Abstractions;
+
+namespace ImageTooling.EndToEnd;
+
+/// <summary>
+/// What tests/harness/provision.sh set up on this machine (a real registry with htpasswd auth on
+/// 127.0.0.1:5000, a docker.io mirror holding Debian trixie base images made with mmdebstrap, binfmt
+/// for arm64), plus the stand-in download server this fixture starts. See tests/harness/README.md.
+/// </summary>
+public sealed class Harness : IDisposable
+{
+    public const int DownloadPort = 18080;
+
+    private readonly StaticFileServer server;
+
+    public Harness()
+    {
+        var state = Environment.GetEnvironmentVariable("HARNESS_STATE") is { Length: > 0 } s ? s : "/var/lib/image-tooling-harness";
+        var envFile = Path.Combine(state, "env");
+        if (!File.Exists(envFile))
+            throw new InvalidOperationException($"the offline test harness is not provisioned ({envFile} is missing): run 'bash tests/harness/provision.sh' as root first (tests/run.sh does)");
+        var env = File.ReadAllLines(envFile).Where(l => l.Contains('=')).ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+        Registry = env["HARNESS_REGISTRY"];
+        User = env["HARNESS_REGISTRY_USER"];
+        Password = File.ReadAllText(env["HARNESS_REGISTRY_PASSWORD_FILE"]).Trim();
+        DebianImage = env["HARNESS_DEBIAN_IMAGE"];
+
+        var catalog = CatalogLoader.Load(Path.Combine(Imagetool.RepositoryRoot, "images"));
+        var work = Path.Combine(Imagetool.RepositoryRoot, "artifacts", "e2e");
+        StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"));
+        ImagesWithStandIns = StandIns.CatalogCopy(catalog, Path.Combine(work, "images"));
+        server = new StaticFileServer(StandIns.Root, DownloadPort);
+        RunId = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
+    }
+
+    public string Registry { get; }
+    public string User { get; }
+    public string Password { get; }
+    public string DebianImage { get; }
+    public string RunId { get; }
+    internal StandInReleases StandIns { get; }
+    public string ImagesWithStandIns { get; }
+    public int Downloads => server.Requests;
+    public RegistryCredentials Credentials => new(User, new Secret(Password));
+
+    /// <summary>imagetool with the harness's base image; with stand-ins, on the catalog copy and the stand-in download server.</summary>
+    internal Imagetool.Result Run(ITestOutputHelper output, bool standIns, IDictionary<string, string?>? env, params string[] args)
+    {
+        List<string> all = [.. args, "--base-image", $"debian={DebianImage}"];
+        if (standIns)
+            all.AddRange(["--images-dir", ImagesWithStandIns, "--download-mirror", $"http://127.0.0.1:{DownloadPort}", "--stand-in-downloads"]);
+        output.WriteLine($"$ imagetool {string.Join(' ', all)}");
+        var result = Imagetool.Run(env, line => output.WriteLine(line), [.. all]);
+        output.WriteLine($"(exit {result.Exit} after {result.Took.TotalSeconds:0}s)");
+        return result;
+    }
+
+    public Dictionary<string, string?> PasswordEnv(string? password = null) => new() { ["REGISTRY_PASSWORD"] = password ?? Password };
+
+    public void Dispose() => server.Dispose();
+}
+
+[CollectionDefinition(nameof(HarnessCollection))]
+public sealed class HarnessCollection : ICollectionFixture<Harness>;

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using ImageTooling.Catalog;
+using ImageTooling.Testing;
+
+namespace ImageTooling.Tests;
+
+public class ChecksumTests
+{
+    private const string A = "1111111111111111111111111111111111111111111111111111111111111111";
+    private const string B = "2222222222222222222222222222222222222222222222222222222222222222";
+
+    [Theory]
+    [InlineData(A + "  helm-v4.3.0-linux-amd64.tar.gz\n", "helm-v4.3.0-linux-amd64.tar.gz", A)]
+    [InlineData(B + "  other\n" + A + " *buildx-v0.38.0.linux-arm64\n", "buildx-v0.38.0.linux-arm64", A)]
+    [InlineData(A + "  ./k9s_Linux_arm64.tar.gz\n", "k9s_Linux_arm64.tar.gz", A)]
+    [InlineData(A + "\n", "kubectl", A)]
+    [InlineData(B + "  something-else\n", "kubectl", null)]
+    public void Finds_the_hash_for_a_file_in_upstream_checksum_files(string file, string name, string? expected)
+    {
+        Assert.Equal(expected, ChecksumPins.Find(file, name));
+    }
+
+    [Fact]
+    public void Pinning_rewrites_one_value_and_keeps_everything_else()
+    {
+        var text = File.ReadAllText(Path.Combine(Repo.Images, "catalog.yaml"));
+        var pinned = ChecksumPins.Pin(text, "kubectl", "arm64", A);
+        Assert.Equal(text.Split('\n').Length, pinned.Split('\n').Length);
+        Assert.Contains($"        arm64: {A}", pinned);
+        Assert.Contains("amd64: 65691ff77eb6fa44c908b77a1082c9f092c3b9733b5cefabec0d1104890e21a8", pinned);
+        Assert.Contains("# renovate: datasource=github-releases depName=kubernetes/kubernetes", pinned);
+        var catalog = CatalogLoader.Parse("catalog.yaml", pinned, Repo.Images);
+        Assert.Equal(A, catalog.Tools["kubectl"].Download!.Sha256["arm64"]);
+    }
+
+    [Fact]
+    public void Pinning_adds_a_missing_architecture_or_mapping()
+    {
+        var text = File.ReadAllText(Path.Combine(Repo.Images, "catalog.yaml"));
+        var catalog = CatalogLoader.Parse("catalog.yaml", ChecksumPins.Pin(ChecksumPins.Pin(ChecksumPins.Pin(text, "buildx", "arm64", A), "argocd", "amd64", A), "argocd", "arm64", B), Repo.Images);
+        Assert.Equal(A, catalog.Tools["buildx"].Download!.Sha256["arm64"]);
+        Assert.Equal(A, catalog.Tools["argocd"].Download!.Sha256["amd64"]);
+        Assert.Equal(B, catalog.Tools["argocd"].Download!.Sha256["arm64"]);
+    }
+
+    /// <summary>The checksums command against a local stand-in of upstream (checksum files and artifacts it fabricates).</summary>
+    [Fact]
+    public void The_checksums_command_pins_what_upstream_publishes()
+    {
+        var images = Repo.CopyImages();
+        var catalog = CatalogLoader.Load(images);
+        var expected = new Dictionary<string, string>();
+        var files = new Dictionary<string, byte[]>();
+        foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
+            foreach (var arch in new[] { "amd64", "arm64" })
+            {
+                Assert.True(Platform.TryParse($"linux/{arch}", out var p));
+                var url = tool.Render(tool.Download!.Url, p);
+                var name = url[(url.LastIndexOf('/') + 1)..];
+                var artifact = Encoding.UTF8.GetBytes($"stand-in {tool.Name} {arch}");
+                var sha = Convert.ToHexStringLower(SHA256.HashData(artifact));
+                expected[$"{tool.Name}/{arch}"] = sha;
+                files["/" + url["https://".Length..]] = artifact;
+                if (tool.Download.ChecksumsUrl is { } checksums)
+                {
+                    var key = "/" + tool.Render(checksums, p)["https://".Length..];
+                    var line = $"{sha}  {name}\n";
+                    files[key] = files.TryGetValue(key, out var existing) ? [.. existing, .. Encoding.UTF8.GetBytes(line)] : Encoding.UTF8.GetBytes(line);
+                }
+            }
+        using var listener = new HttpListener();
+        var port = Random.Shared.Next(20000, 30000);
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        _ = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                var context = await listener.GetContextAsync();
+                var key = context.Request.RawUrl!;
+                if (files.TryGetValue(key, out var body)) await context.Response.OutputStream.WriteAsync(body);
+                else context.Response.StatusCode = 404;
+                context.Response.Close();
+            }
+        });
+
+        var check = Imagetool.Run(null, null, "checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
+        Assert.Equal(1, check.Exit);
+        Assert.Contains("DIFFERS", check.Out);
+        Assert.Contains("run with --write", check.Out + check.Err);
+
+        var write = Imagetool.Run(null, null, "checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}", "--write");
+        Assert.Equal(0, write.Exit);
+        var updated = CatalogLoader.Load(images);
+        foreach (var tool in updated.Tools.Values.Where(t => t.Download is not null))
+            foreach (var arch in new[] { "amd64", "arm64" })
+                Assert.Equal(expected[$"{tool.Name}/{arch}"], tool.Download!.Sha256[arch]);
+
+        var again = Imagetool.Run(null, null, "checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
+        Assert.Equal(0, again.Exit);
+        Assert.DoesNotContain("DIFFERS", again.Out);
+    }
+}

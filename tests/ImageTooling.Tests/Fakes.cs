@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using ImageTooling.Catalog;
+
+namespace ImageTooling.Tests;
+
+/// <summary>An in-memory stand-in for an engine, for testing the pipeline's rules (the real engines have their own tests).</summary>
+internal sealed class FakeEngine : IImageEngine
+{
+    public ConcurrentQueue<string> Events { get; } = new();
+    public Func<BuildNode, bool> BuildFails { get; init; } = _ => false;
+    public Func<SmokeTest, BuiltImage, CommandResult>? Answer { get; init; }
+    public Func<string, int, bool> PublishFails { get; init; } = (_, _) => false;
+    public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
+    public int MaxConcurrentBuilds => maxConcurrent;
+    private int running, maxConcurrent;
+
+    public string Name => "fake engine";
+    public Task CheckReadyAsync(CancellationToken cancellation) => Task.CompletedTask;
+
+    public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
+    {
+        var now = Interlocked.Increment(ref running);
+        lock (Events) maxConcurrent = Math.Max(maxConcurrent, now);
+        await Task.Delay(20, cancellation);
+        Interlocked.Decrement(ref running);
+        Events.Enqueue($"build {node.Id} on {baseImage?.Handle ?? node.BaseImage}");
+        if (BuildFails(node)) throw new PipelineFailure($"build of {node.Id} broke");
+        return new BuiltImage(node, $"fake/{node.Image.Name}:{node.Platform.Architecture}") { ConfigDigest = $"sha256:{node.Image.Name}-{node.Platform.Architecture}" };
+    }
+
+    public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
+    {
+        Events.Enqueue($"test {image.Node.Id} {test.Name}");
+        return Task.FromResult(Answer?.Invoke(test, image) ?? new CommandResult(0, $"output: {test.Expect}\n"));
+    }
+
+    public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var attempt = PublishAttempts.AddOrUpdate(reference, 1, (_, n) => n + 1);
+        if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
+        Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
+        return Task.FromResult($"sha256:{reference.GetHashCode():x8}");
+    }
+}
+
+/// <summary>An in-memory stand-in for a registry: which tags exist with which content.</summary>
+internal sealed class FakeRegistry : IRegistry
+{
+    public Dictionary<string, RemoteIndex> Tags { get; } = [];
+    public bool RefuseCredentials { get; init; }
+    public List<string> Calls { get; } = [];
+
+    public Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        Calls.Add($"auth {repository}");
+        return RefuseCredentials
+            ? throw new InputError($"the registry refused the credentials of '{credentials.Username}' for {repository}")
+            : Task.CompletedTask;
+    }
+
+    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
+        Task.FromResult(Tags.GetValueOrDefault($"{repository}:{tag}"));
+
+    public static RemoteIndex IndexOf(string image, string digest = "sha256:old") =>
+        new(digest, [new("linux/amd64", "sha256:m1", $"sha256:{image}-amd64"), new("linux/arm64", "sha256:m2", $"sha256:{image}-arm64")]);
+}

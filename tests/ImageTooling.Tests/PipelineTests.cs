@@ -1,0 +1,185 @@
+namespace ImageTooling.Tests;
+
+public class PipelineTests
+{
+    private static readonly RegistryCredentials Credentials = new("bot", new Secret("s3cr3t-value"));
+
+    private static BuildPlan Plan(string tag = "v1.2.3", params string[] images) =>
+        BuildPlan.Create(Repo.Catalog(), new PlanOptions { Release = ReleaseTag.Parse(tag), Images = images });
+
+    private static Pipeline NewPipeline(FakeEngine engine, StringWriter? log = null) =>
+        new(engine, log ?? new StringWriter(), jobs: 2) { RetryDelay = TimeSpan.FromMilliseconds(1) };
+
+    private static List<string> Events(FakeEngine engine, string kind) =>
+        engine.Events.Where(e => e.StartsWith(kind + " ", StringComparison.Ordinal)).ToList();
+
+    [Fact]
+    public async Task Derived_images_are_built_on_the_base_built_in_the_same_run_for_the_same_platform()
+    {
+        var engine = new FakeEngine();
+        await NewPipeline(engine).BuildAsync(Plan(), smokeTest: false, CancellationToken.None);
+        var builds = Events(engine, "build");
+        Assert.Equal(10, builds.Count);
+        Assert.Single(builds, b => b.StartsWith("build tooling-k8s linux/amd64 ", StringComparison.Ordinal));
+        Assert.Single(builds, b => b.StartsWith("build tooling-k8s linux/arm64 ", StringComparison.Ordinal));
+        Assert.Contains("build tooling-k8s-aws linux/arm64 on fake/tooling-k8s:arm64", builds);
+        Assert.Contains("build tooling-k8s-openstack linux/amd64 on fake/tooling-k8s:amd64", builds);
+        Assert.True(builds.IndexOf(builds.Single(b => b.StartsWith("build tooling-k8s linux/arm64", StringComparison.Ordinal)))
+            < builds.IndexOf("build tooling-k8s-aws linux/arm64 on fake/tooling-k8s:arm64"));
+    }
+
+    [Fact]
+    public async Task Builds_run_concurrently_up_to_the_job_limit()
+    {
+        var engine = new FakeEngine();
+        await NewPipeline(engine).BuildAsync(Plan(), smokeTest: false, CancellationToken.None);
+        Assert.Equal(2, engine.MaxConcurrentBuilds);
+    }
+
+    [Fact]
+    public async Task Every_smoke_test_runs_for_every_node()
+    {
+        var engine = new FakeEngine();
+        var plan = Plan();
+        await NewPipeline(engine).BuildAsync(plan, smokeTest: true, CancellationToken.None);
+        Assert.Equal(plan.Nodes.Sum(n => n.SmokeTests.Count), Events(engine, "test").Count);
+    }
+
+    [Fact]
+    public async Task A_failed_smoke_test_stops_the_release_before_anything_is_pushed()
+    {
+        var engine = new FakeEngine
+        {
+            Answer = (test, image) => test.Name == "helm architecture" && image.Node.Platform.Architecture == "arm64"
+                ? new CommandResult(0, "x86_64\n")
+                : new CommandResult(0, test.Expect),
+        };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
+            NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None));
+        Assert.Contains("tooling-k8s linux/arm64: smoke tests failed: 'helm architecture'", failure.Message);
+        Assert.Contains("got 'x86_64'", failure.Message);
+        Assert.Contains("tooling-k8s-aws linux/arm64: not built: its base failed", failure.Message);
+        Assert.Contains("nothing was published", failure.Message);
+        Assert.Empty(Events(engine, "publish"));
+    }
+
+    [Fact]
+    public async Task A_non_zero_exit_fails_a_smoke_test_even_with_the_expected_output()
+    {
+        var engine = new FakeEngine { Answer = (test, _) => new CommandResult(test.Name == "jq version" ? 1 : 0, test.Expect) };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan("v1.0.0", "tooling-k8s"), true, CancellationToken.None));
+        Assert.Contains("'jq version' (exit 1", failure.Message);
+    }
+
+    [Fact]
+    public async Task Version_tags_of_every_image_land_before_any_floating_tag()
+    {
+        var engine = new FakeEngine();
+        var published = await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
+        var pushes = Events(engine, "publish");
+        Assert.Equal(20, pushes.Count);
+        Assert.All(pushes.Take(5), p => Assert.Contains(":v1.2.3 ", p));
+        Assert.All(pushes, p => Assert.EndsWith("[linux/amd64,linux/arm64]", p));
+        var lastVersion = pushes.FindLastIndex(p => p.Contains(":v1.2.3 ", StringComparison.Ordinal));
+        var firstFloating = pushes.FindIndex(p => !p.Contains(":v1.2.3 ", StringComparison.Ordinal));
+        Assert.True(lastVersion < firstFloating);
+        Assert.Equal(20, published.Count);
+    }
+
+    [Fact]
+    public async Task A_pre_release_never_moves_latest()
+    {
+        var engine = new FakeEngine();
+        await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
+        var pushes = Events(engine, "publish");
+        Assert.Equal(5, pushes.Count);
+        Assert.DoesNotContain(pushes, p => p.Contains(":latest", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_fail_before_anything_is_built()
+    {
+        var engine = new FakeEngine();
+        await Assert.ThrowsAsync<InputError>(() => NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry { RefuseCredentials = true }, Credentials, false, CancellationToken.None));
+        Assert.Empty(engine.Events);
+    }
+
+    [Fact]
+    public async Task An_existing_release_tag_with_other_content_is_refused_and_nothing_is_pushed()
+    {
+        var engine = new FakeEngine();
+        var registry = new FakeRegistry();
+        registry.Tags["docker.io/best-tools/pandoc:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None));
+        Assert.Contains("docker.io/best-tools/pandoc:v1.2.3 already exists with other content", failure.Message);
+        Assert.Contains("--force", failure.Message);
+        Assert.Empty(Events(engine, "publish"));
+    }
+
+    [Fact]
+    public async Task Force_replaces_an_existing_release_tag()
+    {
+        var engine = new FakeEngine();
+        var registry = new FakeRegistry();
+        registry.Tags["docker.io/best-tools/pandoc:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
+        await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: true, CancellationToken.None);
+        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/pandoc:v1.2.3 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_same_content_under_the_release_tag_is_a_no_op_so_a_rerun_converges()
+    {
+        var engine = new FakeEngine();
+        var registry = new FakeRegistry();
+        registry.Tags["docker.io/best-tools/tooling-k8s:v1.2.3"] = FakeRegistry.IndexOf("tooling-k8s", "sha256:already");
+        var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
+        Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/tooling-k8s:v1.2.3 ", StringComparison.Ordinal));
+        Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/tooling-k8s", StringComparison.Ordinal));
+        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/tooling-k8s:latest ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Transient_push_failures_are_retried()
+    {
+        var engine = new FakeEngine { PublishFails = (reference, attempt) => reference.EndsWith("/buildx:v1.2.3", StringComparison.Ordinal) && attempt < 3 };
+        await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
+        Assert.Equal(3, engine.PublishAttempts["docker.io/best-tools/buildx:v1.2.3"]);
+    }
+
+    [Fact]
+    public async Task A_push_that_keeps_failing_stops_before_latest_moves()
+    {
+        var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/buildx:v1.2.3", StringComparison.Ordinal) };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
+        Assert.Contains("publishing docker.io/best-tools/buildx:v1.2.3 failed after 4 attempts", failure.Message);
+        Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal) || p.Contains(":v1 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tests_that_need_a_real_tool_are_skipped_and_said_so_with_stand_in_downloads()
+    {
+        var engine = new FakeEngine();
+        var log = new StringWriter();
+        var plan = BuildPlan.Create(Repo.Catalog(), new PlanOptions { Images = ["tooling-k8s"], DownloadMirror = "http://127.0.0.1:1", StandInDownloads = true });
+        await NewPipeline(engine, log).BuildAsync(plan, smokeTest: true, CancellationToken.None);
+        Assert.DoesNotContain(engine.Events, e => e.Contains("reads the kube config", StringComparison.Ordinal));
+        Assert.Contains("kubectl reads the kube config mounted at /mnt/kube: skipped (needs the real upstream tool", log.ToString());
+    }
+
+    [Fact]
+    public async Task Nothing_to_publish_without_a_tag()
+    {
+        var plan = BuildPlan.Create(Repo.Catalog(), new PlanOptions());
+        await Assert.ThrowsAsync<InputError>(() => NewPipeline(new FakeEngine()).PublishAsync(plan, new FakeRegistry(), Credentials, false, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_secret_never_reaches_the_log()
+    {
+        var log = new StringWriter();
+        await NewPipeline(new FakeEngine(), log).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None);
+        Assert.DoesNotContain("s3cr3t-value", log.ToString());
+        Assert.Equal("***", Credentials.Password.ToString());
+        Assert.DoesNotContain("s3cr3t-value", Credentials.ToString());
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace ImageTooling.Workflow.Tests;
+
+public partial class DaggerTests
+{
+    internal static string CatalogDaggerVersion()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(Repo.Read(Path.Combine("images", "catalog.yaml"))));
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        return root.Map("tools").Map("dagger").Scalar("version") ?? throw new InvalidOperationException("images/catalog.yaml has no tools.dagger.version");
+    }
+
+    [GeneratedRegex(@"^\$\{\{\s*steps\.(?<step>[A-Za-z0-9_-]+)\.outputs\.version\s*\}\}$")]
+    private static partial Regex VersionFromStep();
+
+    [Fact]
+    public void No_Dagger_version_is_written_in_github_files()
+    {
+        var version = CatalogDaggerVersion();
+        var literal = new Regex($@"(?<![0-9.]){Regex.Escape(version)}(?![0-9])");
+        foreach (var file in Directory.EnumerateFiles(Repo.PathOf(".github"), "*", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            Assert.False(literal.IsMatch(text), $"{Path.GetRelativePath(Repo.Root, file)} writes Dagger's version {version}: read it from images/catalog.yaml");
+            Assert.DoesNotContain("dl.dagger.io", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Every_Dagger_step_takes_its_version_from_the_catalog()
+    {
+        var steps = WorkflowFile.All().SelectMany(w => w.Steps).Where(s => s.Action == DaggerCall.DaggerAction).ToList();
+        Assert.NotEmpty(steps);
+        foreach (var step in steps)
+        {
+            var version = step.With.GetValueOrDefault("version", "");
+            var m = VersionFromStep().Match(version);
+            Assert.True(m.Success, $"{step}: version must be ${{{{ steps.<id>.outputs.version }}}} of the step reading images/catalog.yaml, got '{version}'");
+            var reader = step.Job.Steps.Take(step.Index).SingleOrDefault(s => s.Id == m.Groups["step"].Value);
+            Assert.True(reader is not null, $"{step}: no earlier step '{m.Groups["step"].Value}' in the job");
+            Assert.Contains(".github/scripts/dagger-version.sh", reader.Run ?? "", StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_version_script_prints_the_catalog_version()
+    {
+        var result = Run.Program("bash", [Repo.PathOf(Path.Combine(".github", "scripts", "dagger-version.sh")), Repo.Root]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(CatalogDaggerVersion(), result.Output.Trim());
+    }
+
+    [Fact]
+    public void The_version_script_refuses_a_dagger_json_that_disagrees()
+    {
+        var root = Directory.CreateTempSubdirectory("dagger-version-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "images"));
+            File.Copy(Repo.PathOf(Path.Combine("images", "catalog.yaml")), Path.Combine(root, "images", "catalog.yaml"));
+            File.WriteAllText(Path.Combine(root, "dagger.json"), """{ "name": "x", "engineVersion": "v0.0.1" }""");
+            var result = Run.Program("bash", [Repo.PathOf(Path.Combine(".github", "scripts", "dagger-version.sh")), root]);
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("engineVersion", result.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Dagger_json_pins_the_catalog_version_when_it_exists()
+    {
+        var path = Repo.PathOf("dagger.json");
+        if (!File.Exists(path))
+            return; // written by the module's author; checked once it is there
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal($"v{CatalogDaggerVersion()}", json.RootElement.GetProperty("engineVersion").GetString());
+    }
+
+    [Fact]
+    public void The_module_source_provides_every_agreed_function_and_argument()
+    {
+        var module = DaggerModule.Load();
+        if (!module.FromSource)
+            return; // no ci/module yet: the workflows are checked against the agreed list
+        foreach (var (function, arguments) in DaggerModule.Agreed)
+        {
+            Assert.True(module.Functions.TryGetValue(function, out var actual), $"ci/module has no [Function] '{function}' (found: {string.Join(", ", module.Functions.Keys)})");
+            var missing = arguments.Except(actual).ToList();
+            Assert.True(missing.Count == 0, $"ci/module's {function} lacks --{string.Join(", --", missing)} (has: {string.Join(", ", actual)})");
+        }
+    }
+
+    [Fact]
+    public void Every_dagger_call_uses_functions_and_arguments_of_the_module()
+    {
+        var module = DaggerModule.Load();
+        var calls = WorkflowFile.All().SelectMany(DaggerCall.In).ToList();
+        Assert.NotEmpty(calls);
+        foreach (var call in calls)
+        {
+            Assert.True(module.Functions.TryGetValue(call.Function, out var arguments),
+                $"{call}: the module has no function '{call.Function}' ({(module.FromSource ? "ci/module source" : "agreed list")}: {string.Join(", ", module.Functions.Keys)})");
+            foreach (var argument in call.Arguments)
+                Assert.True(arguments.Contains(argument.Name), $"{call}: '{call.Function}' takes no --{argument.Name}");
+        }
+    }
+
+    [Fact]
+    public void Each_workflow_calls_what_it_is_for()
+    {
+        var release = DaggerCall.In(WorkflowFile.Load("release.yml"));
+        var ci = DaggerCall.In(WorkflowFile.Load("ci.yml"));
+        Assert.Contains(release, c => c.Function == "publish-multi-arch" && c.Has("tag"));
+        Assert.Contains(ci, c => c.Function == "test");
+        Assert.Contains(ci, c => c.Function == "publish-multi-arch" && c.Has("branch-tag"));
+    }
+
+    [Fact]
+    public void The_module_parser_reads_functions_and_parameters_as_dagger_spells_them()
+    {
+        const string source = """
+            using Dagger;
+
+            [Object]
+            public class ImageTooling
+            {
+                /// <summary>Builds everything.</summary>
+                [Function]
+                public async Task<string> PublishMultiArchAsync(
+                    [DefaultPath("."), Ignore(new[] { "bin", "obj" })] Directory source,
+                    string? tag = null,
+                    string[]? image = null,
+                    bool noFloatingTags = false,
+                    Secret? token = null,
+                    string registry = "docker.io/best-tools",
+                    CancellationToken cancellationToken = default) => await Task.FromResult("");
+
+                [Function]
+                // smoke tests
+                public Task<string> Test(Directory? source = null, string[]? platform = null) => Task.FromResult("");
+
+                [Function(Name = "list")]
+                public string Catalog() => "";
+
+                public string NotAFunction(string x) => x;
+            }
+            """;
+
+        var functions = DaggerModule.ParseFunctions(source);
+
+        Assert.Equal(["list", "publish-multi-arch", "test"], functions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["image", "no-floating-tags", "registry", "source", "tag", "token"], functions["publish-multi-arch"].Order(StringComparer.Ordinal));
+        Assert.Equal(["platform", "source"], functions["test"].Order(StringComparer.Ordinal));
+        Assert.Empty(functions["list"]);
+    }
+
+    [Fact]
+    public void Dagger_calls_are_read_from_the_action_and_from_run_lines()
+    {
+        var workflow = WorkflowFile.Load("release.yml");
+        var step = workflow.Steps.First();
+        var call = DaggerCall.Parse(step, "publish-multi-arch --tag ${{ steps.release.outputs.tag }} --no-floating-tags --token env:DOCKERHUB_TOKEN --image=a");
+        Assert.Equal("publish-multi-arch", call.Function);
+        Assert.Equal("${{steps.release.outputs.tag}}", call.Value("tag"));
+        Assert.True(call.Has("no-floating-tags"));
+        Assert.Null(call.Value("no-floating-tags"));
+        Assert.Equal("env:DOCKERHUB_TOKEN", call.Value("token"));
+        Assert.Equal("a", call.Value("image"));
+    }
+
+    [Fact]
+    public void Dagger_calls_are_found_in_run_scripts()
+    {
+        var script = "set -e\ndagger --progress plain call test \\\n  --image pandoc\necho done; dagger call list && true\n";
+        Assert.Equal(["test --image pandoc", "list"], DaggerCall.InScript(script));
+    }
+}

@@ -1,0 +1,107 @@
+using YamlDotNet.RepresentationModel;
+
+namespace ImageTooling.Workflow.Tests;
+
+public class TriggerAndPermissionTests
+{
+    private static readonly WorkflowFile Release = WorkflowFile.Load("release.yml");
+    private static readonly WorkflowFile Ci = WorkflowFile.Load("ci.yml");
+
+    [Fact]
+    public void Release_runs_only_on_pushed_version_tags()
+    {
+        Assert.Equal(["push"], Release.On.Keys());
+        var push = Release.On.Map("push");
+        Assert.Equal(["tags"], push.Keys());
+        Assert.Equal(["v*.*.*"], push.Get("tags").Strings());
+    }
+
+    [Fact]
+    public void Ci_runs_on_pull_requests_pushes_to_main_and_by_hand()
+    {
+        Assert.Equal(["pull_request", "push", "workflow_dispatch"], Ci.On.Keys().Order(StringComparer.Ordinal));
+        Assert.Equal(["branches"], Ci.On.Map("push").Keys());
+        Assert.Equal(["main"], Ci.On.Map("push").Get("branches").Strings());
+        Assert.Null(Ci.On.Map("pull_request").Get("branches"));
+        Assert.Contains("labeled", Ci.On.Map("pull_request").Get("types").Strings());
+
+        var input = Ci.On.Map("workflow_dispatch").Map("inputs").Map("publish-branch-image");
+        Assert.NotNull(input);
+        Assert.Equal("boolean", input.Scalar("type"));
+        Assert.Equal("false", input.Scalar("default"));
+    }
+
+    [Fact]
+    public void No_workflow_runs_untrusted_code_with_secrets()
+    {
+        foreach (var workflow in WorkflowFile.All())
+        {
+            Assert.DoesNotContain("pull_request_target", workflow.On.Keys());
+            Assert.DoesNotContain("workflow_run", workflow.On.Keys());
+        }
+    }
+
+    [Fact]
+    public void Every_workflow_reads_contents_only_at_the_top()
+    {
+        foreach (var workflow in WorkflowFile.All())
+        {
+            var permissions = workflow.Root.Map("permissions");
+            Assert.True(permissions is not null, $"{workflow} must set top-level permissions");
+            Assert.Equal(new Dictionary<string, string> { ["contents"] = "read" }, permissions.Scalars());
+        }
+    }
+
+    [Fact]
+    public void No_permission_shorthand_anywhere()
+    {
+        foreach (var workflow in WorkflowFile.All())
+        {
+            var shorthands = workflow.Root.AllScalars()
+                .Where(s => s.Path == "permissions" || s.Path.EndsWith(".permissions", StringComparison.Ordinal))
+                .ToList();
+            Assert.True(shorthands.Count == 0, $"{workflow}: {string.Join(", ", shorthands)} (write-all/read-all grant every scope)");
+        }
+    }
+
+    [Fact]
+    public void Write_permissions_are_only_signing_in_the_release_jobs_that_sign()
+    {
+        foreach (var workflow in WorkflowFile.All())
+        {
+            foreach (var job in workflow.Jobs)
+            {
+                var writes = job.Permissions.Scalars().Where(p => p.Value == "write").Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+                var signs = job.Steps.Any(s => s.Action is "sigstore/cosign-installer" or "actions/attest-build-provenance");
+                if (workflow.Name == "release.yml" && signs)
+                    Assert.Equal(["attestations", "id-token"], writes);
+                else
+                    Assert.True(writes.Count == 0, $"{job} needs no write permission but has {string.Join(", ", writes)}");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_id_token_exists_only_in_the_release_workflow()
+    {
+        Assert.DoesNotContain("id-token", Ci.Text, StringComparison.Ordinal);
+        Assert.Null(Release.Root.Map("permissions").Get("id-token"));
+        Assert.Contains(Release.Jobs, j => j.Permissions.Scalar("id-token") == "write");
+    }
+
+    [Fact]
+    public void Two_releases_never_race()
+    {
+        var concurrency = Release.Root.Get("concurrency");
+        var group = concurrency switch
+        {
+            YamlScalarNode s => s.Value,
+            YamlMappingNode m => m.Scalar("group"),
+            _ => null,
+        };
+        Assert.False(string.IsNullOrWhiteSpace(group), "release.yml needs a concurrency group");
+        // One group for every tag: a group per ref would let two tags publish at once.
+        Assert.DoesNotContain("ref", group, StringComparison.Ordinal);
+        Assert.NotEqual("true", (concurrency as YamlMappingNode).Scalar("cancel-in-progress"));
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ImageTooling.Testing;
+
+/// <summary>Runs the real imagetool command line as a child process, as users and CI do.</summary>
+internal static class Imagetool
+{
+    public sealed record Result(int Exit, string Out, string Err, TimeSpan Took)
+    {
+        public string All => Out + Err;
+    }
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ImageTooling.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
+    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "imagetool.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment.Remove("DAGGER_SESSION_PORT");
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>()) start.Environment[k] = v;
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = start };
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (stdout) stdout.AppendLine(e.Data); echo?.Invoke(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (stderr) stderr.AppendLine(e.Data); echo?.Invoke(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout.ToString(), stderr.ToString(), clock.Elapsed);
+    }
+}
