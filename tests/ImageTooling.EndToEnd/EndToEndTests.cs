@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ImageTooling.Harness;
 using ImageTooling.Registry;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using ImageTooling.Catalog;
+using ImageTooling.Harness;
 using ImageTooling.Testing;
 using Xunit.Abstractions;
 

@@ -6,12 +6,18 @@
 #     holds library/debian:trixie-slim as a multi-arch (amd64 + arm64) index built
 #     locally with mmdebstrap;
 #   - a "target" registry (127.0.0.1:5000, htpasswd auth, plain HTTP) to push to.
-# and configures podman/buildah/skopeo (containers.conf, storage.conf,
-# registries.conf.d) plus qemu binfmt so arm64 images can be built and run.
+# It first runs ci/install-local-engine.sh (podman, buildah, skopeo, qemu binfmt,
+# containers.conf, storage.conf), then adds what only the tests need: their
+# packages, an arm64 probe of binfmt, registries.conf.d, the two registries and
+# the base image.
 #
 # Run as root. Idempotent: a second run only checks and prints the summary.
 # See README.md for the environment variables.
 set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOG_TAG=harness
+# shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
+. "$repo/ci/lib.sh"
 
 HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
 HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
@@ -26,14 +32,12 @@ readonly ARCHES=(amd64 arm64)
 readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
 readonly REGISTRY_BIN=/usr/bin/docker-registry
 readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
+# On top of the local engine's packages (ci/install-local-engine.sh). PACKAGE:COMMAND counts
+# as present when COMMAND is on PATH.
 readonly PACKAGES=(
-  podman buildah skopeo runc qemu-user-static binfmt-support mmdebstrap arch-test
-  docker-registry apache2-utils uidmap fuse-overlayfs jq curl gcc gcc-aarch64-linux-gnu
-  libc6-dev-arm64-cross zip unzip
+  mmdebstrap arch-test docker-registry apache2-utils jq curl gcc gcc-aarch64-linux-gnu
+  libc6-dev-arm64-cross zip unzip shellcheck nodejs:node npm:npm
 )
-
-log() { printf '[harness %4ds] %s\n' "$SECONDS" "$*"; }
-die() { printf '[harness] ERROR: %s\n' "$*" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run as root"
 for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
@@ -46,60 +50,18 @@ chmod 755 "$HARNESS_STATE"
 exec 9>"$HARNESS_STATE/provision.lock"
 flock -n 9 || die "another provision.sh holds $HARNESS_STATE/provision.lock"
 
-# write_if_changed DEST MODE: replace DEST with stdin if it differs; returns 0 when
-# the file changed, 1 when it was already up to date.
-write_if_changed() {
-  local dest=$1 mode=$2 tmp
-  tmp=$(mktemp "$HARNESS_STATE/tmp/write.XXXXXX")
-  cat >"$tmp"
-  if [[ -f $dest ]] && cmp -s "$tmp" "$dest"; then
-    rm -f "$tmp"
-    return 1
-  fi
-  mkdir -p "$(dirname "$dest")"
-  chmod "$mode" "$tmp"
-  mv -f "$tmp" "$dest"
-  return 0
-}
-
 # ---------------------------------------------------------------- packages
 install_packages() {
-  local p status missing=()
-  for p in "${PACKAGES[@]}"; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [[ $status == installed ]] || missing+=("$p")
-  done
-  if ((${#missing[@]} == 0)); then
-    log "packages: all ${#PACKAGES[@]} present"
+  local missing
+  missing=$(missing_packages "${PACKAGES[@]}")
+  if [[ -z $missing ]]; then
+    log "packages: all ${#PACKAGES[@]} test packages present"
     return
   fi
-  log "packages: installing ${missing[*]}"
-  # Keep maintainer scripts from starting services (docker-registry ships one that
-  # would grab :5000); we run our own registry instances.
-  local policy=/usr/sbin/policy-rc.d created_policy=0
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 755 "$policy"
-    created_policy=1
-  fi
-  # Private archive dir: images built with debuerreotype carry a DPkg::Post-Invoke
-  # hook (docker-clean) that deletes /var/cache/apt/archives/*.deb between the
-  # dpkg runs of one install, which breaks installs that upgrade essential packages.
-  local rc=0 aptlog=$HARNESS_STATE/logs/apt.log archives=$HARNESS_STATE/apt-archives
-  mkdir -p "$archives/partial"
-  {
-    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        -o Dir::Cache::Archives="$archives/" \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
-  } >"$aptlog" 2>&1 || rc=$?
-  ((created_policy)) && rm -f "$policy"
-  rm -rf "$archives"
-  if ((rc != 0)); then
-    tail -n 30 "$aptlog" >&2
-    die "apt-get failed (full log: $aptlog)"
-  fi
-  log "packages: installed (log: $aptlog)"
+  log "packages: installing $missing"
+  # shellcheck disable=SC2086 # a list of package names
+  apt_install "$HARNESS_STATE/logs/apt.log" "$HARNESS_STATE/apt-archives" $missing
+  log "packages: installed (log: $HARNESS_STATE/logs/apt.log)"
 }
 
 # The distribution's own docker-registry service must not hold our ports.
@@ -119,28 +81,9 @@ disable_distro_registry() {
 }
 
 # ---------------------------------------------------------------- binfmt / qemu
-setup_binfmt() {
-  local bm=/proc/sys/fs/binfmt_misc
-  if ! mountpoint -q "$bm"; then
-    mount -t binfmt_misc binfmt_misc "$bm"
-    log "binfmt: mounted $bm"
-  fi
-  local entry=$bm/qemu-aarch64
-  if [[ -f $entry ]] && [[ $(head -n1 "$entry") == enabled ]]; then
-    log "binfmt: qemu-aarch64 already enabled"
-  else
-    update-binfmts --import qemu-aarch64 >/dev/null 2>&1 || true
-    if ! { [[ -f $entry ]] && [[ $(head -n1 "$entry") == enabled ]]; }; then
-      update-binfmts --enable qemu-aarch64
-    fi
-    log "binfmt: enabled qemu-aarch64"
-  fi
-  [[ -f $bm/qemu-aarch64 ]] || die "binfmt: qemu-aarch64 is not registered"
-  # F (fix-binary) makes the interpreter usable inside containers/chroots.
-  grep -q '^flags:.*F' "$bm/qemu-aarch64" ||
-    log "binfmt: WARNING qemu-aarch64 lacks the F flag; arm64 containers may fail"
-
-  # Prove it: run a static arm64 binary that prints uname's machine field.
+# ci/install-local-engine.sh enabled qemu-aarch64; prove it: run a static arm64 binary that
+# prints uname's machine field.
+probe_arm64() {
   local probe=$HARNESS_STATE/bin/uname-m-arm64
   if [[ ! -x $probe ]]; then
     mkdir -p "$HARNESS_STATE/bin"
@@ -164,107 +107,7 @@ EOF
   log "binfmt: arm64 probe binary runs (uname -m: $machine)"
 }
 
-# ---------------------------------------------------------------- containers config
-# toml_set FILE SECTION KEY VALUE: set KEY = VALUE under [SECTION], keeping the rest
-# of FILE (replaces an existing, possibly multi-line, assignment of KEY).
-toml_set() {
-  local file=$1 section=$2 key=$3 value=$4 current=""
-  [[ -f $file ]] && current=$(cat "$file")
-  printf '%s\n' "$current" | awk -v sec="$section" -v key="$key" -v val="$value" '
-    BEGIN { insec = 0; done = 0; skip = 0 }
-    skip { if ($0 ~ /\]/) skip = 0; next }
-    /^[[:space:]]*\[/ {
-      if (insec && !done) { print key " = " val; done = 1 }
-      insec = ($0 ~ "^[[:space:]]*\\[" sec "\\][[:space:]]*(#.*)?$")
-      print; next
-    }
-    insec && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
-      if (!done) { print key " = " val; done = 1 }
-      rest = $0; sub(/^[^=]*=/, "", rest)
-      if (rest ~ /\[/ && rest !~ /\]/) skip = 1
-      next
-    }
-    { print }
-    END {
-      if (!done) {
-        if (!insec) printf "\n[%s]\n", sec
-        print key " = " val
-      }
-    }' | sed -e '/./,$!d' >"$HARNESS_STATE/tmp/toml.new"
-  local changed=1
-  write_if_changed "$file" 644 <"$HARNESS_STATE/tmp/toml.new" && changed=0
-  rm -f "$HARNESS_STATE/tmp/toml.new"
-  return "$changed"
-}
-
-configure_containers() {
-  local conf=/etc/containers/containers.conf changed=0
-  if [[ ! -f $conf ]]; then
-    mkdir -p /etc/containers
-    printf '%s\n' "$MANAGED_MARK" >"$conf"
-  fi
-  # runc cannot apply the default RLIMIT_NOFILE/NPROC here (setrlimit: EPERM).
-  toml_set "$conf" containers default_ulimits '[]' && changed=1
-  # crun 1.8 refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not
-  # supported"); runc handles them.
-  if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
-    toml_set "$conf" engine runtime '"runc"' && changed=1
-  fi
-  if [[ ! -d /run/systemd/system ]]; then
-    # No systemd: no D-Bus cgroup manager and no journald.
-    toml_set "$conf" engine cgroup_manager '"cgroupfs"' && changed=1
-    toml_set "$conf" engine events_logger '"file"' && changed=1
-  fi
-  if ((changed)); then log "podman: updated $conf"; else log "podman: $conf up to date"; fi
-}
-
-# Pick the storage driver: kernel overlay if it mounts on the graphroot's file
-# system (fastest), then fuse-overlayfs, then vfs.
-choose_storage_driver() {
-  local probe
-  mkdir -p /var/lib/containers
-  probe=$(mktemp -d /var/lib/containers/.harness-overlay-probe.XXXXXX)
-  mkdir -p "$probe"/{lower,upper,work,merged}
-  local driver=vfs
-  if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" \
-    "$probe/merged" 2>/dev/null; then
-    umount "$probe/merged"
-    driver=overlay
-  elif [[ -x /usr/bin/fuse-overlayfs && -c /dev/fuse ]]; then
-    driver=fuse-overlayfs
-  fi
-  rm -rf "$probe"
-  printf '%s\n' "$driver"
-}
-
-configure_storage() {
-  local conf=/etc/containers/storage.conf
-  if [[ -f $conf ]] && ! grep -qF "$MANAGED_MARK" "$conf"; then
-    log "storage: keeping existing unmanaged $conf"
-    return
-  fi
-  if [[ -f $conf && -d /var/lib/containers/storage ]]; then
-    # Never switch drivers under an existing store.
-    log "storage: keeping $conf ($(grep -E '^(driver|mount_program)' "$conf" | tr '\n' ' '))"
-    return
-  fi
-  local driver body
-  driver=$(choose_storage_driver)
-  case $driver in
-    overlay) body=$'driver = "overlay"\n\n[storage.options.overlay]\nmountopt = "nodev"' ;;
-    fuse-overlayfs) body=$'driver = "overlay"\n\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\nmountopt = "nodev"' ;;
-    *) body='driver = "vfs"' ;;
-  esac
-  write_if_changed "$conf" 644 <<EOF || true
-$MANAGED_MARK
-[storage]
-runroot = "/run/containers/storage"
-graphroot = "/var/lib/containers/storage"
-$body
-EOF
-  log "storage: wrote $conf (driver $driver)"
-}
-
+# ---------------------------------------------------------------- registries.conf.d
 configure_registries() {
   local conf=/etc/containers/registries.conf.d/50-image-tooling-harness.conf
   if write_if_changed "$conf" 644 <<EOF; then
@@ -300,13 +143,6 @@ EOF
   else
     log "registries: $conf up to date"
   fi
-}
-
-check_podman() {
-  local out
-  out=$(podman info --format '{{.Store.GraphDriverName}} {{.Host.CgroupManager}} {{.Host.OCIRuntime.Name}}' 2>&1) ||
-    die "podman info failed: $out (a store made with another driver may need 'podman system reset')"
-  log "podman: ok (storage driver, cgroup manager, runtime: $out)"
 }
 
 # ---------------------------------------------------------------- registries
@@ -585,13 +421,11 @@ ensure_debian_image() {
 
 # ---------------------------------------------------------------- main
 log "state $HARNESS_STATE, cache $HARNESS_CACHE"
+bash "$repo/ci/install-local-engine.sh" 9>&- # podman, buildah, skopeo, binfmt, containers.conf
 install_packages
 disable_distro_registry
-setup_binfmt
-configure_containers
-configure_storage
+probe_arm64
 configure_registries
-check_podman
 setup_target_credentials
 ensure_registry mirror "$MIRROR_ADDR" "$HARNESS_CACHE/mirror-registry" 200 ""
 ensure_registry target "$TARGET_ADDR" "$HARNESS_STATE/target/data" 401 "auth:

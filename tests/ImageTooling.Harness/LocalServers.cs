@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ImageTooling.EndToEnd;
+namespace ImageTooling.Harness;
 
 /// <summary>Serves a folder over HTTP on 127.0.0.1: the stand-in download server the builds fetch from.</summary>
-internal sealed class StaticFileServer : IDisposable
+public sealed class StaticFileServer : IDisposable
 {
     private readonly HttpListener listener = new();
     private readonly string root;
@@ -60,7 +60,7 @@ internal sealed class StaticFileServer : IDisposable
 /// of manifest uploads it goes down (open connections are reset, new ones refused) until told to
 /// come back up. It stands in for a registry that dies in the middle of a release.
 /// </summary>
-internal sealed class FaultProxy : IDisposable
+public sealed class FaultProxy : IDisposable
 {
     private readonly TcpListener listener;
     private readonly int upstreamPort;

@@ -2,9 +2,8 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using ImageTooling.Catalog;
-using ImageTooling.Testing;
 
-namespace ImageTooling.EndToEnd;
+namespace ImageTooling.Harness;
 
 /// <summary>
 /// STAND-INS for the upstream release downloads, which this machine cannot reach. For every download
@@ -14,7 +13,7 @@ namespace ImageTooling.EndToEnd;
 /// at the upstream checksum URLs. The output is byte-for-byte reproducible, so warm runs hit the
 /// build cache.
 /// </summary>
-internal sealed class StandInReleases
+public sealed class StandInReleases
 {
     public required string Root { get; init; }
     /// <summary>(tool, arch) → sha256 of the stand-in artifact.</summary>
@@ -32,7 +31,7 @@ internal sealed class StandInReleases
             var download = tool.Download!;
             foreach (var arch in new[] { "amd64", "arm64" })
             {
-                Assert.True(Platform.TryParse($"linux/{arch}", out var platform));
+                if (!Platform.TryParse($"linux/{arch}", out var platform)) throw new InvalidOperationException(arch);
                 var url = tool.Render(download.Url, platform);
                 var artifact = Path.Combine(root, url["https://".Length..].Replace("%2F", "/", StringComparison.Ordinal));
                 Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);
@@ -69,7 +68,7 @@ internal sealed class StandInReleases
         // The Docker CLI dispatches `docker buildx ...` to its plugin; its stand-in does the same.
         if (tool.Name == "docker") args.Insert(0, "-DPLUGIN_DIR=\"/usr/local/lib/docker/cli-plugins\"");
         var result = ChildRun(Compilers[arch], args);
-        Assert.True(result.Exit == 0, $"compiling the {arch} stand-in for {tool.Name} failed: {result.Output}");
+        if (result.Exit != 0) throw new InvalidOperationException($"compiling the {arch} stand-in for {tool.Name} failed (the harness installs gcc and gcc-aarch64-linux-gnu): {result.Output}");
         return output;
     }
 

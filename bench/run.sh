@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Benchmark of the pipeline on the local engine with the offline harness (run as root).
+# Prints a table and writes BENCHMARKS.md. Timings live here, never in tests.
+#
+#   bash bench/run.sh            everything (about an hour on 2 cores: several cold builds)
+#   bash bench/run.sh --quick    skips the serial "each image alone" cold builds
+#
+# It uses a podman storage of its own (CONTAINERS_STORAGE_CONF), so "cold" really starts from an
+# empty cache without touching the tests' cache. The images that download upstream binaries are
+# built with the harness's stand-ins (no internet here): their sizes leave out the real binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+
+work=${BENCH_WORK:-/var/tmp/imagetool-bench}
+mkdir -p "$work"
+echo "==> provisioning the harness"
+bash tests/harness/provision.sh > "$work/provision.log"
+# shellcheck disable=SC1091
+. /var/lib/image-tooling-harness/env
+
+echo "==> building the CLI (Release)"
+dotnet build ci/ImageTooling.Cli -c Release --nologo -v quiet > "$work/dotnet-build.log"
+dotnet build tests/ImageTooling.Harness -c Release --nologo -v quiet >> "$work/dotnet-build.log"
+imagetool=(dotnet "$root/ci/ImageTooling.Cli/bin/Release/net10.0/imagetool.dll")
+
+cat > "$work/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$work/storage"
+runroot = "$work/run"
+EOF
+export CONTAINERS_STORAGE_CONF=$work/storage.conf
+cold_cache() { podman rmi --all --force > /dev/null 2>&1 || true; rm -rf "$work/storage" "$work/run"; }
+
+port=18081
+dotnet "$root/tests/ImageTooling.Harness/bin/Release/net10.0/imagetool-harness.dll" serve-standins "$work/standins" "$port" < /dev/null > "$work/standins.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do grep -q '^ready ' "$work/standins.log" && break; sleep 1; done
+read -r _ images mirror < <(grep '^ready ' "$work/standins.log")
+common=(--images-dir "$images" --download-mirror "$mirror" --stand-in-downloads --base-image "debian=$HARNESS_DEBIAN_IMAGE" --jobs 2)
+
+# run NAME ARGS...: runs imagetool, keeps its log, prints the wall time in seconds.
+run() {
+  local name=$1; shift
+  local start end
+  start=$(date +%s.%N)
+  if ! "${imagetool[@]}" "$@" > "$work/$name.log" 2>&1; then
+    echo "imagetool $* failed; see $work/$name.log" >&2; tail -5 "$work/$name.log" >&2; exit 1
+  fi
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+node_time() { sed -n "s|.*\[build\] $2 done in \([0-9.]*\)s|\1|p" "$work/$1.log" | head -1; }
+
+echo "==> cold build of every image for both platforms (empty cache)"
+cold_cache
+t_cold=$(run cold build "${common[@]}")
+k8s_builds_amd64=$(grep -c '\[build\] tooling-k8s linux/amd64 done' "$work/cold.log")
+k8s_builds_arm64=$(grep -c '\[build\] tooling-k8s linux/arm64 done' "$work/cold.log")
+
+echo "==> warm rebuild, nothing changed"
+t_warm=$(run warm build "${common[@]}")
+
+echo "==> rebuild after changing only the aws layer"
+printf '\n# bench: a change in the aws layer only\nRUN echo "%s" > /usr/local/share/toolbox/bench-change\n' "$(date +%s)" >> "$images/tooling-k8s-aws/Dockerfile"
+t_aws=$(run aws-change build "${common[@]}" --image tooling-k8s-aws)
+aws_k8s_amd64=$(node_time aws-change "tooling-k8s linux/amd64")
+aws_k8s_arm64=$(node_time aws-change "tooling-k8s linux/arm64")
+aws_layer_amd64=$(node_time aws-change "tooling-k8s-aws linux/amd64")
+
+echo "==> compressed and uncompressed sizes (pushed to the harness registry)"
+auth="$work/auth.json"
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$HARNESS_REGISTRY" "$(printf '%s:%s' "$HARNESS_REGISTRY_USER" "$(cat "$HARNESS_REGISTRY_PASSWORD_FILE")" | base64 -w0)" > "$auth"
+chmod 600 "$auth"
+ns="$HARNESS_REGISTRY/bench-$(date +%Y%m%d%H%M%S)"
+REGISTRY_PASSWORD=$(cat "$HARNESS_REGISTRY_PASSWORD_FILE") run publish publish-multi-arch "${common[@]}" --tag v0.0.0-bench --registry "$ns" --username "$HARNESS_REGISTRY_USER" > /dev/null
+sizes=""
+for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
+  for arch in amd64 arm64; do
+    digest=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image:v0.0.0-bench" | jq -r --arg a "$arch" '.manifests[] | select(.platform.architecture == $a) | .digest')
+    compressed=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image@$digest" | jq '[.layers[].size] | add')
+    uncompressed=$(podman image inspect --format '{{.Size}}' "localhost/imagetool/$image:$arch")
+    sizes+="| $image | linux/$arch | $(awk -v b="$compressed" 'BEGIN { printf "%.1f MB", b / 1e6 }') | $(awk -v b="$uncompressed" 'BEGIN { printf "%.1f MB", b / 1e6 }') |"$'\n'
+  done
+done
+
+echo "==> imagetool plan on the real catalog and on generated ones"
+plan_time() { # median of 5 runs, seconds
+  local dir=$1 times=()
+  for _ in 1 2 3 4 5; do
+    local s e
+    s=$(date +%s.%N); "${imagetool[@]}" plan --images-dir "$dir" --tag v1.2.3 --json > /dev/null; e=$(date +%s.%N)
+    times+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p
+}
+generate_catalog() { # generate_catalog DIR N: N images, every fifth derived from the one before
+  local dir=$1 n=$2 i
+  rm -rf "$dir"; mkdir -p "$dir"
+  {
+    sed -n '/^registry:/,/^images:/p' "$root/images/catalog.yaml"
+    for i in $(seq 1 "$n"); do
+      printf '  gen-%d:\n    description: generated\n' "$i"
+      if (( i % 5 == 0 )); then printf '    base: gen-%d\n' $((i - 1)); else printf '    from: debian\n'; fi
+      printf '    platforms: [linux/amd64, linux/arm64]\n    tools: [kubectl, jq]\n'
+      mkdir -p "$dir/gen-$i"; echo 'FROM scratch' > "$dir/gen-$i/Dockerfile"
+    done
+  } > "$dir/catalog.yaml"
+}
+plan_real=$(plan_time "$root/images")
+generate_catalog "$work/gen-200" 200; plan_200=$(plan_time "$work/gen-200")
+generate_catalog "$work/gen-400" 400; plan_400=$(plan_time "$work/gen-400")
+plan_empty=$(s=$(date +%s.%N); "${imagetool[@]}" --help > /dev/null; e=$(date +%s.%N); awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
+
+serial_rows=""
+if ! $quick; then
+  echo "==> each image alone, from an empty cache (for the concurrency comparison)"
+  t_sum=0
+  for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
+    cold_cache
+    t=$(run "alone-$image" build "${common[@]}" --image "$image")
+    serial_rows+="| $image alone (cold) | ${t} s |"$'\n'
+    t_sum=$(awk -v a="$t_sum" -v b="$t" 'BEGIN { printf "%.1f", a + b }')
+  done
+fi
+
+machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"'), $(podman --version), $(qemu-aarch64-static --version | head -1)"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Measured by \`bash bench/run.sh$($quick && echo ' --quick')\` on $(date -u +%Y-%m-%d): $machine."
+  echo "Local engine (podman), offline harness; arm64 runs under qemu-user emulation. Images that download"
+  echo "upstream binaries were built with stand-ins, so their sizes leave those binaries out; pandoc is real."
+  echo
+  echo "| measure | value |"
+  echo "|---|---|"
+  echo "| cold build, all 5 images x 2 platforms (--jobs 2) | ${t_cold} s |"
+  echo "| warm rebuild, nothing changed | ${t_warm} s (cold/warm = $(ratio "$t_cold" "$t_warm")x) |"
+  echo "| rebuild after changing only the aws layer | ${t_aws} s (tooling-k8s from cache: ${aws_k8s_amd64} s amd64, ${aws_k8s_arm64} s arm64; aws layer amd64 ${aws_layer_amd64} s) |"
+  echo "| tooling-k8s builds per platform in one run | amd64: ${k8s_builds_amd64}, arm64: ${k8s_builds_arm64} |"
+  if ! $quick; then
+    printf '%s' "$serial_rows"
+    echo "| sum of each image alone (cold) vs all at once (cold) | ${t_sum} s vs ${t_cold} s (serial/concurrent = $(ratio "$t_sum" "$t_cold")x) |"
+  fi
+  echo "| \`imagetool plan\` wall time, real catalog (5 images) | ${plan_real} s (process start alone, \`--help\`: ${plan_empty} s) |"
+  echo "| \`imagetool plan\`, generated catalog of 200 images | ${plan_200} s |"
+  echo "| \`imagetool plan\`, generated catalog of 400 images | ${plan_400} s (400/200 = $(ratio "$plan_400" "$plan_200")x) |"
+  echo
+  echo "| image | platform | compressed (pushed layers) | uncompressed |"
+  echo "|---|---|---|---|"
+  printf '%s' "$sizes"
+} > BENCHMARKS.md
+cat BENCHMARKS.md

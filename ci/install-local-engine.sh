@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Installs and configures what the local engine (podman) needs on a Debian host, and checks that
+# podman works: the packages podman buildah skopeo runc uidmap fuse-overlayfs qemu-user-static
+# binfmt-support (only those missing), binfmt for the platform the host cannot run natively
+# (qemu-aarch64 on x86_64, qemu-x86_64 on arm64), /etc/containers/containers.conf settings (merged)
+# and /etc/containers/storage.conf (only when missing or written by us). Nothing test-only.
+#
+#   ci/install-local-engine.sh [--quiet]   --quiet: print nothing when everything is in place
+#
+# As root it installs and writes what is missing. As another user it only checks: it succeeds
+# when everything is in place and otherwise names what is missing. Idempotent; a run with
+# nothing to do only checks and takes well under 2 s.
+set -euo pipefail
+LOG_TAG=engine
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+readonly PACKAGES=(podman buildah skopeo runc qemu-user-static binfmt-support uidmap fuse-overlayfs)
+readonly CONTAINERS_CONF=/etc/containers/containers.conf
+readonly STORAGE_CONF=/etc/containers/storage.conf
+readonly BINFMT=/proc/sys/fs/binfmt_misc
+readonly MANAGED_MARK='# Managed by image-tooling (ci/install-local-engine.sh).'
+# What tests/harness/provision.sh marked its files with before this script existed: still ours.
+readonly LEGACY_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
+
+quiet=0
+case ${1:-} in
+  "") ;;
+  -q | --quiet) quiet=1 ;;
+  -h | --help)
+    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+  *) die "unknown argument: $1 (use --quiet or --help)" ;;
+esac
+
+# ok MESSAGE: a line saying something was already in place (left out with --quiet).
+ok() { ((quiet)) || log "$@"; }
+
+# can_fix WHAT: true as root; otherwise remembers WHAT for the one message at the end.
+needs_root=()
+can_fix() {
+  ((EUID == 0)) && return 0
+  needs_root+=("$1")
+  return 1
+}
+
+# ---------------------------------------------------------------- packages
+install_packages() {
+  local missing work
+  missing=$(missing_packages "${PACKAGES[@]}")
+  if [[ -z $missing ]]; then
+    ok "packages: all ${#PACKAGES[@]} present"
+    return
+  fi
+  can_fix "$missing" || return 0
+  log "packages: installing $missing"
+  work=$(mktemp -d /var/tmp/install-local-engine.XXXXXX) # kept with the log when apt fails
+  # shellcheck disable=SC2086 # a list of package names
+  apt_install "$work/apt.log" "$work/archives" $missing
+  rm -rf "$work"
+  log "packages: installed"
+}
+
+# ---------------------------------------------------------------- binfmt / qemu
+# The qemu binfmt entries for the project's platforms (amd64, arm64) this host can't run natively.
+foreign_qemu() {
+  local machine
+  machine=$(uname -m)
+  [[ $machine == aarch64 || $machine == arm64 ]] || echo qemu-aarch64
+  [[ $machine == x86_64 ]] || echo qemu-x86_64
+}
+
+binfmt_enabled() { [[ -f $BINFMT/$1 && $(head -n1 "$BINFMT/$1") == enabled ]]; }
+
+setup_binfmt() {
+  local name
+  if ! mountpoint -q "$BINFMT"; then
+    can_fix "binfmt_misc mounted on $BINFMT" || return 0
+    mount -t binfmt_misc binfmt_misc "$BINFMT"
+    log "binfmt: mounted $BINFMT"
+  fi
+  for name in $(foreign_qemu); do
+    if binfmt_enabled "$name"; then
+      ok "binfmt: $name already enabled"
+    elif can_fix "binfmt $name enabled"; then
+      update-binfmts --import "$name" >/dev/null 2>&1 || true
+      binfmt_enabled "$name" || update-binfmts --enable "$name"
+      log "binfmt: enabled $name"
+    else
+      continue
+    fi
+    [[ -f $BINFMT/$name ]] || die "binfmt: $name is not registered"
+    # F (fix-binary) makes the interpreter usable inside containers/chroots.
+    grep -q '^flags:.*F' "$BINFMT/$name" ||
+      log "binfmt: WARNING $name lacks the F flag; emulated containers may fail"
+  done
+}
+
+# ---------------------------------------------------------------- containers config
+# toml_set SECTION KEY VALUE: copies stdin to stdout with KEY = VALUE under [SECTION] (replacing
+# an existing, possibly multi-line, assignment of KEY; adding the section when it is missing).
+toml_set() {
+  awk -v sec="$1" -v key="$2" -v val="$3" '
+    BEGIN { insec = 0; done = 0; skip = 0 }
+    skip { if ($0 ~ /\]/) skip = 0; next }
+    /^[[:space:]]*\[/ {
+      if (insec && !done) { print key " = " val; done = 1 }
+      insec = ($0 ~ "^[[:space:]]*\\[" sec "\\][[:space:]]*(#.*)?$")
+      print; next
+    }
+    insec && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
+      if (!done) { print key " = " val; done = 1 }
+      rest = $0; sub(/^[^=]*=/, "", rest)
+      if (rest ~ /\[/ && rest !~ /\]/) skip = 1
+      next
+    }
+    { print }
+    END {
+      if (!done) {
+        if (!insec) printf "\n[%s]\n", sec
+        print key " = " val
+      }
+    }' | sed -e '/./,$!d'
+}
+
+# The existing containers.conf (or a new one) with the settings this host needs.
+wanted_containers_conf() {
+  local text=$MANAGED_MARK
+  [[ -f $CONTAINERS_CONF ]] && text=$(cat "$CONTAINERS_CONF")
+  # runc cannot apply the default RLIMIT_NOFILE/NPROC here (setrlimit: EPERM).
+  text=$(toml_set containers default_ulimits '[]' <<<"$text")
+  # crun 1.8 refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"); runc
+  # handles them.
+  if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
+    text=$(toml_set engine runtime '"runc"' <<<"$text")
+  fi
+  if [[ ! -d /run/systemd/system ]]; then
+    # No systemd: no D-Bus cgroup manager and no journald.
+    text=$(toml_set engine cgroup_manager '"cgroupfs"' <<<"$text")
+    text=$(toml_set engine events_logger '"file"' <<<"$text")
+  fi
+  printf '%s\n' "$text"
+}
+
+configure_containers() {
+  local wanted
+  wanted=$(wanted_containers_conf)
+  if [[ -f $CONTAINERS_CONF ]] && cmp -s - "$CONTAINERS_CONF" <<<"$wanted"; then
+    ok "podman: $CONTAINERS_CONF up to date"
+  elif can_fix "the settings in $CONTAINERS_CONF"; then
+    write_if_changed "$CONTAINERS_CONF" 644 <<<"$wanted" || true
+    log "podman: updated $CONTAINERS_CONF"
+  fi
+}
+
+# Pick the storage driver: kernel overlay if it mounts on the graphroot's file system
+# (fastest), then fuse-overlayfs, then vfs.
+choose_storage_driver() {
+  local probe
+  mkdir -p /var/lib/containers
+  probe=$(mktemp -d /var/lib/containers/.image-tooling-overlay-probe.XXXXXX)
+  mkdir -p "$probe"/{lower,upper,work,merged}
+  local driver=vfs
+  if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" \
+    "$probe/merged" 2>/dev/null; then
+    umount "$probe/merged"
+    driver=overlay
+  elif [[ -x /usr/bin/fuse-overlayfs && -c /dev/fuse ]]; then
+    driver=fuse-overlayfs
+  fi
+  rm -rf "$probe"
+  printf '%s\n' "$driver"
+}
+
+configure_storage() {
+  if [[ -f $STORAGE_CONF ]] && ! grep -qF -e "$MANAGED_MARK" -e "$LEGACY_MARK" "$STORAGE_CONF"; then
+    ok "storage: keeping existing unmanaged $STORAGE_CONF"
+    return
+  fi
+  # Never switch drivers under an existing store (and a non-root run keeps what root chose).
+  if [[ -f $STORAGE_CONF ]] && [[ -d /var/lib/containers/storage || $EUID -ne 0 ]]; then
+    ok "storage: keeping $STORAGE_CONF ($(grep -E '^(driver|mount_program)' "$STORAGE_CONF" | tr '\n' ' '))"
+    return
+  fi
+  can_fix "$STORAGE_CONF" || return 0
+  local driver body
+  driver=$(choose_storage_driver)
+  case $driver in
+    overlay) body=$'driver = "overlay"\n\n[storage.options.overlay]\nmountopt = "nodev"' ;;
+    fuse-overlayfs) body=$'driver = "overlay"\n\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\nmountopt = "nodev"' ;;
+    *) body='driver = "vfs"' ;;
+  esac
+  write_if_changed "$STORAGE_CONF" 644 <<EOF || true
+$MANAGED_MARK
+[storage]
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+$body
+EOF
+  log "storage: wrote $STORAGE_CONF (driver $driver)"
+}
+
+check_podman() {
+  local out
+  out=$(podman info --format '{{.Store.GraphDriverName}} {{.Host.CgroupManager}} {{.Host.OCIRuntime.Name}}' 2>&1) ||
+    die "podman info failed: $out (a store made with another driver may need 'podman system reset')"
+  ok "podman: ok (storage driver, cgroup manager, runtime: $out)"
+}
+
+# ---------------------------------------------------------------- main
+if ((EUID == 0)); then
+  # One root run at a time (concurrent imagetool runs would race apt and the config files).
+  exec 8>/run/image-tooling-install-local-engine.lock
+  flock -n 8 || {
+    log "waiting for another install-local-engine.sh to finish"
+    flock 8
+  }
+fi
+install_packages
+setup_binfmt
+configure_containers
+configure_storage
+exec 8>&-
+if ((${#needs_root[@]})); then
+  printf -v missing '%s, ' "${needs_root[@]}"
+  die "run as root or install: ${missing%, }"
+fi
+check_podman

@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# Helpers shared by ci/install-local-engine.sh and tests/harness/provision.sh (sourced, not run).
+# The sourcing script sets LOG_TAG (the word in front of every line) before using them.
+
+log() { printf '[%s %4ds] %s\n' "${LOG_TAG:-ci}" "$SECONDS" "$*"; }
+die() { printf '[%s] ERROR: %s\n' "${LOG_TAG:-ci}" "$*" >&2; exit 1; }
+
+# write_if_changed DEST MODE: replace DEST with stdin if it differs (atomically, through a
+# temporary file next to it); returns 0 when DEST changed, 1 when it was already up to date.
+# Writes nothing when DEST is up to date, so checking needs no write access.
+write_if_changed() {
+  local dest=$1 mode=$2 content tmp
+  content=$(cat && printf x)
+  content=${content%x}
+  if [[ -f $dest ]] && printf '%s' "$content" | cmp -s - "$dest"; then
+    return 1
+  fi
+  mkdir -p "$(dirname "$dest")"
+  tmp=$(mktemp "$(dirname "$dest")/.$(basename "$dest").XXXXXX")
+  printf '%s' "$content" >"$tmp"
+  chmod "$mode" "$tmp"
+  mv -f "$tmp" "$dest"
+}
+
+# missing_packages PACKAGE[:COMMAND]...: prints (one line, space-separated) the Debian packages
+# that are not installed. With :COMMAND, a package also counts as present when COMMAND is on
+# PATH (node and npm may come from elsewhere, and Debian's npm conflicts with NodeSource's nodejs).
+missing_packages() {
+  local spec pkg status missing=()
+  for spec in "$@"; do
+    pkg=${spec%%:*}
+    [[ $spec == *:* ]] && command -v "${spec#*:}" >/dev/null && continue
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [[ $status == installed ]] || missing+=("$pkg")
+  done
+  printf '%s\n' "${missing[*]}"
+}
+
+# apt_install LOG ARCHIVES PACKAGE...: apt-get update + install (no recommends, keeping existing
+# config files), output to LOG, .debs downloaded to the directory ARCHIVES (deleted afterwards);
+# dies with the log's tail on failure. Run as root.
+apt_install() {
+  local aptlog=$1 archives=$2 rc=0
+  shift 2
+  # Keep maintainer scripts from starting services (docker-registry ships one that would
+  # grab :5000); the harness runs its own registry instances, podman needs no service.
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    created_policy=1
+  fi
+  # Private archive dir: images built with debuerreotype carry a DPkg::Post-Invoke hook
+  # (docker-clean) that deletes /var/cache/apt/archives/*.deb between the dpkg runs of one
+  # install, which breaks installs that upgrade essential packages.
+  mkdir -p "$archives/partial"
+  {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dir::Cache::Archives="$archives/" \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+  } >"$aptlog" 2>&1 || rc=$?
+  ((created_policy)) && rm -f "$policy"
+  rm -rf "$archives"
+  if ((rc != 0)); then
+    tail -n 30 "$aptlog" >&2
+    die "apt-get failed (full log: $aptlog)"
+  fi
+}

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using ImageTooling.Catalog;
+using ImageTooling.Testing;
+
+namespace ImageTooling.Tests;
+
+/// <summary>Static checks: the catalog and the Dockerfiles agree, downloads are verified and architecture-aware, images stay clean.</summary>
+public partial class DockerfileTests
+{
+    private static readonly ImageCatalog Catalog = Repo.Catalog();
+
+    public static TheoryData<string> Images() => [.. Repo.Catalog().Images.Select(i => i.Name)];
+
+    private static string Dockerfile(string image) => File.ReadAllText(Path.Combine(Repo.Images, Catalog.Image(image).Dockerfile));
+
+    /// <summary>RUN instructions with their continuation lines joined.</summary>
+    private static List<string> Runs(string dockerfile) =>
+        [.. Regex.Split(dockerfile.Replace("\\\n", " ", StringComparison.Ordinal), "\n").Where(l => l.StartsWith("RUN ", StringComparison.Ordinal))];
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Every_tool_of_the_layer_is_installed_from_its_catalog_arguments(string image)
+    {
+        var dockerfile = Dockerfile(image);
+        foreach (var tool in Catalog.ToolsOf(Catalog.Image(image)))
+        {
+            if (tool.Download is { } download)
+            {
+                Assert.Contains($"ARG {tool.ArgPrefix}_DOWNLOAD\n", dockerfile);
+                Assert.Matches($@"fetch-verified {tool.ArgPrefix}_DOWNLOAD ", dockerfile);
+                // The stage that fetches reads TARGETARCH to pick its row.
+                var stage = dockerfile[..dockerfile.IndexOf($"ARG {tool.ArgPrefix}_DOWNLOAD", StringComparison.Ordinal)];
+                Assert.EndsWith("ARG TARGETARCH\n", stage);
+                if (download.ArchivePath is { } inner)
+                    Assert.Contains(inner.Split('/').Last(), dockerfile);
+            }
+            else
+            {
+                Assert.Contains($"ARG {tool.ArgPrefix}_PACKAGE\n", dockerfile);
+                Assert.Contains($"\"${tool.ArgPrefix}_PACKAGE\"", dockerfile);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Bases_come_only_from_pinned_arguments_or_the_same_run(string image)
+    {
+        var definition = Catalog.Image(image);
+        var dockerfile = Dockerfile(image);
+        var stages = new List<string>();
+        foreach (Match from in FromLine().Matches(dockerfile))
+        {
+            var source = from.Groups["source"].Value;
+            Assert.True(source is "${DEBIAN_IMAGE}" or "${BUILD_DEBIAN_IMAGE}" or "${BASE_IMAGE}" || stages.Contains(source), $"{image}: FROM {source}");
+            if (from.Groups["name"].Success) stages.Add(from.Groups["name"].Value);
+        }
+        Assert.DoesNotContain(":latest", dockerfile);
+        if (definition.Base is not null)
+        {
+            Assert.Contains("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n", dockerfile); // no default: never whatever latest is
+            Assert.DoesNotContain("DEBIAN_IMAGE", dockerfile);
+        }
+        else
+        {
+            Assert.DoesNotContain("BASE_IMAGE}", dockerfile.Replace("BUILD_DEBIAN_IMAGE}", "", StringComparison.Ordinal).Replace("{DEBIAN_IMAGE}", "", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Package_installs_leave_no_lists_caches_or_recommends_behind(string image)
+    {
+        foreach (var run in Runs(Dockerfile(image)))
+        {
+            if (run.Contains("apt-get install", StringComparison.Ordinal))
+                Assert.Contains("--no-install-recommends", run);
+            if (run.Contains("apt-get update", StringComparison.Ordinal))
+                Assert.Contains("rm -rf /var/lib/apt/lists/*", run);
+            Assert.DoesNotMatch(@"\|\s*(ba)?sh\b", run); // no curl | sh
+            Assert.DoesNotContain("pip install", run);
+            Assert.DoesNotContain("chmod u+s", run);
+            Assert.DoesNotContain("chmod 4", run);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Every_image_has_the_toolbox_entry_point_and_lists_its_tools(string image)
+    {
+        var definition = Catalog.Image(image);
+        var dockerfile = Dockerfile(image);
+        Assert.Contains($"ENV TOOLBOX_IMAGE={image}\n", dockerfile);
+        Assert.Matches($@"RUN printf '%s\\n' ""\$TOOLBOX_TOOLS"" > /usr/local/share/toolbox/\d\d-[a-z0-9-]+\.tools", dockerfile);
+        if (definition.Base is null)
+        {
+            Assert.Contains("ENTRYPOINT [\"toolbox-entrypoint\"]", dockerfile);
+            Assert.Contains("COPY common/toolbox-entrypoint common/toolbox-help common/toolbox-arch /usr/local/bin/", dockerfile);
+        }
+    }
+
+    [Fact]
+    public void The_dockerfile_linter_passes_and_catches_mistakes()
+    {
+        var (exit, output) = NodeTool.Run("dockerfiles", "lint.mjs");
+        Assert.True(exit == 0, output);
+        Assert.Contains("5 Dockerfiles linted, 0 problems", output);
+
+        var broken = Directory.CreateTempSubdirectory("imagetool-lint-");
+        Directory.CreateDirectory(Path.Combine(broken.FullName, "x"));
+        File.WriteAllText(Path.Combine(broken.FullName, "x", "Dockerfile"), "from debian\nWORKDIR relative\n");
+        var (brokenExit, brokenOutput) = NodeTool.Run("dockerfiles", "lint.mjs", broken.FullName);
+        Assert.Equal(1, brokenExit);
+        Assert.Contains("WORKDIR paths should be absolute", brokenOutput);
+    }
+
+    [Fact]
+    public void The_shell_scripts_of_the_images_pass_shellcheck()
+    {
+        var scripts = Directory.GetFiles(Path.Combine(Repo.Images, "common")).Where(f => File.ReadLines(f).FirstOrDefault()?.StartsWith("#!/bin/sh", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(4, scripts.Count);
+        var start = new System.Diagnostics.ProcessStartInfo("shellcheck") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in scripts.Prepend("sh").Prepend("-s")) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, output);
+    }
+
+    [GeneratedRegex(@"^FROM (--platform=\S+ )?(?<source>\S+)( AS (?<name>\S+))?$", RegexOptions.Multiline)]
+    private static partial Regex FromLine();
+}
