@@ -89,7 +89,7 @@ public sealed class DaggerClient : IDisposable
             """;
         var variables = new Dictionary<string, object?> { ["directory"] = directory.Value, ["path"] = path };
         var data = await QueryAsync(step, query, variables, cancellation);
-        return Walk(data, "node", "file", "contents").GetString()!;
+        return Walk(step, data, "node", "file", "contents").GetString()!;
     }
 
     /// <summary>Builds, labels and evaluates the image (<c>sync</c>), so that a build error surfaces here, naming the step.</summary>
@@ -122,7 +122,7 @@ public sealed class DaggerClient : IDisposable
         }
         var (query, path) = Chain("DockerBuild", declarations, calls, "sync");
         var data = await QueryAsync(step, query, variables, cancellation);
-        return new ContainerId(Walk(data, path).GetString()!);
+        return new ContainerId(Walk(step, data, path).GetString()!);
     }
 
     /// <summary>Runs <paramref name="args"/> in a fresh container of the image, without its entry point, whatever the exit code.</summary>
@@ -141,7 +141,7 @@ public sealed class DaggerClient : IDisposable
         calls.Add("withExec(args: $args, expect: ANY)");
         var (query, path) = Chain("Exec", declarations, calls, "exitCode stdout stderr");
         var data = await QueryAsync(step, query, variables, cancellation);
-        var result = Walk(data, path);
+        var result = Walk(step, data, path);
         return new ExecResult(
             result.GetProperty("exitCode").GetInt32(),
             result.GetProperty("stdout").GetString() ?? "",
@@ -181,7 +181,7 @@ public sealed class DaggerClient : IDisposable
             ["variants"] = variants.Select(v => v.Value).ToList(),
         };
         var data = await QueryAsync(step, query, variables, cancellation);
-        return Walk(data, "container", "withRegistryAuth", "publish").GetString()!;
+        return Walk(step, data, "container", "withRegistryAuth", "publish").GetString()!;
     }
 
     /// <summary>Sends one request; GraphQL errors and transport failures become one <see cref="PipelineFailure"/> naming the step.</summary>
@@ -240,13 +240,13 @@ public sealed class DaggerClient : IDisposable
         return (text.ToString(), path.ToArray());
     }
 
-    private static JsonElement Walk(JsonElement data, params string[] path)
+    private static JsonElement Walk(string step, JsonElement data, params string[] path)
     {
         var current = data;
         foreach (var name in path)
         {
             if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
-                throw new PipelineFailure($"dagger: the response has no '{string.Join(".", path)}'");
+                throw new PipelineFailure($"dagger: {step}: the response has no '{string.Join(".", path)}'");
         }
         return current;
     }

@@ -89,6 +89,16 @@ public class CliTests
     }
 
     [Fact]
+    public void An_unreadable_dockerfile_folder_is_bad_input()
+    {
+        var images = Repo.CopyImages();
+        Directory.Delete(Path.Combine(images, "pandoc"), recursive: true);
+        var (exit, _, error) = Run("build", "--images-dir", images, "--image", "pandoc");
+        Assert.Equal(2, exit);
+        Assert.Contains("image 'pandoc' has no readable Dockerfile", error);
+    }
+
+    [Fact]
     public void Publish_without_credentials_fails_before_building()
     {
         var (exit, output, error) = Imagetool(new Dictionary<string, string?> { ["REGISTRY_USERNAME"] = null, ["REGISTRY_PASSWORD"] = null },
