@@ -126,7 +126,9 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         HttpMethod method, Uri uri, string name, RegistryCredentials? credentials, bool push, string[] accept, string what, CancellationToken cancellation)
     {
         var scope = $"repository:{name}:{(push ? "pull,push" : "pull")}";
-        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(scope)), what, cancellation);
+        // Authorization is cached per scope and per credentials object, never across credentials.
+        var cacheKey = $"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credentials)}|{credentials?.Username}|{scope}";
+        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(cacheKey)), what, cancellation);
         if (response.StatusCode != HttpStatusCode.Unauthorized || credentials is null && !IsBearer(response)) return response;
 
         var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
@@ -136,7 +138,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             authorization = await FetchTokenAsync(challenge, scope, credentials, what, cancellation);
         else if (credentials is not null)
             authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
-        if (authorization is not null) tokens[scope] = authorization;
+        if (authorization is not null) tokens[cacheKey] = authorization;
         return await TryAsync(() => Request(method, uri, accept, authorization), what, cancellation);
     }
 

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text;
+using ImageTooling.Registry;
+
+namespace ImageTooling.Tests;
+
+public class RegistryClientTests
+{
+    /// <summary>An in-process stand-in for a registry's HTTP API: answers from a script and records requests.</summary>
+    private sealed class ScriptedRegistry(Func<HttpRequestMessage, int, HttpResponseMessage> answer) : HttpMessageHandler
+    {
+        public List<string> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add($"{request.Method} {request.RequestUri} {request.Headers.Authorization}");
+            return Task.FromResult(answer(request, Requests.Count));
+        }
+    }
+
+    private static readonly RegistryCredentials Bot = new("bot", new Secret("tok-123"));
+
+    private static HttpResponseMessage Json(string body, string? digest = null)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (digest is not null) response.Headers.Add("Docker-Content-Digest", digest);
+        return response;
+    }
+
+    private static RegistryClient Client(ScriptedRegistry registry) => new(registry) { Backoff = TimeSpan.FromMilliseconds(1) };
+
+    [Theory]
+    [InlineData("docker.io/best-tools/pandoc", "https://registry-1.docker.io/", "best-tools/pandoc")]
+    [InlineData("127.0.0.1:5000/e2e/pandoc", "http://127.0.0.1:5000/", "e2e/pandoc")]
+    [InlineData("localhost:5000/x", "http://localhost:5000/", "x")]
+    [InlineData("ghcr.io/org/img", "https://ghcr.io/", "org/img")]
+    [InlineData("best-tools/pandoc", "https://registry-1.docker.io/", "best-tools/pandoc")]
+    public void Locates_the_api_of_a_repository(string repository, string api, string name)
+    {
+        var (uri, path) = RegistryClient.Locate(repository);
+        Assert.Equal(api, uri.ToString());
+        Assert.Equal(name, path);
+    }
+
+    [Fact]
+    public async Task Basic_auth_credentials_are_checked()
+    {
+        var registry = new ScriptedRegistry((request, _) => request.Headers.Authorization is null
+            ? new HttpResponseMessage(HttpStatusCode.Unauthorized) { Headers = { WwwAuthenticate = { new("Basic", "realm=\"r\"") } } }
+            : new HttpResponseMessage(request.Headers.Authorization.Parameter == Convert.ToBase64String(Encoding.UTF8.GetBytes("bot:tok-123")) ? HttpStatusCode.OK : HttpStatusCode.Unauthorized));
+        using var client = Client(registry);
+        await client.CheckCredentialsAsync("127.0.0.1:5000/e2e/pandoc", Bot, CancellationToken.None);
+        var wrong = await Assert.ThrowsAsync<InputError>(() => client.CheckCredentialsAsync("127.0.0.1:5000/e2e/pandoc", new RegistryCredentials("bot", new Secret("nope")), CancellationToken.None));
+        Assert.Contains("refused the credentials of 'bot'", wrong.Message);
+        Assert.DoesNotContain("nope", wrong.Message);
+    }
+
+    [Fact]
+    public async Task Bearer_tokens_are_fetched_from_the_realm_with_the_push_scope()
+    {
+        var registry = new ScriptedRegistry((request, _) =>
+        {
+            var uri = request.RequestUri!.ToString();
+            if (uri.StartsWith("https://auth.example/token", StringComparison.Ordinal))
+                return Json("{\"token\":\"bearer-xyz\"}");
+            return request.Headers.Authorization?.ToString() == "Bearer bearer-xyz"
+                ? new HttpResponseMessage(HttpStatusCode.OK)
+                : new HttpResponseMessage(HttpStatusCode.Unauthorized) { Headers = { WwwAuthenticate = { new("Bearer", "realm=\"https://auth.example/token\",service=\"registry.example\"") } } };
+        });
+        using var client = Client(registry);
+        await client.CheckCredentialsAsync("registry.example/best-tools/pandoc", Bot, CancellationToken.None);
+        Assert.Contains(registry.Requests, r => r.Contains("scope=repository%3Abest-tools%2Fpandoc%3Apull%2Cpush&service=registry.example", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reads_an_index_with_the_config_digest_of_each_platform()
+    {
+        var registry = new ScriptedRegistry((request, _) => request.RequestUri!.AbsolutePath switch
+        {
+            "/v2/e2e/pandoc/manifests/v1.2.3" => Json("""{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"amd64"}},{"digest":"sha256:b","platform":{"os":"linux","architecture":"arm64"}},{"digest":"sha256:att","platform":{"os":"unknown","architecture":"unknown"}}]}""", "sha256:index"),
+            "/v2/e2e/pandoc/manifests/sha256:a" => Json("""{"config":{"digest":"sha256:config-a"}}"""),
+            "/v2/e2e/pandoc/manifests/sha256:b" => Json("""{"config":{"digest":"sha256:config-b"}}"""),
+            _ => new HttpResponseMessage(HttpStatusCode.NotFound),
+        });
+        using var client = Client(registry);
+        var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
+        Assert.NotNull(index);
+        Assert.Equal("sha256:index", index.Digest);
+        Assert.Equal([new("linux/amd64", "sha256:a", "sha256:config-a"), new("linux/arm64", "sha256:b", "sha256:config-b")], index.Manifests);
+        Assert.Null(await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v9.9.9", Bot, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_backoff()
+    {
+        var registry = new ScriptedRegistry((_, n) => n < 3 ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(registry);
+        await client.CheckCredentialsAsync("127.0.0.1:5000/x", Bot, CancellationToken.None);
+        Assert.Equal(3, registry.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Too_many_requests_waits_for_retry_after()
+    {
+        var registry = new ScriptedRegistry((_, n) => n == 1
+            ? new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new(TimeSpan.FromMilliseconds(300)) } }
+            : new HttpResponseMessage(HttpStatusCode.OK));
+        using var client = Client(registry);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await client.CheckCredentialsAsync("127.0.0.1:5000/x", Bot, CancellationToken.None);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250)); // honoured the header (a bound, not a timing assertion)
+        Assert.Equal(2, registry.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_registry_that_stays_down_gives_one_clear_error_naming_repository_and_tag()
+    {
+        using var client = new RegistryClient { Backoff = TimeSpan.FromMilliseconds(1), Attempts = 3 };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => client.GetIndexAsync("127.0.0.1:1/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None));
+        Assert.StartsWith("cannot reach the registry for 127.0.0.1:1/e2e/pandoc:v1.2.3 at 127.0.0.1:1 after 3 attempts", failure.Message);
+    }
+
+    [Fact]
+    public async Task Persistent_server_errors_name_the_step()
+    {
+        var registry = new ScriptedRegistry((_, _) => new HttpResponseMessage(HttpStatusCode.BadGateway));
+        using var client = Client(registry);
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None));
+        Assert.Contains("reading 127.0.0.1:5000/e2e/pandoc:v1.2.3 from 127.0.0.1:5000: the registry answered 502", failure.Message);
+        Assert.Equal(4, registry.Requests.Count);
+    }
+}
