@@ -95,7 +95,7 @@ public partial class DockerfileTests
         if (definition.Base is null)
         {
             Assert.Contains("ENTRYPOINT [\"toolbox-entrypoint\"]", dockerfile);
-            Assert.Contains("COPY common/toolbox-entrypoint common/toolbox-help common/toolbox-arch /usr/local/bin/", dockerfile);
+            Assert.Contains("COPY common/toolbox-entrypoint common/toolbox-help common/toolbox-arch common/toolbox-setup /usr/local/bin/\nRUN toolbox-setup\n", dockerfile);
         }
     }
 
@@ -118,7 +118,7 @@ public partial class DockerfileTests
     public void The_shell_scripts_of_the_images_pass_shellcheck()
     {
         var scripts = Directory.GetFiles(Path.Combine(Repo.Images, "common")).Where(f => File.ReadLines(f).FirstOrDefault()?.StartsWith("#!/bin/sh", StringComparison.Ordinal) == true).ToList();
-        Assert.Equal(4, scripts.Count);
+        Assert.Equal(5, scripts.Count);
         var start = new System.Diagnostics.ProcessStartInfo("shellcheck") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in scripts.Prepend("sh").Prepend("-s")) start.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(start)!;
