@@ -41,7 +41,11 @@ internal static class Commands
         root.Options.Add(ImagesDir);
 
         var list = new Command("list", "List the images, their tools and pinned versions") { Markdown };
-        list.SetAction(r => Run(() => Task.FromResult(List(LoadCatalog(r), r.GetValue(Markdown), output))));
+        list.SetAction(r => Run(() =>
+        {
+            output.Write(Reports.Listing(LoadCatalog(r), r.GetValue(Markdown)));
+            return Task.FromResult(ExitCodes.Ok);
+        }));
         root.Subcommands.Add(list);
 
         var plan = new Command("plan", "Print what a run would build, test and publish, without running anything");
@@ -86,7 +90,7 @@ internal static class Commands
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
             var published = await NewPipeline(r, output).PublishAsync(plan, registry, credentials, r.GetValue(Force), ct);
-            var summary = PublishSummary(published);
+            var summary = Reports.Published(published);
             output.Write(summary);
             if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
             return ExitCodes.Ok;
@@ -170,7 +174,7 @@ internal static class Commands
         var jobs = r.GetValue(Jobs);
         if (jobs < 1) throw new InputError($"--jobs must be at least 1, got {jobs}");
         var logs = r.GetValue(LogDir) ?? Path.Combine(Path.GetDirectoryName(images)!, "artifacts", "logs");
-        return new Pipeline(Engines.Create(r.GetValue(EngineOption)!, images, logs, output), output, jobs);
+        return new Pipeline(Engines.Create(r.GetValue(EngineOption)!, images, logs), output, jobs);
     }
 
     private static RegistryCredentials Credentials(ParseResult r)
@@ -179,39 +183,5 @@ internal static class Commands
         if (string.IsNullOrEmpty(user))
             throw new InputError("missing credentials: give --username (or set REGISTRY_USERNAME) and the token in $REGISTRY_PASSWORD (or the variable named by --password-env)");
         return new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
-    }
-
-    internal static int List(ImageCatalog catalog, bool markdown, TextWriter output)
-    {
-        if (markdown)
-        {
-            output.WriteLine("| Image | Based on | Platforms | Tools (pinned versions) |");
-            output.WriteLine("|---|---|---|---|");
-            foreach (var image in catalog.Images)
-            {
-                var tools = string.Join(", ", catalog.ToolsOf(image).Select(t => $"{t.Name} {t.Version}"));
-                var on = image.Base is null ? $"`{catalog.BaseImages[image.From!].Split('@')[0].Replace("docker.io/library/", "")}`" : $"`{image.Base}` +";
-                output.WriteLine($"| `{catalog.Registry}/{image.Name}` | {on} | {string.Join(", ", image.Platforms)} | {tools} |");
-            }
-            return ExitCodes.Ok;
-        }
-        foreach (var image in catalog.Images)
-        {
-            output.WriteLine($"{image.Name}  ({catalog.Registry}/{image.Name}; {string.Join(", ", image.Platforms)}; on {image.Base ?? image.From})");
-            output.WriteLine($"  {image.Description}");
-            foreach (var tool in catalog.ToolsOf(image))
-                output.WriteLine($"  {tool.Name,-14} {tool.Version,-14} {(tool.Download is null ? $"debian package {tool.Debian!.Name}" : "upstream release")}");
-        }
-        return ExitCodes.Ok;
-    }
-
-    private static string PublishSummary(IReadOnlyList<PublishedImage> published)
-    {
-        var text = new System.Text.StringBuilder();
-        text.AppendLine("| Image | Tag | Digest | |");
-        text.AppendLine("|---|---|---|---|");
-        foreach (var p in published)
-            text.AppendLine($"| `{p.Repository}` | `{p.Tag}` | `{p.Digest}` | {(p.Unchanged ? "already published" : "pushed")} |");
-        return text.ToString();
     }
 }

@@ -6,7 +6,7 @@ namespace ImageTooling.Cli;
 /// <summary>Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local podman engine.</summary>
 internal static class Engines
 {
-    public static IImageEngine Create(string kind, string imagesDirectory, string logDirectory, TextWriter output) => kind switch
+    public static IImageEngine Create(string kind, string imagesDirectory, string logDirectory) => kind switch
     {
         "auto" when DaggerSession.IsPresent => Dagger(imagesDirectory),
         "auto" or "local" => new PodmanEngine(imagesDirectory, logDirectory),

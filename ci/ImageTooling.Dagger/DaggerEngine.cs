@@ -117,14 +117,23 @@ public sealed partial class DaggerEngine : IImageEngine
         return digest;
     }
 
+    /// <summary>Refuses, before anything is built, a token that Dagger could not resolve itself.</summary>
+    public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var source = credentials.Password.Source ?? "";
+        var fromDagger = source.StartsWith(DaggerSecretPrefix, StringComparison.Ordinal) && source.Length > DaggerSecretPrefix.Length;
+        if (!fromDagger && !EnvSecret().IsMatch(source))
+            throw new InputError("the Dagger engine takes the registry token only from an environment variable (--password-env NAME) or a Dagger secret, so that its value is never sent in a query");
+        return Task.CompletedTask;
+    }
+
     /// <summary>The token as a secret the engine resolves itself: its value never appears in a query.</summary>
     private async Task<SecretId> SecretAsync(Secret password, string step, CancellationToken cancellation)
     {
-        var source = password.Source ?? "";
-        if (source.StartsWith(DaggerSecretPrefix, StringComparison.Ordinal) && source.Length > DaggerSecretPrefix.Length)
+        await CheckCredentialsAsync(new RegistryCredentials("", password), cancellation);
+        var source = password.Source!;
+        if (source.StartsWith(DaggerSecretPrefix, StringComparison.Ordinal))
             return new SecretId(source[DaggerSecretPrefix.Length..]);
-        if (!EnvSecret().IsMatch(source))
-            throw new InputError("the Dagger engine takes the registry token only from an environment variable (--password-env NAME) or a Dagger secret, so that its value is never sent in a query");
         if (secrets.TryGetValue(source, out var known)) return known;
         return secrets[source] = await client.SecretAsync(step, source, cancellation);
     }

@@ -35,6 +35,9 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         Directory.CreateDirectory(logDirectory);
     }
 
+    /// <summary>podman receives the credentials through a private auth file at push time; any source will do.</summary>
+    public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
+
     public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
     {
         var name = LocalName(node);

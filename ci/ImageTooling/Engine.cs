@@ -38,6 +38,9 @@ public interface IImageEngine
     /// <summary>Checks that the engine's prerequisites are present; throws <see cref="InputError"/> naming what is missing.</summary>
     Task CheckReadyAsync(CancellationToken cancellation);
 
+    /// <summary>Refuses credentials this engine could not use for pushing (checked before anything is built).</summary>
+    Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation);
+
     /// <summary>Builds a node; a derived node receives its base as built in this same run, for the same platform.</summary>
     Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation);
 

@@ -109,6 +109,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     /// <summary>Refuses before building when the registry does not take the credentials.</summary>
     public async Task CheckCredentialsAsync(BuildPlan plan, IRegistry registry, RegistryCredentials credentials, CancellationToken cancellation)
     {
+        await engine.CheckCredentialsAsync(credentials, cancellation);
         foreach (var target in plan.Publish)
             await registry.CheckCredentialsAsync(target.Repository, credentials, cancellation);
         Say($"[auth]  {credentials.Username} may push to {string.Join(", ", plan.Publish.Select(p => p.Repository))}");

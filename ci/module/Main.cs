@@ -19,13 +19,10 @@ public class ImageTooling
     /// <summary>List the images, their tools and pinned versions.</summary>
     [Dagger.Function]
     public async Task<string> List(
-        [Dagger.DefaultPath("/")][Dagger.Ignore("**/bin", "**/obj", "**/node_modules", ".git", "artifacts")] Directory source)
+        [Dagger.DefaultPath("/")][Dagger.Ignore("**/bin", "**/obj", "**/node_modules", ".git", "artifacts")] Directory source,
+        bool markdown = false)
     {
-        var catalog = CatalogLoader.Load(await LocalImagesAsync(source));
-        // Same listing as `imagetool list` (see the report: Commands.List belongs in the core).
-        return string.Join("\n", catalog.Images.Select(i =>
-            $"{i.Name}  ({catalog.Registry}/{i.Name}; {string.Join(", ", i.Platforms)}; on {i.Base ?? i.From})\n  {i.Description}\n"
-            + string.Join("\n", catalog.ToolsOf(i).Select(t => $"  {t.Name,-14} {t.Version}"))));
+        return Reports.Listing(CatalogLoader.Load(await LocalImagesAsync(source)), markdown);
     }
 
     /// <summary>Build every planned image for every platform.</summary>
@@ -83,7 +80,7 @@ public class ImageTooling
         var password = new Secret(await token.Plaintext(), $"{Engine.DaggerEngine.DaggerSecretPrefix}{secretId.Value}");
         using var registryClient = new RegistryClient();
         var published = await pipeline.PublishAsync(plan, registryClient, new RegistryCredentials(username, password), force, CancellationToken.None);
-        return string.Join("\n", published.Select(p => $"{p.Repository}:{p.Tag} {p.Digest}{(p.Unchanged ? " (already published)" : "")}"));
+        return Reports.Published(published);
     }
 
     private static async Task<(BuildPlan Plan, Pipeline Pipeline)> PrepareAsync(

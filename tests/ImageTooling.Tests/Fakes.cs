@@ -16,6 +16,7 @@ internal sealed class FakeEngine : IImageEngine
 
     public string Name => "fake engine";
     public Task CheckReadyAsync(CancellationToken cancellation) => Task.CompletedTask;
+    public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
 
     public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
     {
