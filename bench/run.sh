@@ -2,8 +2,9 @@
 # Benchmark of the pipeline on the local engine with the offline harness (run as root).
 # Prints a table and writes BENCHMARKS.md. Timings live here, never in tests.
 #
-#   bash bench/run.sh            everything (about an hour on 2 cores: several cold builds)
-#   bash bench/run.sh --quick    skips the serial "each image alone" cold builds
+#   bash bench/run.sh            everything; the concurrency comparison (all at once vs each image
+#                                alone, every run from an empty cache) on linux/amd64 only
+#   bash bench/run.sh --full     the concurrency comparison on both platforms (about an hour more)
 #
 # It uses a podman storage of its own (CONTAINERS_STORAGE_CONF), so "cold" really starts from an
 # empty cache without touching the tests' cache. The images that download upstream binaries are
@@ -11,8 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-quick=false
-[ "${1:-}" = "--quick" ] && quick=true
+full=false
+[ "${1:-}" = "--full" ] && full=true
+compare=(--platform linux/amd64)
+$full && compare=()
 
 work=${BENCH_WORK:-/var/tmp/imagetool-bench}
 mkdir -p "$work"
@@ -117,23 +120,23 @@ generate_catalog "$work/gen-200" 200; plan_200=$(plan_time "$work/gen-200")
 generate_catalog "$work/gen-400" 400; plan_400=$(plan_time "$work/gen-400")
 plan_empty=$(s=$(date +%s.%N); "${imagetool[@]}" --help > /dev/null; e=$(date +%s.%N); awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
 
+echo "==> concurrency: all images at once, then each image alone, each from an empty cache ($($full && echo both platforms || echo linux/amd64))"
+cold_cache
+t_all=$(run all-at-once build "${common[@]}" "${compare[@]}")
 serial_rows=""
-if ! $quick; then
-  echo "==> each image alone, from an empty cache (for the concurrency comparison)"
-  t_sum=0
-  for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
-    cold_cache
-    t=$(run "alone-$image" build "${common[@]}" --image "$image")
-    serial_rows+="| $image alone (cold) | ${t} s |"$'\n'
-    t_sum=$(awk -v a="$t_sum" -v b="$t" 'BEGIN { printf "%.1f", a + b }')
-  done
-fi
+t_sum=0
+for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
+  cold_cache
+  t=$(run "alone-$image" build "${common[@]}" "${compare[@]}" --image "$image")
+  serial_rows+="| $image alone, cold ($($full && echo both platforms || echo linux/amd64)) | ${t} s |"$'\n'
+  t_sum=$(awk -v a="$t_sum" -v b="$t" 'BEGIN { printf "%.1f", a + b }')
+done
 
 machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"'), $(podman --version), $(qemu-aarch64-static --version | head -1)"
 {
   echo "# Benchmarks"
   echo
-  echo "Measured by \`bash bench/run.sh$($quick && echo ' --quick')\` on $(date -u +%Y-%m-%d): $machine."
+  echo "Measured by \`bash bench/run.sh$($full && echo ' --full')\` on $(date -u +%Y-%m-%d): $machine."
   echo "Local engine (podman), offline harness; arm64 runs under qemu-user emulation. Images that download"
   echo "upstream binaries were built with stand-ins, so their sizes leave those binaries out; pandoc is real."
   echo
@@ -143,10 +146,8 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "| warm rebuild, nothing changed | ${t_warm} s (cold/warm = $(ratio "$t_cold" "$t_warm")x) |"
   echo "| rebuild after changing only the aws layer | ${t_aws} s (tooling-k8s from cache: ${aws_k8s_amd64} s amd64, ${aws_k8s_arm64} s arm64; aws layer amd64 ${aws_layer_amd64} s) |"
   echo "| tooling-k8s builds per platform in one run | amd64: ${k8s_builds_amd64}, arm64: ${k8s_builds_arm64} |"
-  if ! $quick; then
-    printf '%s' "$serial_rows"
-    echo "| sum of each image alone (cold) vs all at once (cold) | ${t_sum} s vs ${t_cold} s (serial/concurrent = $(ratio "$t_sum" "$t_cold")x) |"
-  fi
+  printf '%s' "$serial_rows"
+  echo "| all at once vs sum of each image alone, cold ($($full && echo both platforms || echo linux/amd64)) | ${t_all} s vs ${t_sum} s (serial/concurrent = $(ratio "$t_sum" "$t_all")x) |"
   echo "| \`imagetool plan\` wall time, real catalog (5 images) | ${plan_real} s (process start alone, \`--help\`: ${plan_empty} s) |"
   echo "| \`imagetool plan\`, generated catalog of 200 images | ${plan_200} s |"
   echo "| \`imagetool plan\`, generated catalog of 400 images | ${plan_400} s (400/200 = $(ratio "$plan_400" "$plan_200")x) |"

@@ -28,7 +28,7 @@ internal static class Commands
     private static readonly Option<bool> Markdown = new("--markdown") { Description = "Print a Markdown table (the README's image table)" };
     private static readonly Option<int> Jobs = new("--jobs") { Description = "Builds at once (default: the number of processors)", DefaultValueFactory = _ => Environment.ProcessorCount };
     private static readonly Option<string> EngineOption = new("--engine") { Description = "auto (Dagger inside a Dagger session, else local), local or dagger", DefaultValueFactory = _ => "auto" };
-    private static readonly Option<string?> LogDir = new("--log-dir") { Description = "Where build logs go (default: artifacts/logs)" };
+    private static readonly Option<string?> LogDir = new("--log-dir") { Description = "Where build logs go (default: artifacts/logs under the current directory)" };
     private static readonly Option<string?> Username = new("--username") { Description = "Registry user (default: $REGISTRY_USERNAME)" };
     private static readonly Option<string> PasswordEnv = new("--password-env") { Description = "Name of the environment variable holding the registry token", DefaultValueFactory = _ => "REGISTRY_PASSWORD" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace a release tag that already exists with other content" };
@@ -173,7 +173,7 @@ internal static class Commands
         var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
         var jobs = r.GetValue(Jobs);
         if (jobs < 1) throw new InputError($"--jobs must be at least 1, got {jobs}");
-        var logs = r.GetValue(LogDir) ?? Path.Combine(Path.GetDirectoryName(images)!, "artifacts", "logs");
+        var logs = r.GetValue(LogDir) ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "logs");
         return new Pipeline(Engines.Create(r.GetValue(EngineOption)!, images, logs), output, jobs);
     }
 

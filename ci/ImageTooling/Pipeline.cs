@@ -20,22 +20,30 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         await engine.CheckReadyAsync(cancellation);
         Say($"{engine.Name}: {plan.Nodes.Count} builds, up to {jobs} at once{(smokeTest ? ", smoke tests after each" : "")}");
         using var slots = new SemaphoreSlim(Math.Max(1, jobs));
-        var tasks = new Dictionary<BuildNode, Task<BuiltImage>>();
+        // A derived node waits only for its base's build; smoke tests run beside later builds, and
+        // every one of them must pass before this returns (and so before anything is published).
+        var builds = new Dictionary<BuildNode, Task<BuiltImage>>();
+        var tests = new Dictionary<BuildNode, Task>();
         foreach (var node in plan.Nodes)
-            tasks[node] = BuildNodeAsync(node, node.Base is null ? null : tasks[node.Base], smokeTest, plan.Options, slots, cancellation);
+        {
+            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, cancellation);
+            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, cancellation) : Task.CompletedTask;
+        }
 
         try
         {
-            await Task.WhenAll(tasks.Values);
+            await Task.WhenAll(builds.Values.Concat(tests.Values));
         }
         catch
         {
-            var failures = tasks.Where(t => t.Value.IsFaulted || t.Value.IsCanceled)
-                .Select(t => $"  {t.Key.Id}: {Reason(t.Value)}")
+            var failures = plan.Nodes
+                .Select(n => builds[n].IsCompletedSuccessfully ? (n, tests[n]) : (n, (Task)builds[n]))
+                .Where(t => t.Item2.IsFaulted || t.Item2.IsCanceled)
+                .Select(t => $"  {t.n.Id}: {Reason(t.Item2)}")
                 .ToList();
-            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} builds failed; nothing was published:\n{string.Join("\n", failures)}");
+            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", failures)}");
         }
-        return plan.Nodes.Select(n => tasks[n].Result).ToList();
+        return plan.Nodes.Select(n => builds[n].Result).ToList();
     }
 
     private static string Reason(Task task) => task.IsCanceled
@@ -49,8 +57,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
 
     private sealed class BaseFailed() : Exception("base failed");
 
-    private async Task<BuiltImage> BuildNodeAsync(
-        BuildNode node, Task<BuiltImage>? baseTask, bool smokeTest, PlanOptions options, SemaphoreSlim slots, CancellationToken cancellation)
+    private async Task<BuiltImage> BuildNodeAsync(BuildNode node, Task<BuiltImage>? baseTask, SemaphoreSlim slots, CancellationToken cancellation)
     {
         BuiltImage? baseImage = null;
         if (baseTask is not null)
@@ -71,7 +78,6 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             var clock = Stopwatch.StartNew();
             var built = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
-            if (smokeTest) await SmokeTestAsync(built, options, cancellation);
             return built;
         }
         finally
@@ -80,24 +86,41 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         }
     }
 
-    private async Task SmokeTestAsync(BuiltImage image, PlanOptions options, CancellationToken cancellation)
+    private async Task SmokeTestAsync(Task<BuiltImage> build, PlanOptions options, SemaphoreSlim slots, CancellationToken cancellation)
     {
-        var failed = new List<string>();
-        foreach (var test in image.Node.SmokeTests)
+        BuiltImage image;
+        try
         {
-            if (test.NeedsRealTool && options.StandInDownloads)
-            {
-                Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real upstream tool; this run uses stand-in downloads)");
-                continue;
-            }
-            var result = await engine.RunAsync(image, test, cancellation);
-            var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
-            Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
-            if (!passed)
-                failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
+            image = await build;
         }
-        if (failed.Count > 0)
-            throw new PipelineFailure($"smoke tests failed: {string.Join("; ", failed)}");
+        catch (Exception)
+        {
+            return; // the build's own failure is reported
+        }
+        await slots.WaitAsync(cancellation);
+        try
+        {
+            var failed = new List<string>();
+            foreach (var test in image.Node.SmokeTests)
+            {
+                if (test.NeedsRealTool && options.StandInDownloads)
+                {
+                    Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real upstream tool; this run uses stand-in downloads)");
+                    continue;
+                }
+                var result = await engine.RunAsync(image, test, cancellation);
+                var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
+                Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
+                if (!passed)
+                    failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
+            }
+            if (failed.Count > 0)
+                throw new PipelineFailure($"smoke tests failed: {string.Join("; ", failed)}");
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 
     private static string FirstLine(string output)

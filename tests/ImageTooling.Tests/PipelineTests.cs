@@ -58,9 +58,40 @@ public class PipelineTests
             NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None));
         Assert.Contains("tooling-k8s linux/arm64: smoke tests failed: 'helm architecture'", failure.Message);
         Assert.Contains("got 'x86_64'", failure.Message);
-        Assert.Contains("tooling-k8s-aws linux/arm64: not built: its base failed", failure.Message);
         Assert.Contains("nothing was published", failure.Message);
         Assert.Empty(Events(engine, "publish"));
+    }
+
+    [Fact]
+    public async Task A_failed_base_build_skips_its_derived_images_on_that_platform_only()
+    {
+        var engine = new FakeEngine { BuildFails = node => node.Id == "tooling-k8s linux/arm64" };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan(), smokeTest: true, CancellationToken.None));
+        Assert.Contains("3 of 10 images failed; nothing was published", failure.Message);
+        Assert.Contains("tooling-k8s linux/arm64: build of tooling-k8s linux/arm64 broke", failure.Message);
+        Assert.Contains("tooling-k8s-aws linux/arm64: not built: its base failed", failure.Message);
+        Assert.Contains("tooling-k8s-openstack linux/arm64: not built: its base failed", failure.Message);
+        Assert.Contains(Events(engine, "build"), b => b.StartsWith("build tooling-k8s-aws linux/amd64 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Derived_images_build_while_their_base_is_still_being_smoke_tested()
+    {
+        var baseTested = new TaskCompletionSource();
+        var engine = new FakeEngine
+        {
+            Answer = (test, image) =>
+            {
+                if (image.Node.Image.Name == "tooling-k8s" && test.Name == "platform")
+                    Assert.True(baseTested.Task.Wait(TimeSpan.FromSeconds(10)), "the derived build never started while the base was in its smoke tests");
+                return new CommandResult(0, test.Expect);
+            },
+        };
+        // Enough slots for every node, so that only the dependency rule decides what may start.
+        var run = new Pipeline(engine, new StringWriter(), jobs: 8).BuildAsync(Plan("v1.0.0", "tooling-k8s-aws"), smokeTest: true, CancellationToken.None);
+        while (!engine.Events.Any(e => e.StartsWith("build tooling-k8s-aws", StringComparison.Ordinal)) && !run.IsCompleted) await Task.Delay(5);
+        baseTested.SetResult();
+        await run;
     }
 
     [Fact]
