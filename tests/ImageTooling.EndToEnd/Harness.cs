@@ -46,12 +46,11 @@ public sealed class Harness : IDisposable
     public int Downloads => server.Requests;
     public RegistryCredentials Credentials => new(User, new Secret(Password));
 
-    /// <summary>imagetool with the harness's base image; with stand-ins, on the catalog copy and the stand-in download server.</summary>
-    internal Imagetool.Result Run(ITestOutputHelper output, bool standIns, IDictionary<string, string?>? env, params string[] args)
+    /// <summary>imagetool with the harness's base image, on the catalog copy that pins the stand-in downloads it serves.</summary>
+    internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, params string[] args)
     {
-        List<string> all = [.. args, "--base-image", $"debian={DebianImage}"];
-        if (standIns)
-            all.AddRange(["--images-dir", ImagesWithStandIns, "--download-mirror", $"http://127.0.0.1:{DownloadPort}", "--stand-in-downloads"]);
+        List<string> all = [.. args, "--base-image", $"debian={DebianImage}",
+            "--images-dir", ImagesWithStandIns, "--download-mirror", $"http://127.0.0.1:{DownloadPort}", "--stand-in-downloads"];
         output.WriteLine($"$ imagetool {string.Join(' ', all)}");
         var result = Imagetool.Run(env, line => output.WriteLine(line), [.. all]);
         output.WriteLine($"(exit {result.Exit} after {result.Took.TotalSeconds:0}s)");
@@ -59,6 +58,30 @@ public sealed class Harness : IDisposable
     }
 
     public Dictionary<string, string?> PasswordEnv(string? password = null) => new() { ["REGISTRY_PASSWORD"] = password ?? Password };
+
+    private readonly Lock releaseLock = new();
+    private Imagetool.Result? release;
+
+    /// <summary>The registry namespace of the full release run.</summary>
+    public string ReleaseNamespace => $"{Registry}/e2e-{RunId}";
+
+    /// <summary>
+    /// One full release, shared by the tests that check different sides of it: every image built for
+    /// both platforms, every smoke test run in containers of each, then published as v1.2.3. The first
+    /// test to ask streams its output; the emulated arm64 smoke tests are too slow to repeat per test.
+    /// </summary>
+    internal Imagetool.Result Release(ITestOutputHelper output)
+    {
+        lock (releaseLock)
+        {
+            if (release is not null)
+            {
+                output.WriteLine($"(the shared release run to {ReleaseNamespace} ran in an earlier test; its output is there)");
+                return release;
+            }
+            return release = Run(output, PasswordEnv(), "publish-multi-arch", "--tag", "v1.2.3", "--registry", ReleaseNamespace, "--username", User);
+        }
+    }
 
     public void Dispose() => server.Dispose();
 }
