@@ -11,6 +11,7 @@
 # built with the harness's stand-ins (no internet here): their sizes leave out the real binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 root=$(pwd)
 full=false
 [ "${1:-}" = "--full" ] && full=true
@@ -76,17 +77,17 @@ aws_k8s_amd64=$(node_time aws-change "tooling-k8s linux/amd64")
 aws_k8s_arm64=$(node_time aws-change "tooling-k8s linux/arm64")
 aws_layer_amd64=$(node_time aws-change "tooling-k8s-aws linux/amd64")
 
-echo "==> compressed and uncompressed sizes (pushed to the harness registry)"
+echo "==> compressed and uncompressed sizes (each image pushed to the harness registry, gzip layers)"
 auth="$work/auth.json"
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$HARNESS_REGISTRY" "$(printf '%s:%s' "$HARNESS_REGISTRY_USER" "$(cat "$HARNESS_REGISTRY_PASSWORD_FILE")" | base64 -w0)" > "$auth"
 chmod 600 "$auth"
 ns="$HARNESS_REGISTRY/bench-$(date +%Y%m%d%H%M%S)"
-REGISTRY_PASSWORD=$(cat "$HARNESS_REGISTRY_PASSWORD_FILE") run publish publish-multi-arch "${common[@]}" --tag v0.0.0-bench --registry "$ns" --username "$HARNESS_REGISTRY_USER" > /dev/null
 sizes=""
 for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
   for arch in amd64 arm64; do
-    digest=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image:v0.0.0-bench" | jq -r --arg a "$arch" '.manifests[] | select(.platform.architecture == $a) | .digest')
-    compressed=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image@$digest" | jq '[.layers[].size] | add')
+    skopeo copy --quiet --authfile "$auth" --dest-tls-verify=false --dest-compress-format gzip \
+      "containers-storage:localhost/imagetool/$image:$arch" "docker://$ns/$image:$arch"
+    compressed=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image:$arch" | jq '[.layers[].size] | add')
     uncompressed=$(podman image inspect --format '{{.Size}}' "localhost/imagetool/$image:$arch")
     sizes+="| $image | linux/$arch | $(awk -v b="$compressed" 'BEGIN { printf "%.1f MB", b / 1e6 }') | $(awk -v b="$uncompressed" 'BEGIN { printf "%.1f MB", b / 1e6 }') |"$'\n'
   done
@@ -132,6 +133,7 @@ for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
   t_sum=$(awk -v a="$t_sum" -v b="$t" 'BEGIN { printf "%.1f", a + b }')
 done
 
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"'), $(podman --version), $(qemu-aarch64-static --version | head -1)"
 {
   echo "# Benchmarks"
@@ -139,6 +141,7 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "Measured by \`bash bench/run.sh$($full && echo ' --full')\` on $(date -u +%Y-%m-%d): $machine."
   echo "Local engine (podman), offline harness; arm64 runs under qemu-user emulation. Images that download"
   echo "upstream binaries were built with stand-ins, so their sizes leave those binaries out; pandoc is real."
+  echo "Load average (1/5/15 min) at the start: $load_start; at the end: $load_end (2 cores: anything else running inflates the times)."
   echo
   echo "| measure | value |"
   echo "|---|---|"
