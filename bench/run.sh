@@ -45,7 +45,7 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q '^ready ' "$work/standins.log" && break; sleep 1; done
 read -r _ images mirror < <(grep '^ready ' "$work/standins.log")
-common=(--images-dir "$images" --download-mirror "$mirror" --stand-in-downloads --base-image "debian=$HARNESS_DEBIAN_IMAGE" --jobs 2)
+common=(--images-dir "$images" --download-mirror "$mirror" --stand-in-downloads --base-image "debian=$HARNESS_DEBIAN_IMAGE" --jobs 2 --log-dir "$work/logs")
 
 # run NAME ARGS...: runs imagetool, keeps its log, prints the wall time in seconds.
 run() {

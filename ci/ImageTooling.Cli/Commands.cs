@@ -151,7 +151,7 @@ internal static class Commands
             if (eq <= 0) throw new InputError($"--base-image takes NAME=REFERENCE, got '{pair}'");
             overrides[pair[..eq]] = pair[(eq + 1)..];
         }
-        var root = Path.GetDirectoryName(Path.GetFullPath(catalog.Directory))!;
+        var root = Directory.GetCurrentDirectory(); // the checkout whose commit the labels name
         return BuildPlan.Create(catalog, new PlanOptions
         {
             Release = r.GetValue(Tag) is { } tag ? ReleaseTag.Parse(tag) : null,

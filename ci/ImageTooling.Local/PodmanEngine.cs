@@ -18,6 +18,12 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 
     public static string LocalName(BuildNode node) => $"localhost/imagetool/{node.Image.Name}:{node.Platform.Architecture}";
 
+    /// <summary>
+    /// The same image before labels. Derived images build on this one: labels change with every
+    /// commit (revision, created), and must not invalidate the derived images' cached layers.
+    /// </summary>
+    private static string UnlabeledName(BuildNode node) => $"{LocalName(node)}-unlabeled";
+
     public async Task CheckReadyAsync(CancellationToken cancellation)
     {
         foreach (var tool in new[] { "podman", "skopeo" })
@@ -44,15 +50,13 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         var args = new List<string>
         {
             "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
-            "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", name,
+            "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", UnlabeledName(node),
         };
         var buildArgs = new Dictionary<string, string>(node.BuildArgs);
-        if (baseImage is not null) buildArgs[BuildArguments.BaseImage] = baseImage.Handle;
+        if (baseImage is not null) buildArgs[BuildArguments.BaseImage] = UnlabeledName(baseImage.Node);
         await PinPlatformsAsync(buildArgs, node.Platform, cancellation);
         foreach (var (key, value) in buildArgs)
             args.AddRange(["--build-arg", $"{key}={value}"]);
-        foreach (var (key, value) in node.Labels)
-            args.AddRange(["--label", $"{key}={value}"]);
         args.Add(imagesDirectory);
 
         var log = LogFile(node);
@@ -60,8 +64,24 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
         if (result.ExitCode != 0)
             throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of {log}:\n{Tail(result.Output, 15)}");
+
+        // Labels go on top in a step of their own (no layer, cached while they stay the same).
+        var label = new List<string> { "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(), "--file", "-", "--tag", name };
+        foreach (var (key, value) in node.Labels)
+            label.AddRange(["--label", $"{key}={value}"]);
+        label.Add(EmptyContext());
+        result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: $"FROM {UnlabeledName(node)}\n");
+        if (result.ExitCode != 0)
+            throw new PipelineFailure($"labelling {name} failed: {Tail(result.Output, 5)}");
         var id = (await RunCheckedAsync(["image", "inspect", "--format", "{{.Id}}", name], cancellation)).Trim();
         return new BuiltImage(node, name) { ConfigDigest = $"sha256:{id}" };
+    }
+
+    private string EmptyContext()
+    {
+        var path = Path.Combine(logDirectory, ".empty-context");
+        Directory.CreateDirectory(path);
+        return path;
     }
 
     /// <summary>
