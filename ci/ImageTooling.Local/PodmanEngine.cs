@@ -165,7 +165,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             push.AddRange([list, $"docker://{reference}"]);
             var result = await ChildProcess.RunAsync("podman", push, cancellation, timeout: TimeSpan.FromMinutes(30));
             if (result.ExitCode != 0)
-                throw new PipelineFailure($"pushing {reference} failed: {Tail(result.Output, 3)}");
+                throw new PipelineFailure($"pushing {reference} failed: {LastError(result.Output)}");
             return File.ReadAllText(digestFile).Trim();
         }
         finally
@@ -175,6 +175,13 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
     }
 
     private string LogFile(BuildNode node) => Path.Combine(logDirectory, $"{node.Image.Name}-{node.Platform.Architecture}.log");
+
+    /// <summary>podman's own one-line reason ("Error: ..."), or its last line.</summary>
+    private static string LastError(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.LastOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "no output";
+    }
 
     private static string Tail(string output, int lines) =>
         string.Join("\n", output.TrimEnd().Split('\n').TakeLast(lines).Select(l => "    " + l.TrimEnd()));

@@ -12,7 +12,8 @@ namespace ImageTooling.EndToEnd;
 /// </summary>
 public sealed class Harness : IDisposable
 {
-    public const int DownloadPort = 18080;
+    /// <summary>Fixed, so that repeated runs pass the same download URLs and hit the build cache.</summary>
+    public static int DownloadPort { get; } = int.TryParse(Environment.GetEnvironmentVariable("HARNESS_DOWNLOAD_PORT"), out var port) ? port : 18080;
 
     private readonly StaticFileServer server;
 
