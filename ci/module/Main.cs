@@ -36,9 +36,8 @@ public class ImageTooling
         string? revision = null,
         long? sourceDateEpoch = null)
     {
-        var (plan, pipeline) = await PrepareAsync(source, tag, branchTag, image, platform, null, false, revision, sourceDateEpoch);
-        var built = await pipeline.BuildAsync(plan, smokeTest: false, CancellationToken.None);
-        return $"Built {built.Count} images.";
+        var built = await BuildAsync(source, tag, branchTag, image, platform, revision, sourceDateEpoch, smokeTest: false);
+        return $"Built {built} images.";
     }
 
     /// <summary>Build every planned image and run its smoke tests in containers of each platform.</summary>
@@ -52,9 +51,8 @@ public class ImageTooling
         string? revision = null,
         long? sourceDateEpoch = null)
     {
-        var (plan, pipeline) = await PrepareAsync(source, tag, branchTag, image, platform, null, false, revision, sourceDateEpoch);
-        var built = await pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None);
-        return $"All smoke tests passed on {built.Count} images.";
+        var built = await BuildAsync(source, tag, branchTag, image, platform, revision, sourceDateEpoch, smokeTest: true);
+        return $"All smoke tests passed on {built} images.";
     }
 
     /// <summary>Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last.</summary>
@@ -81,6 +79,15 @@ public class ImageTooling
         using var registryClient = new RegistryClient();
         var published = await pipeline.PublishAsync(plan, registryClient, new RegistryCredentials(username, password), force, CancellationToken.None);
         return Reports.Published(published);
+    }
+
+    private static async Task<int> BuildAsync(
+        Directory source, string? tag, string? branchTag, string[]? image, string[]? platform,
+        string? revision, long? sourceDateEpoch, bool smokeTest)
+    {
+        var (plan, pipeline) = await PrepareAsync(source, tag, branchTag, image, platform, null, false, revision, sourceDateEpoch);
+        var built = await pipeline.BuildAsync(plan, smokeTest, CancellationToken.None);
+        return built.Count;
     }
 
     private static async Task<(BuildPlan Plan, Pipeline Pipeline)> PrepareAsync(

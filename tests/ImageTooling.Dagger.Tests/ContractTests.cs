@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ImageTooling.Testing;
 using Xunit.Abstractions;
 
 namespace ImageTooling.Dagger.Tests;
@@ -35,8 +35,7 @@ public sealed class ContractTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(file, list.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         try
         {
-            EnsureValidatorInstalled();
-            var (exit, text) = Run("node", [Path.Combine(Repo.Contract, "validate.mjs"), file], Repo.Root);
+            var (exit, text) = NodeTool.Run("contract", "validate.mjs", file);
             output.WriteLine(text);
             Assert.True(exit == 0, $"node tests/contract/validate.mjs failed (exit {exit}):\n{text}");
             Assert.Contains($"{requests.Count} requests valid against {SchemaFile}", text, StringComparison.Ordinal);
@@ -55,45 +54,5 @@ public sealed class ContractTests(ITestOutputHelper output)
         Assert.DoesNotContain("\"\"\"", text, StringComparison.Ordinal);
         Assert.Contains("node(id: ID!): Node", text, StringComparison.Ordinal);
         Assert.Contains("directive @expectedType(name: String!) on ARGUMENT_DEFINITION | FIELD_DEFINITION", text, StringComparison.Ordinal);
-    }
-
-    /// <summary>The validator's one dependency (graphql-js) comes from npm, as locked in tests/contract/package-lock.json.</summary>
-    private void EnsureValidatorInstalled()
-    {
-        if (Directory.Exists(Path.Combine(Repo.Contract, "node_modules", "graphql"))) return;
-        var (exit, text) = Run("npm", ["ci", "--prefix", Repo.Contract, "--no-audit", "--no-fund"], Repo.Root);
-        output.WriteLine(text);
-        Assert.True(exit == 0, $"npm ci --prefix tests/contract failed (exit {exit}):\n{text}");
-    }
-
-    private static (int Exit, string Output) Run(string program, IEnumerable<string> args, string directory)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"the contract test needs Node.js and npm on PATH ({program}: {e.Message})", e);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} did not finish within 5 minutes");
-            }
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
     }
 }

@@ -5,18 +5,11 @@ namespace ImageTooling.Dagger.Tests;
 
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => ImageTooling.Testing.TestRepository.Root;
 
     public static string Images => Path.Combine(Root, "images");
 
     public static string Contract => Path.Combine(Root, "tests", "contract");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ImageTooling.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
 }
 
 /// <summary>A stand-in registry: it takes the credentials and holds no tags yet.</summary>

@@ -66,7 +66,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var result = harness.Release(output);
         Assert.Equal(0, result.Exit);
         Assert.DoesNotContain(harness.Password, result.All);
-        foreach (var log in Directory.GetFiles(Path.Combine(ImageTooling.Testing.Imagetool.RepositoryRoot, "artifacts", "logs")))
+        foreach (var log in Directory.GetFiles(Path.Combine(ImageTooling.Testing.TestRepository.Root, "artifacts", "logs")))
             Assert.DoesNotContain(harness.Password, File.ReadAllText(log));
 
         using var registry = new RegistryClient();

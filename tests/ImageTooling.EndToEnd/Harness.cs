@@ -29,8 +29,8 @@ public sealed class Harness : IDisposable
         Password = File.ReadAllText(env["HARNESS_REGISTRY_PASSWORD_FILE"]).Trim();
         DebianImage = env["HARNESS_DEBIAN_IMAGE"];
 
-        var catalog = CatalogLoader.Load(Path.Combine(Imagetool.RepositoryRoot, "images"));
-        var work = Path.Combine(Imagetool.RepositoryRoot, "artifacts", "e2e");
+        var catalog = CatalogLoader.Load(Path.Combine(TestRepository.Root, "images"));
+        var work = Path.Combine(TestRepository.Root, "artifacts", "e2e");
         StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"));
         ImagesWithStandIns = StandIns.CatalogCopy(catalog, Path.Combine(work, "images"));
         server = new StaticFileServer(StandIns.Root, DownloadPort);

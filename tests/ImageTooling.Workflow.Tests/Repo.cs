@@ -6,21 +6,11 @@ namespace ImageTooling.Workflow.Tests;
 /// <summary>The repository these tests check, found by walking up to ImageTooling.sln.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => ImageTooling.Testing.TestRepository.Root;
 
     public static string PathOf(string relative) => Path.Combine(Root, relative);
 
     public static string Read(string relative) => File.ReadAllText(PathOf(relative));
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ImageTooling.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"no ImageTooling.sln above {AppContext.BaseDirectory}");
-    }
 }
 
 internal sealed record ProcessResult(int ExitCode, string Output)

@@ -11,15 +11,6 @@ internal static class Imagetool
         public string All => Out + Err;
     }
 
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ImageTooling.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
-
     /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
     public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args)
     {
@@ -27,7 +18,7 @@ internal static class Imagetool
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot,
+            WorkingDirectory = TestRepository.Root,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "imagetool.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
