@@ -29,11 +29,15 @@ done
 # Detailed: the end-to-end log shows every build, smoke test and registry read-back.
 run_tests "End-to-end (local engine, offline harness)" tests/ImageTooling.EndToEnd detailed || status=1
 
-passed=0 failed=0 skipped=0
-while read -r line; do
-  p=$(sed -n 's/.*Passed: *\([0-9]*\).*/\1/p' <<<"$line"); f=$(sed -n 's/.*Failed: *\([0-9]*\),.*/\1/p' <<<"$line"); s=$(sed -n 's/.*Skipped: *\([0-9]*\).*/\1/p' <<<"$line")
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
-done < <(grep -hE '^(Passed|Failed)! +- ' "$results"/*.log)
+# Totals from each project's summary: `Passed!  - Failed: 0, Passed: 150, ...` (minimal logger) or
+# the `Total tests:` block with `Passed: 6` lines (detailed logger).
+read -r passed failed skipped < <(awk '
+  /^(Passed|Failed)! +- / { for (i = 1; i <= NF; i++) { k = $i; v = $(i + 1) + 0
+      if (k == "Passed:") p += v; else if (k == "Failed:") f += v; else if (k == "Skipped:") s += v } next }
+  /^Total tests:/ { block = 1; next }
+  block && /^ +Passed: +[0-9]+$/ { p += $2 } block && /^ +Failed: +[0-9]+$/ { f += $2 } block && /^ +Skipped: +[0-9]+$/ { s += $2 }
+  block && !/^ +[A-Za-z ]+: / { block = 0 }
+  END { print p + 0, f + 0, s + 0 }' "$results"/*.log)
 rm -rf "$results"
 printf '\nTests took %d s.\n' $((SECONDS - started))
 echo "$passed passed, $failed failed, $skipped skipped"
