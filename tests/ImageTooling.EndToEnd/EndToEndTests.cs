@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ImageTooling.Harness;
 using ImageTooling.Registry;
+using ImageTooling.Testing;
 using Xunit.Abstractions;
 
 namespace ImageTooling.EndToEnd;
@@ -66,7 +67,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var result = harness.Release(output);
         Assert.Equal(0, result.Exit);
         Assert.DoesNotContain(harness.Password, result.All);
-        foreach (var log in Directory.GetFiles(Path.Combine(ImageTooling.Testing.TestRepository.Root, "artifacts", "logs")))
+        foreach (var log in Directory.GetFiles(Path.Combine(TestRepository.Root, "artifacts", "logs")))
             Assert.DoesNotContain(harness.Password, File.ReadAllText(log));
 
         using var registry = new RegistryClient();
@@ -179,13 +180,9 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             var auth = Path.Combine(temp.FullName, "auth.json");
             var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{harness.User}:{harness.Password}"));
             await File.WriteAllTextAsync(auth, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [harness.Registry] = new { auth = token } } }));
-            var start = new System.Diagnostics.ProcessStartInfo("skopeo") { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in new[] { "copy", "--all", "--authfile", auth, "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{from}", $"docker://{to}" })
-                start.ArgumentList.Add(a);
-            using var process = System.Diagnostics.Process.Start(start)!;
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, error);
+            var copy = TestProcess.Run("skopeo", ["copy", "--all", "--authfile", auth, "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{from}", $"docker://{to}"],
+                timeout: TimeSpan.FromMinutes(15));
+            Assert.True(copy.ExitCode == 0, copy.ToString());
         }
         finally
         {

@@ -119,12 +119,8 @@ public partial class DockerfileTests
     {
         var scripts = Directory.GetFiles(Path.Combine(Repo.Images, "common")).Where(f => File.ReadLines(f).FirstOrDefault()?.StartsWith("#!/bin/sh", StringComparison.Ordinal) == true).ToList();
         Assert.Equal(5, scripts.Count);
-        var start = new System.Diagnostics.ProcessStartInfo("shellcheck") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in scripts.Prepend("sh").Prepend("-s")) start.ArgumentList.Add(a);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, output);
+        var result = TestProcess.Run("shellcheck", scripts.Prepend("sh").Prepend("-s"));
+        Assert.True(result.ExitCode == 0, result.ToString());
     }
 
     [GeneratedRegex(@"^FROM (--platform=\S+ )?(?<source>\S+)( AS (?<name>\S+))?$", RegexOptions.Multiline)]

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
+using ImageTooling.Testing;
 
 namespace ImageTooling.Workflow.Tests;
 
@@ -48,7 +49,7 @@ public partial class DaggerTests
     [Fact]
     public void The_version_script_prints_the_catalog_version()
     {
-        var result = Run.Program("bash", [Repo.PathOf(Path.Combine(".github", "scripts", "dagger-version.sh")), Repo.Root]);
+        var result = TestProcess.Run("bash", [Repo.PathOf(Path.Combine(".github", "scripts", "dagger-version.sh")), Repo.Root]);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(CatalogDaggerVersion(), result.Output.Trim());
     }
@@ -62,7 +63,7 @@ public partial class DaggerTests
             Directory.CreateDirectory(Path.Combine(root, "images"));
             File.Copy(Repo.PathOf(Path.Combine("images", "catalog.yaml")), Path.Combine(root, "images", "catalog.yaml"));
             File.WriteAllText(Path.Combine(root, "dagger.json"), """{ "name": "x", "engineVersion": "v0.0.1" }""");
-            var result = Run.Program("bash", [Repo.PathOf(Path.Combine(".github", "scripts", "dagger-version.sh")), root]);
+            var result = TestProcess.Run("bash", [Repo.PathOf(Path.Combine(".github", "scripts", "dagger-version.sh")), root]);
             Assert.NotEqual(0, result.ExitCode);
             Assert.Contains("engineVersion", result.Output, StringComparison.Ordinal);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ImageTooling.Testing;
 
 namespace ImageTooling.Workflow.Tests;
 
@@ -26,7 +27,7 @@ public partial class ScriptTests
     [InlineData("a-very-long-branch-name-that-goes-on-and-on-and-on-forever", "a-very-long-branch-name-that-goes-on-and-1a2b3c4")]
     public void Branch_tags_are_a_short_slug_and_the_short_sha(string branch, string expected)
     {
-        var result = Run.Program("bash", [Path.Combine(Scripts, "branch-tag.sh"), branch, "1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B"]);
+        var result = TestProcess.Run("bash", [Path.Combine(Scripts, "branch-tag.sh"), branch, "1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B"]);
         Assert.True(result.ExitCode == 0, result.ToString());
         var tag = result.Output.Trim();
         Assert.Equal(expected, tag);
@@ -39,7 +40,7 @@ public partial class ScriptTests
     [Fact]
     public void A_branch_tag_needs_a_commit_sha()
     {
-        var result = Run.Program("bash", [Path.Combine(Scripts, "branch-tag.sh"), "main", "not-a-sha"]);
+        var result = TestProcess.Run("bash", [Path.Combine(Scripts, "branch-tag.sh"), "main", "not-a-sha"]);
         Assert.NotEqual(0, result.ExitCode);
     }
 
@@ -63,7 +64,7 @@ public partial class ScriptTests
             File.WriteAllText(docker, $"#!/usr/bin/env bash\n# stub: docker buildx imagetools inspect REF --format ...\nref=\"$4\"\n{stubDigestScript}\n");
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            return Run.Program("bash", [Path.Combine(Scripts, "release-targets.sh"), Path.Combine(dir, "plan.json"), tag],
+            return TestProcess.Run("bash", [Path.Combine(Scripts, "release-targets.sh"), Path.Combine(dir, "plan.json"), tag],
                 environment: new Dictionary<string, string> { ["PATH"] = $"{dir}:{Environment.GetEnvironmentVariable("PATH")}" });
         }
         finally
