@@ -125,7 +125,7 @@ public class SchedulingTests
             Assert.True(s.BuildSeconds >= 0.005);
             Assert.NotNull(s.SmokeSeconds);
         });
-        var summary = TimingSummary.Text(pipeline.LastRun);
+        var summary = ScheduleReports.Run(pipeline.LastRun);
         Assert.All(plan.Nodes, n => Assert.Contains(n.Id, summary));
         Assert.Contains("lower bound", summary);
     }

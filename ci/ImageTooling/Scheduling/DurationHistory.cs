@@ -32,6 +32,10 @@ public sealed record DurationHistory(IReadOnlyDictionary<string, ExpectedTime> N
     /// <summary>The last run's times for the node; the catalog's hint when no run has built it.</summary>
     public ExpectedTime For(BuildNode node) => Nodes.GetValueOrDefault(node.Id) ?? ExpectedTime.FromCatalog(node);
 
+    /// <summary>Where the expected time of a node comes from.</summary>
+    public string SourceOf(BuildNode node) =>
+        Nodes.ContainsKey(node.Id) ? "last run" : node.Image.ExpectedBuildSeconds.ContainsKey(node.Platform) ? "catalog hint" : "unknown";
+
     /// <summary>
     /// This history with the nodes a run built successfully replaced by that run's times; a node whose
     /// smoke tests did not run (or failed) keeps the smoke seconds it had.

@@ -2,10 +2,26 @@ using System.Text;
 
 namespace ImageTooling.Scheduling;
 
-/// <summary>What every run prints at its end, on a terminal and in CI alike.</summary>
-public static class TimingSummary
+/// <summary>The schedule as text: what `imagetool plan` expects, and what every run prints at its end (on a terminal and in CI alike).</summary>
+public static class ScheduleReports
 {
-    public static string Text(RunBoard board)
+    /// <summary>The expected critical path and the lower bound of a planned run.</summary>
+    public static string Plan(Schedule schedule, DurationHistory history)
+    {
+        var text = new StringBuilder();
+        var sources = schedule.Nodes.Select(history.SourceOf).Distinct().ToList();
+        text.AppendLine($"Expected critical path ({(schedule.SmokeTests ? "smoke tests included" : "builds only")}, {schedule.Slots} slots; expected times: {string.Join(", ", sources)}):");
+        foreach (var node in schedule.CriticalPath)
+            text.AppendLine($"  {node.Id,-34} build {schedule.Expected(node).BuildSeconds,6:0} s");
+        if (schedule.CriticalPath.Count > 0 && schedule.Expected(schedule.CriticalPath[^1]) is { SmokeSeconds: > 0 } last)
+            text.AppendLine($"  {"",-34} smoke {last.SmokeSeconds,6:0} s");
+        text.AppendLine($"  {"= critical path",-34}       {schedule.CriticalPathSeconds,6:0} s");
+        text.AppendLine($"Expected work {schedule.WorkSeconds:0} s over {schedule.Slots} slots = {schedule.WorkSeconds / schedule.Slots:0} s; "
+            + $"lower bound (the longer of work ÷ slots and the critical path): {schedule.LowerBoundSeconds:0} s");
+        return text.ToString();
+    }
+
+    public static string Run(RunBoard board)
     {
         var schedule = board.Schedule;
         var statuses = board.Statuses;
