@@ -66,7 +66,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 node_time() { sed -n "s|.*\[build\] $2 done in \([0-9.]*\)s|\1|p" "$work/$1.log" | head -1; }
 # bound NAME: the lower bound imagetool printed at the end of that run, from its own node times.
 bound() {
-  sed -n 's|^  wall .*; measured work \([0-9.]*\) s over \([0-9]*\) slots; lower bound \([0-9.]*\) s (work ÷ slots \([0-9.]*\) s, critical path \([0-9.]*\) s)$|\3 s: work \1 s ÷ \2 slots = \4 s, critical path \5 s|p' "$work/$1.log" | tail -1
+  sed -n 's|^  wall .*; measured work \([0-9.]*\) s over \([0-9]*\) slots\?; lower bound \([0-9.]*\) s (work ÷ slots \([0-9.]*\) s, critical path \([0-9.]*\) s)$|\3 s: work \1 s ÷ \2 slots = \4 s, critical path \5 s|p' "$work/$1.log" | tail -1
 }
 bound_seconds() { bound "$1" | cut -d' ' -f1; }
 

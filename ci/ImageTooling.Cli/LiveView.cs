@@ -98,7 +98,7 @@ internal sealed class LiveView : IPipelineObserver, IAsyncDisposable
                 new Markup(schedule.IsCritical(node) ? "[bold magenta]critical path[/]" : ""));
         }
         var done = statuses.Values.Count(s => s.Stage == NodeStage.Done);
-        table.Caption($"{done}/{schedule.Nodes.Count} done · {elapsed.TotalSeconds:0} s elapsed · expected lower bound {schedule.LowerBoundSeconds:0} s on {schedule.Slots} slots · times: elapsed/expected");
+        table.Caption($"{done}/{schedule.Nodes.Count} done · {elapsed.TotalSeconds:0} s elapsed · expected lower bound {schedule.LowerBoundSeconds:0} s on {ScheduleReports.Slots(schedule.Slots)} · times: elapsed/expected");
         return table;
     }
 

@@ -10,13 +10,13 @@ public static class ScheduleReports
     {
         var text = new StringBuilder();
         var sources = schedule.Nodes.Select(history.SourceOf).Distinct().ToList();
-        text.AppendLine($"Expected critical path ({(schedule.SmokeTests ? "smoke tests included" : "builds only")}, {schedule.Slots} slots; expected times: {string.Join(", ", sources)}):");
+        text.AppendLine($"Expected critical path ({(schedule.SmokeTests ? "smoke tests included" : "builds only")}, {Slots(schedule.Slots)}; expected times: {string.Join(", ", sources)}):");
         foreach (var node in schedule.CriticalPath)
             text.AppendLine($"  {node.Id,-34} build {schedule.Expected(node).BuildSeconds,6:0} s");
         if (schedule.CriticalPath.Count > 0 && schedule.Expected(schedule.CriticalPath[^1]) is { SmokeSeconds: > 0 } last)
             text.AppendLine($"  {"",-34} smoke {last.SmokeSeconds,6:0} s");
         text.AppendLine($"  {"= critical path",-34}       {schedule.CriticalPathSeconds,6:0} s");
-        text.AppendLine($"Expected work {schedule.WorkSeconds:0} s over {schedule.Slots} slots = {schedule.WorkSeconds / schedule.Slots:0} s; "
+        text.AppendLine($"Expected work {schedule.WorkSeconds:0} s over {Slots(schedule.Slots)} = {schedule.WorkSeconds / schedule.Slots:0} s; "
             + $"lower bound (the longer of work ÷ slots and the critical path): {schedule.LowerBoundSeconds:0} s");
         return text.ToString();
     }
@@ -34,7 +34,7 @@ public static class ScheduleReports
             text.AppendLine($"  {status.Node.Id,-34} {Stage(status.Stage),-17} {Seconds(status.BuildSeconds),7} {Seconds(status.SmokeSeconds),7} {status.WaitedSeconds,7:0.0} {expected.BuildSeconds + expected.SmokeSeconds,9:0}{(schedule.IsCritical(status.Node) ? " *" : "")}");
         }
         var measured = Measured(board);
-        text.AppendLine($"  wall {board.WallSeconds:0.0} s; measured work {measured.WorkSeconds:0.0} s over {schedule.Slots} slots; "
+        text.AppendLine($"  wall {board.WallSeconds:0.0} s; measured work {measured.WorkSeconds:0.0} s over {Slots(schedule.Slots)}; "
             + $"lower bound {measured.LowerBoundSeconds:0.0} s (work ÷ slots {measured.WorkSeconds / measured.Slots:0.0} s, critical path {measured.CriticalPathSeconds:0.0} s)");
         return text.ToString();
     }
@@ -45,6 +45,8 @@ public static class ScheduleReports
         var statuses = board.Statuses.ToDictionary(s => s.Node);
         return Schedule.For(board.Schedule.Nodes, n => new ExpectedTime(statuses[n].BuildSeconds ?? 0, statuses[n].SmokeSeconds ?? 0), board.Schedule.SmokeTests, board.Schedule.Slots);
     }
+
+    public static string Slots(int slots) => slots == 1 ? "1 slot" : $"{slots} slots";
 
     public static string Stage(NodeStage stage) => stage switch
     {
