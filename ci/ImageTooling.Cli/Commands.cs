@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ImageTooling.Catalog;
+using ImageTooling.Scheduling;
 
 namespace ImageTooling.Cli;
 
@@ -35,7 +36,10 @@ internal static class Commands
     private static readonly Option<bool> Write = new("--write") { Description = "Pin the upstream sha256 values in images/catalog.yaml" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
 
-    public static RootCommand Root(TextWriter output)
+    private static readonly Option<double> Speedup = new("--speedup") { Description = "How many times faster than the expected times the simulation runs", DefaultValueFactory = _ => 100 };
+
+    /// <param name="live">Draw a live table of the nodes (a terminal a person watches) instead of plain lines.</param>
+    public static RootCommand Root(TextWriter output, bool live = false)
     {
         var root = new RootCommand("imagetool: build, smoke-test and publish the multi-arch tooling images described in images/catalog.yaml");
         root.Options.Add(ImagesDir);
@@ -51,10 +55,18 @@ internal static class Commands
         var plan = new Command("plan", "Print what a run would build, test and publish, without running anything");
         AddPlanOptions(plan);
         plan.Options.Add(Json);
+        plan.Options.Add(Jobs);
+        plan.Options.Add(LogDir);
         plan.SetAction(r => Run(() =>
         {
             var p = CreatePlan(r);
             output.Write(r.GetValue(Json) ? p.ToJson() + "\n" : p.ToText());
+            if (!r.GetValue(Json))
+            {
+                var history = DurationHistory.Load(Path.Combine(LogDirectory(r), DurationHistory.FileName));
+                output.WriteLine();
+                output.Write(ScheduleReports.Plan(Schedule.For(p.Nodes, history.For, smokeTests: true, JobCount(r)), history));
+            }
             return Task.FromResult(ExitCodes.Ok);
         }));
         root.Subcommands.Add(plan);
@@ -63,7 +75,7 @@ internal static class Commands
         AddRunOptions(build);
         build.SetAction((r, ct) => Run(async () =>
         {
-            await NewPipeline(r, output).BuildAsync(CreatePlan(r), smokeTest: false, ct);
+            await RunPipeline(r, output, live, p => p.BuildAsync(CreatePlan(r), smokeTest: false, ct));
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(build);
@@ -72,7 +84,7 @@ internal static class Commands
         AddRunOptions(test);
         test.SetAction((r, ct) => Run(async () =>
         {
-            var built = await NewPipeline(r, output).BuildAsync(CreatePlan(r), smokeTest: true, ct);
+            var built = await RunPipeline(r, output, live, p => p.BuildAsync(CreatePlan(r), smokeTest: true, ct));
             output.WriteLine($"All smoke tests passed on {built.Count} images.");
             return ExitCodes.Ok;
         }));
@@ -89,13 +101,28 @@ internal static class Commands
             var plan = CreatePlan(r);
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
-            var published = await NewPipeline(r, output).PublishAsync(plan, registry, credentials, r.GetValue(Force), ct);
+            var published = await RunPipeline(r, output, live, p => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct));
             var summary = Reports.Published(published);
             output.Write(summary);
             if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
             return ExitCodes.Ok;
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(publish);
+
+        var simulate = new Command("simulate", "A simulation of `test`: nothing is built; each node waits its expected time ÷ --speedup (to watch the schedule)") { Speedup };
+        simulate.Hidden = true;
+        AddPlanOptions(simulate);
+        simulate.Options.Add(Jobs);
+        simulate.Options.Add(LogDir);
+        simulate.SetAction((r, ct) => Run(async () =>
+        {
+            var speedup = r.GetValue(Speedup);
+            if (speedup <= 0) throw new InputError($"--speedup must be positive, got {speedup}");
+            await PipelineRun.RunAsync(history => new SimulatedEngine(history.For, speedup), JobCount(r), LogDirectory(r), output, live,
+                recordDurations: false, p => p.BuildAsync(CreatePlan(r), smokeTest: true, ct));
+            return ExitCodes.Ok;
+        }));
+        root.Subcommands.Add(simulate);
         return root;
     }
 
@@ -168,14 +195,20 @@ internal static class Commands
         });
     }
 
-    private static Pipeline NewPipeline(ParseResult r, TextWriter output)
+    private static Task<T> RunPipeline<T>(ParseResult r, TextWriter output, bool live, Func<Pipeline, Task<T>> run)
     {
         var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
-        var jobs = r.GetValue(Jobs);
-        if (jobs < 1) throw new InputError($"--jobs must be at least 1, got {jobs}");
-        var logs = r.GetValue(LogDir) ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "logs");
-        return new Pipeline(Engines.Create(r.GetValue(EngineOption)!, images, logs), output, jobs);
+        var logs = LogDirectory(r);
+        return PipelineRun.RunAsync(_ => Engines.Create(r.GetValue(EngineOption)!, images, logs), JobCount(r), logs, output, live, recordDurations: true, run);
     }
+
+    private static int JobCount(ParseResult r)
+    {
+        var jobs = r.GetValue(Jobs);
+        return jobs >= 1 ? jobs : throw new InputError($"--jobs must be at least 1, got {jobs}");
+    }
+
+    private static string LogDirectory(ParseResult r) => r.GetValue(LogDir) ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "logs");
 
     private static RegistryCredentials Credentials(ParseResult r)
     {

@@ -3,7 +3,7 @@ using ImageTooling;
 using ImageTooling.Cli;
 
 // imagetool: list, plan, build, test, publish-multi-arch. Exit codes: 0 ok, 1 failure, 2 bad input.
-var root = Commands.Root(Console.Out);
+var root = Commands.Root(Console.Out, live: LiveView.Wanted);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

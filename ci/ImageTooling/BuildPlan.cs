@@ -131,7 +131,7 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         var what = Options.Release?.ToString() ?? Options.BranchTag ?? "no tag (build and test only)";
         text.AppendLine($"Plan for {what}: {Nodes.Count} builds, {Nodes.Sum(n => n.SmokeTests.Count)} smoke tests, {Publish.Count} images to publish");
         text.AppendLine();
-        text.AppendLine("Build (in this order; a node waits only for its base):");
+        text.AppendLine("Build (a node waits only for its base; of the ready ones, the longest remaining path starts first):");
         for (var i = 0; i < Nodes.Count; i++)
         {
             var node = Nodes[i];

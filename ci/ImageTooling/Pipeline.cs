@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ImageTooling.Catalog;
+using ImageTooling.Scheduling;
 
 namespace ImageTooling;
 
@@ -14,20 +15,27 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
 {
     public int PublishAttempts { get; init; } = 4;
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Expected times that order the ready work (longest remaining path first); by default the catalog's hints.</summary>
+    public Func<BuildNode, ExpectedTime> Expected { get; init; } = ExpectedTime.FromCatalog;
+    public IPipelineObserver? Observer { get; init; }
+    /// <summary>The nodes of the last <see cref="BuildAsync"/>, with their timings (also after a failure).</summary>
+    public RunBoard? LastRun { get; private set; }
 
     public async Task<IReadOnlyList<BuiltImage>> BuildAsync(BuildPlan plan, bool smokeTest, CancellationToken cancellation)
     {
         await engine.CheckReadyAsync(cancellation);
         Say($"{engine.Name}: {plan.Nodes.Count} builds, up to {jobs} at once{(smokeTest ? ", smoke tests after each" : "")}");
-        using var slots = new SemaphoreSlim(Math.Max(1, jobs));
+        var schedule = Schedule.For(plan.Nodes, Expected, smokeTest, jobs);
+        var slots = SlotGate.For(schedule);
+        var board = LastRun = new RunBoard(schedule, Observer);
         // A derived node waits only for its base's build; smoke tests run beside later builds, and
         // every one of them must pass before this returns (and so before anything is published).
         var builds = new Dictionary<BuildNode, Task<BuiltImage>>();
         var tests = new Dictionary<BuildNode, Task>();
         foreach (var node in plan.Nodes)
         {
-            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, cancellation);
-            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, cancellation) : Task.CompletedTask;
+            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, cancellation);
+            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, board, cancellation) : Task.CompletedTask;
         }
 
         try
@@ -57,7 +65,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
 
     private sealed class BaseFailed() : Exception("base failed");
 
-    private async Task<BuiltImage> BuildNodeAsync(BuildNode node, Task<BuiltImage>? baseTask, SemaphoreSlim slots, CancellationToken cancellation)
+    private async Task<BuiltImage> BuildNodeAsync(
+        BuildNode node, Task<BuiltImage>? baseTask, SlotGate slots, RunBoard board, bool smokeTest, CancellationToken cancellation)
     {
         BuiltImage? baseImage = null;
         if (baseTask is not null)
@@ -68,25 +77,34 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             }
             catch (Exception)
             {
+                board.Move(node, NodeStage.Failed);
                 throw new BaseFailed();
             }
         }
-        await slots.WaitAsync(cancellation);
+        var work = new SlotWork(node, SmokeTest: false);
+        board.Ready(node);
+        await slots.WhenGranted(work, cancellation);
+        var succeeded = false;
         try
         {
             Say($"[build] {node.Id} ...");
+            board.Move(node, NodeStage.Building);
             var clock = Stopwatch.StartNew();
             var built = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
+            if (smokeTest) board.Ready(node);
+            board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds);
+            succeeded = true;
             return built;
         }
         finally
         {
-            slots.Release();
+            if (!succeeded) board.Move(node, NodeStage.Failed);
+            slots.Finished(work, succeeded);
         }
     }
 
-    private async Task SmokeTestAsync(Task<BuiltImage> build, PlanOptions options, SemaphoreSlim slots, CancellationToken cancellation)
+    private async Task SmokeTestAsync(Task<BuiltImage> build, PlanOptions options, SlotGate slots, RunBoard board, CancellationToken cancellation)
     {
         BuiltImage image;
         try
@@ -97,9 +115,13 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         {
             return; // the build's own failure is reported
         }
-        await slots.WaitAsync(cancellation);
+        var work = new SlotWork(image.Node, SmokeTest: true);
+        await slots.WhenGranted(work, cancellation);
+        var clock = Stopwatch.StartNew();
+        var allPassed = false;
         try
         {
+            board.Move(image.Node, NodeStage.SmokeTesting);
             var failed = new List<string>();
             foreach (var test in image.Node.SmokeTests)
             {
@@ -116,10 +138,12 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             }
             if (failed.Count > 0)
                 throw new PipelineFailure($"smoke tests failed: {string.Join("; ", failed)}");
+            allPassed = true;
         }
         finally
         {
-            slots.Release();
+            board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds);
+            slots.Finished(work, allPassed);
         }
     }
 

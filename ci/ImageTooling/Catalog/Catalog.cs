@@ -88,6 +88,9 @@ public sealed record ImageDefinition(
     SourceSpot Spot)
 {
     public string Dockerfile => $"{Folder}/Dockerfile";
+
+    /// <summary>How long a cold build of this image takes per platform, for scheduling before any run has been timed.</summary>
+    public IReadOnlyDictionary<Platform, double> ExpectedBuildSeconds { get; init; } = new Dictionary<Platform, double>();
 }
 
 /// <summary>Everything the images are made of: the single source of names, versions and checks.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace ImageTooling.Catalog;
@@ -151,7 +152,7 @@ public static partial class CatalogLoader
         string name, YamlNode node, SourceSpot spot, Dictionary<string, Tool> tools,
         Dictionary<string, string> baseImages, string imagesDirectory)
     {
-        string[] keys = ["description", "folder", "base", "from", "platforms", "tools", "smoke"];
+        string[] keys = ["description", "folder", "base", "from", "platforms", "tools", "smoke", "expected-build-seconds"];
         CheckName(name, node, "image");
         var what = $"image '{name}'";
         var description = node.Required("description", what, keys).Scalar("description");
@@ -192,7 +193,26 @@ public static partial class CatalogLoader
             throw (folderNode ?? node).Error($"{what} has no readable Dockerfile at {dockerfile}");
 
         var smoke = ReadSmokeTests(node.Optional("smoke", what, keys), what);
-        return new ImageDefinition(name, description, folder, baseNode?.Scalar("base"), from, platforms, toolNames, smoke, spot);
+        var expected = ReadExpectedBuildSeconds(node.Optional("expected-build-seconds", what, keys), what, platforms);
+        return new ImageDefinition(name, description, folder, baseNode?.Scalar("base"), from, platforms, toolNames, smoke, spot)
+        {
+            ExpectedBuildSeconds = expected,
+        };
+    }
+
+    private static Dictionary<Platform, double> ReadExpectedBuildSeconds(YamlNode? node, string what, List<Platform> platforms)
+    {
+        var seconds = new Dictionary<Platform, double>();
+        if (node is null) return seconds;
+        // Any known platform may be named, so that dropping a platform from an image leaves its hint harmless.
+        foreach (var (key, value, _) in node.Entries($"the expected build seconds of {what}", [.. Platform.Known]))
+        {
+            var text = value.Scalar($"the expected build seconds of {what} for {key}");
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || !double.IsFinite(s) || s <= 0)
+                throw value.Error($"the expected build seconds of {what} for {key} must be a positive number, got '{text}'");
+            if (Platform.TryParse(key, out var platform) && platforms.Contains(platform)) seconds[platform] = s;
+        }
+        return seconds;
     }
 
     private static void CheckBases(ImageCatalog catalog, YamlNode root)

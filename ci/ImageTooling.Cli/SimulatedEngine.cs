@@ -1,0 +1,33 @@
+using ImageTooling.Catalog;
+using ImageTooling.Scheduling;
+
+namespace ImageTooling.Cli;
+
+/// <summary>
+/// A simulation, not an engine: it builds and runs nothing, it only waits each node's expected time
+/// divided by <paramref name="speedup"/>, so that the schedule and the live view can be watched
+/// (`imagetool simulate`) without building anything.
+/// </summary>
+internal sealed class SimulatedEngine(Func<BuildNode, ExpectedTime> expected, double speedup) : IImageEngine
+{
+    public string Name => $"simulation ({speedup:0.#}x faster than the expected times; nothing is built)";
+    public Task CheckReadyAsync(CancellationToken cancellation) => Task.CompletedTask;
+    public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
+
+    public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
+    {
+        await Task.Delay(Scaled(expected(node).BuildSeconds), cancellation);
+        return new BuiltImage(node, $"simulated/{node.Image.Name}:{node.Platform.Architecture}");
+    }
+
+    public async Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
+    {
+        await Task.Delay(Scaled(expected(image.Node).SmokeSeconds / Math.Max(1, image.Node.SmokeTests.Count)), cancellation);
+        return new CommandResult(0, test.Expect);
+    }
+
+    public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
+        throw new InputError("a simulation publishes nothing");
+
+    private TimeSpan Scaled(double seconds) => TimeSpan.FromSeconds(seconds / speedup);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace ImageTooling.Scheduling;
+
+/// <summary>
+/// The build and smoke-test seconds of every node as the last run that built it measured them
+/// (<c>durations.json</c> beside the build logs), the scheduler's first source of expected times.
+/// </summary>
+public sealed record DurationHistory(IReadOnlyDictionary<string, ExpectedTime> Nodes)
+{
+    public const string FileName = "durations.json";
+
+    public static readonly DurationHistory Empty = new(new Dictionary<string, ExpectedTime>());
+
+    /// <summary>A missing or unreadable file is an empty history: it is a cache, rewritten by the next run.</summary>
+    public static DurationHistory Load(string path)
+    {
+        try
+        {
+            var nodes = JsonSerializer.Deserialize<Dictionary<string, ExpectedTime>>(File.ReadAllText(path), JsonOptions);
+            return nodes is null ? Empty : new DurationHistory(nodes.Where(n => Valid(n.Value)).ToDictionary());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return Empty;
+        }
+    }
+
+    private static bool Valid(ExpectedTime? time) =>
+        time is not null && double.IsFinite(time.BuildSeconds) && time.BuildSeconds >= 0 && double.IsFinite(time.SmokeSeconds) && time.SmokeSeconds >= 0;
+
+    /// <summary>The last run's times for the node; the catalog's hint when no run has built it.</summary>
+    public ExpectedTime For(BuildNode node) => Nodes.GetValueOrDefault(node.Id) ?? ExpectedTime.FromCatalog(node);
+
+    /// <summary>Where the expected time of a node comes from.</summary>
+    public string SourceOf(BuildNode node) =>
+        Nodes.ContainsKey(node.Id) ? "last run" : node.Image.ExpectedBuildSeconds.ContainsKey(node.Platform) ? "catalog hint" : "unknown";
+
+    /// <summary>
+    /// This history with the nodes a run built successfully replaced by that run's times; a node whose
+    /// smoke tests did not run (or failed) keeps the smoke seconds it had.
+    /// </summary>
+    public DurationHistory With(IEnumerable<NodeStatus> run)
+    {
+        var nodes = Nodes.ToDictionary();
+        foreach (var status in run.Where(s => s.BuildSeconds is not null))
+        {
+            var smoke = status.Stage == NodeStage.Done && status.SmokeSeconds is { } s ? s : Nodes.GetValueOrDefault(status.Node.Id)?.SmokeSeconds ?? 0;
+            nodes[status.Node.Id] = new ExpectedTime(Math.Round(status.BuildSeconds!.Value, 1), Math.Round(smoke, 1));
+        }
+        return new DurationHistory(nodes);
+    }
+
+    public void Save(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(Nodes.OrderBy(n => n.Key, StringComparer.Ordinal).ToDictionary(), JsonOptions) + "\n");
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+}

@@ -1,0 +1,70 @@
+namespace ImageTooling.Scheduling;
+
+/// <summary>How long one node is expected to take: its build, and its smoke tests after it.</summary>
+public sealed record ExpectedTime(double BuildSeconds, double SmokeSeconds)
+{
+    public static readonly ExpectedTime Unknown = new(0, 0);
+
+    /// <summary>The catalog's cold-build hint for the node's platform; smoke tests unknown.</summary>
+    public static ExpectedTime FromCatalog(BuildNode node) =>
+        node.Image.ExpectedBuildSeconds.TryGetValue(node.Platform, out var seconds) ? new ExpectedTime(seconds, 0) : Unknown;
+}
+
+/// <summary>
+/// The scheduling policy as data: for every node, the longest remaining path from the start of its
+/// build to the end of the run (its build, then the longer of its own smoke tests and the remaining
+/// path of its longest dependant). Among ready nodes, the one with the longest remaining path starts
+/// first; with nothing known (all zero) every path is equal and plan order decides.
+/// </summary>
+public sealed class Schedule
+{
+    private readonly Dictionary<BuildNode, ExpectedTime> expected;
+    private readonly Dictionary<BuildNode, double> remaining = [];
+
+    private Schedule(IReadOnlyList<BuildNode> nodes, Func<BuildNode, ExpectedTime> expectedTime, bool smokeTests, int slots)
+    {
+        Nodes = nodes;
+        SmokeTests = smokeTests;
+        Slots = Math.Max(1, slots);
+        expected = nodes.ToDictionary(n => n, n => smokeTests ? expectedTime(n) : expectedTime(n) with { SmokeSeconds = 0 });
+        // Plan order puts every base before its dependants, so walking it backwards sees dependants first.
+        foreach (var node in nodes.Reverse())
+            remaining[node] = expected[node].BuildSeconds + Math.Max(expected[node].SmokeSeconds, Dependants(node).Select(d => remaining[d]).DefaultIfEmpty(0).Max());
+
+        var path = new List<BuildNode>();
+        for (var node = nodes.OrderByDescending(n => remaining[n]).FirstOrDefault(); node is not null;)
+        {
+            path.Add(node);
+            var next = Dependants(node).OrderByDescending(d => remaining[d]).FirstOrDefault();
+            node = next is not null && remaining[next] > expected[node].SmokeSeconds ? next : null;
+        }
+        CriticalPath = path;
+    }
+
+    public static Schedule For(IReadOnlyList<BuildNode> nodes, Func<BuildNode, ExpectedTime> expected, bool smokeTests, int slots) =>
+        new(nodes, expected, smokeTests, slots);
+
+    public IReadOnlyList<BuildNode> Nodes { get; }
+    public bool SmokeTests { get; }
+    public int Slots { get; }
+
+    /// <summary>The chain of builds that bounds the run from below, longest first; empty for an empty plan.</summary>
+    public IReadOnlyList<BuildNode> CriticalPath { get; }
+
+    public double CriticalPathSeconds => CriticalPath.Count == 0 ? 0 : remaining[CriticalPath[0]];
+
+    /// <summary>Everything that takes a slot: every build, and every smoke test when they run.</summary>
+    public double WorkSeconds => expected.Values.Sum(e => e.BuildSeconds + e.SmokeSeconds);
+
+    /// <summary>No schedule finishes sooner than the work spread evenly over the slots, nor sooner than the critical path.</summary>
+    public double LowerBoundSeconds => Math.Max(WorkSeconds / Slots, CriticalPathSeconds);
+
+    public ExpectedTime Expected(BuildNode node) => expected[node];
+
+    /// <summary>Priority of a node's build: its longest remaining path in seconds.</summary>
+    public double Remaining(BuildNode node) => remaining[node];
+
+    public bool IsCritical(BuildNode node) => CriticalPath.Contains(node);
+
+    private IEnumerable<BuildNode> Dependants(BuildNode node) => Nodes.Where(n => n.Base == node);
+}

@@ -1,0 +1,73 @@
+using ImageTooling.Catalog;
+using ImageTooling.Cli;
+using ImageTooling.Scheduling;
+using Spectre.Console;
+
+namespace ImageTooling.Tests;
+
+/// <summary>The schedule as the command line shows it: the plan's critical path, the simulation, the live table.</summary>
+public class ScheduleCliTests
+{
+    private static string LogDirectory(string? durations = null)
+    {
+        var dir = Directory.CreateTempSubdirectory("imagetool-logs-").FullName;
+        if (durations is not null) File.WriteAllText(Path.Combine(dir, DurationHistory.FileName), durations);
+        return dir;
+    }
+
+    [Fact]
+    public void The_plan_takes_the_expected_times_of_the_last_run_over_the_catalog_s_hints()
+    {
+        var logs = LogDirectory("""{ "buildx linux/amd64": { "buildSeconds": 50000, "smokeSeconds": 20 } }""");
+        var result = ImageTooling.Testing.Imagetool.Run(null, null, ["plan", "--log-dir", logs, "--jobs", "2"]);
+        Assert.Equal(0, result.Exit);
+        var section = result.Out[result.Out.IndexOf("Expected critical path", StringComparison.Ordinal)..];
+        Assert.Contains("smoke tests included, 2 slots", section);
+        Assert.Contains("last run", section);
+        Assert.Matches(@"\n  buildx linux/amd64 +build +50000 s\n +smoke +20 s\n  = critical path +50020 s\n", section);
+        Assert.Contains("lower bound (the longer of work ÷ slots and the critical path): 50020 s", section);
+    }
+
+    [Fact]
+    public void A_simulated_run_prints_the_timing_summary_and_records_no_durations()
+    {
+        var logs = LogDirectory();
+        var result = ImageTooling.Testing.Imagetool.Run(null, null, ["simulate", "--speedup", "1000000", "--log-dir", logs, "--image", "tooling-k8s-aws"]);
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("simulation (1000000x faster than the expected times; nothing is built)", result.Out);
+        var summary = result.Out[result.Out.IndexOf("Timing per node", StringComparison.Ordinal)..];
+        foreach (var node in new[] { "tooling-k8s linux/amd64", "tooling-k8s linux/arm64", "tooling-k8s-aws linux/amd64", "tooling-k8s-aws linux/arm64" })
+            Assert.Matches($@"\n  {node} +done +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+", summary);
+        Assert.Contains("lower bound", summary);
+        Assert.False(File.Exists(Path.Combine(logs, DurationHistory.FileName)), "a simulation must not become the next run's expected times");
+    }
+
+    [Fact]
+    public void The_live_table_shows_stage_elapsed_and_expected_times_and_marks_the_critical_path()
+    {
+        var root = new ImageDefinition("root", "", "root", null, "debian", [new("linux", "amd64")], [], [], new SourceSpot("t", 1, 1));
+        var plan = BuildPlan.Create(
+            new ImageCatalog("/nowhere", "registry.test/ns", "https://example.test", "MIT",
+                new Dictionary<string, string> { ["debian"] = "registry.test/debian:1@sha256:" + new string('0', 64) },
+                new Dictionary<string, Tool>(),
+                [root, root with { Name = "child", Folder = "child", Base = "root", From = null }, root with { Name = "other", Folder = "other" }]),
+            new PlanOptions());
+        var schedule = Schedule.For(plan.Nodes, n => new ExpectedTime(n.Image.Name == "other" ? 5 : 100, 7), smokeTests: true, slots: 2);
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 160;
+        var now = DateTimeOffset.UtcNow;
+        var statuses = new Dictionary<BuildNode, NodeStatus>
+        {
+            [plan.Nodes[0]] = new(plan.Nodes[0], NodeStage.Done) { BuildSeconds = 98, SmokeSeconds = 6, WaitedSeconds = 1 },
+            [plan.Nodes[1]] = new(plan.Nodes[1], NodeStage.Building) { Since = now.AddSeconds(-42) },
+        };
+
+        console.Write(LiveView.Table(schedule, statuses, TimeSpan.FromSeconds(150), now));
+        var lines = output.ToString().Split('\n');
+        Assert.Matches(@"root linux/amd64 +│ done +│ +98/100 │ +6/7 │ +1 │ critical path", lines.Single(l => l.Contains("root linux/amd64", StringComparison.Ordinal)));
+        Assert.Matches(@"child linux/amd64 +│ building +│ +42/100 │ +7 │ +0 │ critical path", lines.Single(l => l.Contains("child linux/amd64", StringComparison.Ordinal)));
+        Assert.Matches(@"other linux/amd64 +│ waiting +│ +5 │ +7 │ +0 │ +│", lines.Single(l => l.Contains("other linux/amd64", StringComparison.Ordinal)));
+        Assert.Contains("1/3 done · 150 s elapsed · expected lower bound 207 s on 2 slots", output.ToString());
+    }
+}

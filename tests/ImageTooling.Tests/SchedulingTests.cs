@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ImageTooling.Catalog;
+using ImageTooling.Scheduling;
+
+namespace ImageTooling.Tests;
+
+/// <summary>The scheduling policy on plans built here, and the pipeline carrying it out on an engine whose build times the test sets.</summary>
+public class SchedulingTests
+{
+    private static readonly Platform Amd64 = new("linux", "amd64");
+
+    /// <summary>An image for linux/amd64 only, with its expected build seconds as the catalog hint.</summary>
+    private static ImageDefinition Image(string name, double seconds, string? baseImage = null) =>
+        new(name, name, name, baseImage, baseImage is null ? "debian" : null, [Amd64], [], [], new SourceSpot("test", 1, 1))
+        {
+            ExpectedBuildSeconds = new Dictionary<Platform, double> { [Amd64] = seconds },
+        };
+
+    private static BuildPlan Plan(params ImageDefinition[] images) => BuildPlan.Create(
+        new ImageCatalog("/nowhere", "registry.test/ns", "https://example.test/src", "MIT",
+            new Dictionary<string, string> { ["debian"] = "registry.test/debian:1@sha256:" + new string('0', 64) },
+            new Dictionary<string, Tool>(), images),
+        new PlanOptions());
+
+    /// <summary>Two quick images listed first, then a short base whose dependant is the longest build of all.</summary>
+    private static BuildPlan QuickFirstPlan() =>
+        Plan(Image("quick-1", 4), Image("quick-2", 4), Image("root", 1), Image("long", 8, baseImage: "root"));
+
+    private static BuildNode Node(BuildPlan plan, string image) => plan.Nodes.Single(n => n.Image.Name == image);
+
+    [Fact]
+    public void The_remaining_path_of_a_node_is_its_build_plus_its_longest_dependant()
+    {
+        var plan = QuickFirstPlan();
+        var schedule = Schedule.For(plan.Nodes, ExpectedTime.FromCatalog, smokeTests: false, slots: 2);
+        Assert.Equal(9, schedule.Remaining(Node(plan, "root")));
+        Assert.Equal(4, schedule.Remaining(Node(plan, "quick-1")));
+        Assert.Equal(["root", "long"], schedule.CriticalPath.Select(n => n.Image.Name));
+        Assert.Equal(9, schedule.CriticalPathSeconds);
+        Assert.Equal(17, schedule.WorkSeconds);
+        Assert.Equal(9, schedule.LowerBoundSeconds); // the critical path beats work ÷ slots = 8.5
+        Assert.Equal(17, Schedule.For(plan.Nodes, ExpectedTime.FromCatalog, smokeTests: false, slots: 1).LowerBoundSeconds);
+    }
+
+    [Fact]
+    public void Smoke_tests_count_in_the_path_when_they_take_slots()
+    {
+        var plan = Plan(Image("root", 2), Image("child", 3, baseImage: "root"));
+        ExpectedTime Times(BuildNode n) => new(n.Image.ExpectedBuildSeconds[Amd64], n.Image.Name == "root" ? 10 : 1);
+
+        var tested = Schedule.For(plan.Nodes, Times, smokeTests: true, slots: 2);
+        Assert.Equal(12, tested.Remaining(Node(plan, "root"))); // its own smoke tests outlast the child's 3 + 1
+        Assert.Equal(["root"], tested.CriticalPath.Select(n => n.Image.Name));
+        Assert.Equal(16, tested.WorkSeconds);
+
+        var untested = Schedule.For(plan.Nodes, Times, smokeTests: false, slots: 2);
+        Assert.Equal(5, untested.Remaining(Node(plan, "root")));
+        Assert.Equal(["root", "child"], untested.CriticalPath.Select(n => n.Image.Name));
+        Assert.Equal(5, untested.WorkSeconds);
+    }
+
+    [Fact]
+    public void With_no_expected_times_every_path_is_equal_and_plan_order_decides()
+    {
+        var plan = QuickFirstPlan();
+        var schedule = Schedule.For(plan.Nodes, _ => ExpectedTime.Unknown, smokeTests: true, slots: 2);
+        Assert.All(plan.Nodes, n => Assert.Equal(0, schedule.Remaining(n)));
+        Assert.Equal(0, schedule.LowerBoundSeconds);
+    }
+
+    [Fact]
+    public async Task The_longest_chain_starts_first_and_the_run_ends_sooner_than_in_plan_order()
+    {
+        // One expected second is 100 ms of the engine's time: plan order needs 13 units (quick-1 and
+        // quick-2, then root, then long), the critical path first 9 (root and quick-1, then long beside quick-2).
+        var unit = TimeSpan.FromMilliseconds(100);
+        var plan = QuickFirstPlan();
+
+        var byPath = new TimedEngine(n => unit * n.Image.ExpectedBuildSeconds[Amd64]);
+        var clock = Stopwatch.StartNew();
+        await new Pipeline(byPath, new StringWriter(), jobs: 2).BuildAsync(plan, smokeTest: false, CancellationToken.None);
+        var byPathTime = clock.Elapsed;
+
+        var inPlanOrder = new TimedEngine(n => unit * n.Image.ExpectedBuildSeconds[Amd64]);
+        clock.Restart();
+        await new Pipeline(inPlanOrder, new StringWriter(), jobs: 2) { Expected = _ => ExpectedTime.Unknown }
+            .BuildAsync(plan, smokeTest: false, CancellationToken.None);
+        var planOrderTime = clock.Elapsed;
+
+        // The first two start together, so only their set is certain.
+        Assert.Equal(["quick-1", "root"], byPath.Started.Take(2).Order());
+        Assert.Equal(["long", "quick-2"], byPath.Started.Skip(2));
+        Assert.Equal(["quick-1", "quick-2"], inPlanOrder.Started.Take(2).Order());
+        Assert.Equal(["root", "long"], inPlanOrder.Started.Skip(2));
+        Assert.True(byPathTime >= unit * 9, $"critical path first took {byPathTime.TotalMilliseconds:0} ms, less than its 900 ms of chained work");
+        Assert.True(byPathTime + unit * 2 < planOrderTime,
+            $"critical path first took {byPathTime.TotalMilliseconds:0} ms, plan order {planOrderTime.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task A_derived_build_ready_when_its_base_finishes_takes_that_slot_before_a_shorter_waiting_build()
+    {
+        // One slot: root runs alone; when it finishes, long (8) and quick-1 (4) are both ready.
+        var plan = QuickFirstPlan();
+        var engine = new TimedEngine(_ => TimeSpan.FromMilliseconds(5));
+        await new Pipeline(engine, new StringWriter(), jobs: 1).BuildAsync(plan, smokeTest: false, CancellationToken.None);
+        Assert.Equal(["root", "long", "quick-1", "quick-2"], engine.Started);
+    }
+
+    [Fact]
+    public async Task The_observer_sees_every_node_through_its_stages_and_the_board_keeps_the_timings()
+    {
+        var plan = QuickFirstPlan();
+        var observer = new RecordingObserver();
+        var pipeline = new Pipeline(new TimedEngine(_ => TimeSpan.FromMilliseconds(5)), new StringWriter(), jobs: 2) { Observer = observer };
+        await pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None);
+
+        Assert.Equal(9, observer.Schedule!.CriticalPathSeconds);
+        foreach (var node in plan.Nodes)
+            Assert.Equal([NodeStage.Building, NodeStage.Built, NodeStage.SmokeTesting, NodeStage.Done], observer.StagesOf(node));
+        Assert.All(pipeline.LastRun!.Statuses, s =>
+        {
+            Assert.Equal(NodeStage.Done, s.Stage);
+            Assert.True(s.BuildSeconds >= 0.005);
+            Assert.NotNull(s.SmokeSeconds);
+        });
+        var summary = ScheduleReports.Run(pipeline.LastRun);
+        Assert.All(plan.Nodes, n => Assert.Contains(n.Id, summary));
+        Assert.Contains("lower bound", summary);
+    }
+
+    [Fact]
+    public async Task A_failed_build_is_failed_on_the_board_and_so_is_its_dependant()
+    {
+        var plan = QuickFirstPlan();
+        var pipeline = new Pipeline(new TimedEngine(_ => TimeSpan.FromMilliseconds(1), fails: "root"), new StringWriter(), jobs: 2);
+        await Assert.ThrowsAsync<PipelineFailure>(() => pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None));
+        var stages = pipeline.LastRun!.Statuses.ToDictionary(s => s.Node.Image.Name, s => s.Stage);
+        Assert.Equal(NodeStage.Failed, stages["root"]);
+        Assert.Equal(NodeStage.Failed, stages["long"]);
+        Assert.Equal(NodeStage.Done, stages["quick-1"]);
+    }
+
+    [Fact]
+    public void The_history_replaces_the_nodes_a_run_built_keeps_the_others_and_survives_a_round_trip()
+    {
+        var plan = QuickFirstPlan();
+        var before = new DurationHistory(new Dictionary<string, ExpectedTime>
+        {
+            [Node(plan, "quick-1").Id] = new(40, 7),
+            [Node(plan, "quick-2").Id] = new(41, 8),
+        });
+        var run = new[]
+        {
+            new NodeStatus(Node(plan, "quick-1"), NodeStage.Built) { BuildSeconds = 3.04 }, // smoke tests did not run
+            new NodeStatus(Node(plan, "root"), NodeStage.Done) { BuildSeconds = 1.26, SmokeSeconds = 0.5 },
+            new NodeStatus(Node(plan, "long"), NodeStage.Failed),
+        };
+        var path = Path.Combine(Directory.CreateTempSubdirectory("imagetool-durations-").FullName, "logs", DurationHistory.FileName);
+        before.With(run).Save(path);
+        var after = DurationHistory.Load(path);
+
+        Assert.Equal(new ExpectedTime(3.0, 7), after.For(Node(plan, "quick-1")));
+        Assert.Equal(new ExpectedTime(41, 8), after.For(Node(plan, "quick-2")));
+        Assert.Equal(new ExpectedTime(1.3, 0.5), after.For(Node(plan, "root")));
+        Assert.Equal(new ExpectedTime(8, 0), after.For(Node(plan, "long"))); // never built: the catalog's hint
+    }
+
+    [Fact]
+    public void A_missing_or_broken_history_is_empty()
+    {
+        var dir = Directory.CreateTempSubdirectory("imagetool-durations-").FullName;
+        Assert.Empty(DurationHistory.Load(Path.Combine(dir, "none.json")).Nodes);
+        File.WriteAllText(Path.Combine(dir, "broken.json"), "{ not json");
+        Assert.Empty(DurationHistory.Load(Path.Combine(dir, "broken.json")).Nodes);
+    }
+
+    private static string CatalogWithHint(string hint) => $$"""
+        registry: registry.test/ns
+        source: https://example.test/src
+        license: MIT
+        base-images:
+          debian: registry.test/debian:1@sha256:{{new string('0', 64)}}
+        tools: {}
+        images:
+          a:
+            description: test
+            from: debian
+            platforms: [linux/amd64, linux/arm64]
+            tools: []
+            {{hint}}
+        """;
+
+    private static string ImagesDirectory()
+    {
+        var dir = Directory.CreateTempSubdirectory("imagetool-hint-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "a"));
+        File.WriteAllText(Path.Combine(dir, "a", "Dockerfile"), "FROM scratch\n");
+        return dir;
+    }
+
+    [Fact]
+    public void The_catalog_reads_expected_build_seconds_per_platform()
+    {
+        var image = CatalogLoader.Parse("catalog.yaml", CatalogWithHint("expected-build-seconds: {linux/amd64: 60, linux/arm64: 600.5}"), ImagesDirectory()).Images[0];
+        Assert.Equal(60, image.ExpectedBuildSeconds[Amd64]);
+        Assert.Equal(600.5, image.ExpectedBuildSeconds[new Platform("linux", "arm64")]);
+        Assert.Empty(CatalogLoader.Parse("catalog.yaml", CatalogWithHint(""), ImagesDirectory()).Images[0].ExpectedBuildSeconds);
+    }
+
+    [Theory]
+    [InlineData("expected-build-seconds: {linux/amd64: -5}", "must be a positive number, got '-5'")]
+    [InlineData("expected-build-seconds: {linux/amd64: soon}", "must be a positive number, got 'soon'")]
+    [InlineData("expected-build-seconds: {linux/riscv64: 5}", "unknown key 'linux/riscv64'")]
+    public void The_catalog_refuses_a_bad_expected_build_time(string hint, string message)
+    {
+        var error = Assert.Throws<InputError>(() => CatalogLoader.Parse("catalog.yaml", CatalogWithHint(hint), ImagesDirectory()));
+        Assert.Contains(message, error.Message);
+        Assert.StartsWith("catalog.yaml:13:", error.Message);
+    }
+
+    /// <summary>A stand-in engine whose builds take the time the test gives; it records the order builds start in.</summary>
+    private sealed class TimedEngine(Func<BuildNode, TimeSpan> buildTime, string? fails = null) : IImageEngine
+    {
+        private readonly ConcurrentQueue<string> started = new();
+        public IReadOnlyList<string> Started => [.. started];
+        public string Name => "timed stand-in engine";
+        public Task CheckReadyAsync(CancellationToken cancellation) => Task.CompletedTask;
+        public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
+
+        public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
+        {
+            started.Enqueue(node.Image.Name);
+            await Task.Delay(buildTime(node), cancellation);
+            if (node.Image.Name == fails) throw new PipelineFailure($"build of {node.Id} broke");
+            return new BuiltImage(node, node.Image.Name);
+        }
+
+        public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation) =>
+            Task.FromResult(new CommandResult(0, test.Expect));
+
+        public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
+            throw new NotSupportedException();
+    }
+
+    private sealed class RecordingObserver : IPipelineObserver
+    {
+        private readonly ConcurrentQueue<NodeStatus> changes = new();
+        public Schedule? Schedule { get; private set; }
+        public void Started(Schedule schedule) => Schedule = schedule;
+        public void Changed(NodeStatus status) => changes.Enqueue(status);
+        public List<NodeStage> StagesOf(BuildNode node) => changes.Where(c => c.Node == node).Select(c => c.Stage).ToList();
+    }
+}
