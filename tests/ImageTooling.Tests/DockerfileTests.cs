@@ -76,12 +76,42 @@ public partial class DockerfileTests
             if (run.Contains("apt-get install", StringComparison.Ordinal))
                 Assert.Contains("--no-install-recommends", run);
             if (run.Contains("apt-get update", StringComparison.Ordinal))
-                Assert.Contains("rm -rf /var/lib/apt/lists/*", run);
+            {
+                // In the same RUN, so no layer keeps them (the base may lack Debian's docker-clean).
+                Assert.Matches(@"rm -rf [^;]*/var/lib/apt/lists/\*", run);
+                Assert.Matches(@"rm -rf [^;]*/var/cache/apt/\*\.bin", run);
+                Assert.Matches(@"rm -rf [^;]*/var/cache/apt/archives/\*\.deb", run);
+            }
             Assert.DoesNotMatch(@"\|\s*(ba)?sh\b", run); // no curl | sh
             Assert.DoesNotContain("pip install", run);
             Assert.DoesNotContain("chmod u+s", run);
             Assert.DoesNotContain("chmod 4", run);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Archives_are_unpacked_as_root_owned_files_and_the_final_stage_drops_setuid_bits(string image)
+    {
+        var dockerfile = Dockerfile(image);
+        var runs = Runs(dockerfile);
+        foreach (var tar in runs.SelectMany(run => TarExtract().Matches(run)).Select(m => m.Value))
+            Assert.Contains("--no-same-owner", tar);
+        var finalStage = Runs(dockerfile[dockerfile.LastIndexOf("\nFROM ", StringComparison.Ordinal)..]);
+        var lastInstall = finalStage.Last(run => run.Contains("apt-get install", StringComparison.Ordinal));
+        Assert.Contains("find / -xdev -perm /6000 -type f -exec chmod a-s {} +", lastInstall);
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void The_final_stage_speaks_UTF_8(string image)
+    {
+        // An image built on another layer of the catalog inherits the setting from it.
+        var definition = Catalog.Image(image);
+        while (definition.Base is { } layer)
+            definition = Catalog.Image(layer);
+        var dockerfile = Dockerfile(definition.Name);
+        Assert.Contains("\nENV LANG=C.UTF-8\n", dockerfile[dockerfile.LastIndexOf("\nFROM ", StringComparison.Ordinal)..]);
     }
 
     [Theory]
@@ -122,6 +152,9 @@ public partial class DockerfileTests
         var result = TestProcess.Run("shellcheck", scripts.Prepend("sh").Prepend("-s"));
         Assert.True(result.ExitCode == 0, result.ToString());
     }
+
+    [GeneratedRegex(@"\btar\s+(-[a-zA-Z]*x[a-zA-Z]*|--extract|(--[a-z-]+\s+)+-[a-zA-Z]*x[a-zA-Z]*)[^;&|]*")]
+    private static partial Regex TarExtract();
 
     [GeneratedRegex(@"^FROM (--platform=\S+ )?(?<source>\S+)( AS (?<name>\S+))?$", RegexOptions.Multiline)]
     private static partial Regex FromLine();
