@@ -1,4 +1,4 @@
-using ImageTooling.Dagger.Tests.Fake;
+using ImageTooling.Dagger.Tests.Simulated;
 
 namespace ImageTooling.Dagger.Tests;
 
@@ -46,7 +46,7 @@ public sealed class ErrorPathTests
     [Fact]
     public async Task An_unreachable_session_is_a_clear_error_before_anything_is_built()
     {
-        var port = FakeDaggerSession.FreePort();
+        var port = SimulatedDaggerSession.FreePort();
         using var client = new DaggerClient(new Uri($"http://127.0.0.1:{port}/query"), "token");
         var engine = new DaggerEngine(client, Repo.Images);
         using var run = new Scenario();
@@ -63,7 +63,7 @@ public sealed class ErrorPathTests
     [Fact]
     public async Task A_session_that_refuses_the_session_token_is_a_clear_error()
     {
-        using var session = new FakeDaggerSession("the-right-token");
+        using var session = new SimulatedDaggerSession("the-right-token");
         using var client = session.Client("a-wrong-token");
 
         var error = await Record.ExceptionAsync(() => new DaggerEngine(client, Repo.Images).CheckReadyAsync(CancellationToken.None));

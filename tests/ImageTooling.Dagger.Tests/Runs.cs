@@ -1,9 +1,9 @@
-using ImageTooling.Dagger.Tests.Fake;
+using ImageTooling.Dagger.Tests.Simulated;
 
 namespace ImageTooling.Dagger.Tests;
 
 /// <summary>
-/// The runs the tests make against the fake session. The behaviour tests assert on them; the
+/// The runs the tests make against the simulated session. The behaviour tests assert on them; the
 /// contract test replays all of them and validates every request they sent against Dagger's schema.
 /// </summary>
 internal static class Runs
@@ -59,8 +59,8 @@ internal static class Runs
         return (run, error);
     }
 
-    /// <summary>Every run above, by name, with the requests its session recorded.</summary>
-    public static async Task<IReadOnlyList<(string Run, RecordedRequest Request)>> AllRequestsAsync()
+    /// <summary>Every run above, by name, with the requests its session received.</summary>
+    public static async Task<IReadOnlyList<(string Run, SessionRequest Request)>> AllRequestsAsync()
     {
         var sessions = new List<(string, Scenario)>
         {

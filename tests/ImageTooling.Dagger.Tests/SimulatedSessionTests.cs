@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ImageTooling.Dagger.Tests.Fake;
+using ImageTooling.Dagger.Tests.Simulated;
 
 namespace ImageTooling.Dagger.Tests;
 
@@ -19,8 +19,8 @@ public sealed class ReleaseRun : IAsyncLifetime
     }
 }
 
-/// <summary>A whole publish-multi-arch through the real core and the Dagger engine, against the recording fake session.</summary>
-public sealed partial class RecordedSessionTests(ReleaseRun release) : IClassFixture<ReleaseRun>
+/// <summary>A whole publish-multi-arch through the real core and the Dagger engine, against the simulated session.</summary>
+public sealed partial class SimulatedSessionTests(ReleaseRun release) : IClassFixture<ReleaseRun>
 {
     private static readonly string[] Platforms = ["linux/amd64", "linux/arm64"];
 
