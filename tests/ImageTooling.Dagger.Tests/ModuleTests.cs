@@ -94,6 +94,69 @@ public sealed class ModuleTests(ITestOutputHelper output)
     }
 }
 
+/// <summary>
+/// `dagger call publish-multi-arch --tag v1.2.3 ...`, simulated: the module's own code under the SDK's entrypoint, the
+/// simulated session running imagetool as the nested client of the module's container, and a stand-in registry
+/// that holds what the session published. Then the same call again.
+/// </summary>
+public sealed class ModulePublishTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_same_publish_multi_arch_again_finds_every_image_already_there_without_force()
+    {
+        using var registry = new StandInRegistryServer("bot", Scenario.Token);
+        var (first, firstRun) = Publish(registry);
+        using var firstDisposal = firstRun;
+        var (second, secondRun) = Publish(registry);
+        using var secondDisposal = secondRun;
+        output.WriteLine(first);
+        output.WriteLine(second);
+
+        var images = firstRun.Plan.Catalog.Images.Select(i => $"{registry.Host}/best-tools/{i.Name}").ToList();
+        Assert.DoesNotContain("already holds this content", first, StringComparison.Ordinal);
+        Assert.All(images, i => Assert.Contains(firstRun.Session.Publishes, p => p.Address == $"{i}:v1.2.3"));
+        foreach (var image in images)
+            Assert.Matches($@"\[push\]\s+{System.Text.RegularExpressions.Regex.Escape(image)}:v1\.2\.3 already holds this content \(sha256:[0-9a-f]{{64}}\)", second);
+        Assert.DoesNotContain("other content", second, StringComparison.Ordinal);
+        Assert.DoesNotContain(secondRun.Session.Publishes, p => p.Address.EndsWith(":v1.2.3", StringComparison.Ordinal));
+
+        // The token reached imagetool only as a secret variable: it is in no request of either run, nor in their output.
+        var requests = firstRun.Session.Requests.Select(r => ("first publish-multi-arch", r))
+            .Concat(secondRun.Session.Requests.Select(r => ("second publish-multi-arch", r))).ToList();
+        Assert.All(requests, r => Assert.DoesNotContain(Scenario.Token, r.Item2.Query + r.Item2.VariablesJson, StringComparison.Ordinal));
+        Assert.DoesNotContain(Scenario.Token, first + second, StringComparison.Ordinal);
+        Assert.Contains(requests, r => r.Item2.Query.Contains("withSecretVariable", StringComparison.Ordinal));
+
+        // Every request of the module and of the adapter it drove, validated against the v0.21.8 schema.
+        await Contract.ValidateAsync(requests, output);
+        output.WriteLine($"two publish-multi-arch runs: {requests.Count} requests");
+    }
+
+    private (string Report, Scenario Run) Publish(StandInRegistryServer registry)
+    {
+        var run = new Scenario();
+        var session = run.Session;
+        session.Registry = registry;
+        session.ImagetoolDll = Path.Combine(AppContext.BaseDirectory, "imagetool.dll");
+        session.ClientEnvironment["DOCKERHUB_TOKEN"] = Scenario.Token;
+        // What `--token env://DOCKERHUB_TOKEN` and the default `source` ("/", the repository) become in the engine.
+        var source = session.Adopt(new SimDirectory(Repo.Root, new Dictionary<string, string>()));
+        var token = session.Adopt(new SimSecret("env://DOCKERHUB_TOKEN"));
+        session.Call = Module.Call("publishMultiArch", new()
+        {
+            ["source"] = source,
+            ["username"] = "bot",
+            ["token"] = token,
+            ["tag"] = "v1.2.3",
+            ["registry"] = $"{registry.Host}/best-tools",
+        });
+
+        var result = Module.Entrypoint(session);
+        Assert.True(result.ExitCode == 0 && session.ReturnedError is null, $"publish-multi-arch failed: {session.ReturnedError}\n{result}");
+        return (JsonSerializer.Deserialize<string>(session.ReturnedValue!)!, run);
+    }
+}
+
 /// <summary>The functions and arguments of the module as the SDK's own introspector reads them from its source.</summary>
 internal static class ModuleDeclaration
 {
