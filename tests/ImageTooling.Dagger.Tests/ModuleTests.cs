@@ -24,9 +24,20 @@ internal static class Module
     public static ProcessResult TypeCheck(string project = "tsconfig.json") =>
         NodeTool.Run(Package, Path.Combine("node_modules", "typescript", "bin", "tsc"), "--project", project);
 
-    /// <summary>The arguments of a function call as the engine passes them: each value as JSON.</summary>
-    public static ModuleCall Call(string function, Dictionary<string, object> arguments) =>
-        new("ImageTooling", function, arguments.ToDictionary(a => a.Key, a => JsonSerializer.Serialize(a.Value)));
+    /// <summary>
+    /// Calls a function of the module as the engine does for `dagger call`: the session names the call and its
+    /// arguments (each as JSON; <c>source</c> is the repository, as its default path "/" gives it), the SDK's
+    /// entrypoint runs it, and the nested imagetool is the built one. Returns what the function returned.
+    /// </summary>
+    public static string Invoke(SimulatedDaggerSession session, string function, Dictionary<string, object> arguments)
+    {
+        session.ImagetoolDll = Path.Combine(AppContext.BaseDirectory, "imagetool.dll");
+        arguments.TryAdd("source", session.Adopt(new SimDirectory(Repo.Root, new Dictionary<string, string>())));
+        session.Call = new ModuleCall("ImageTooling", function, arguments.ToDictionary(a => a.Key, a => JsonSerializer.Serialize(a.Value)));
+        var result = Entrypoint(session);
+        Assert.True(result.ExitCode == 0 && session.ReturnedError is null, $"{function} failed: {session.ReturnedError}\n{result}");
+        return JsonSerializer.Deserialize<string>(session.ReturnedValue!)!;
+    }
 }
 
 public sealed class ModuleTests(ITestOutputHelper output)
@@ -132,28 +143,83 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
         output.WriteLine($"two publish-multi-arch runs: {requests.Count} requests");
     }
 
-    private (string Report, Scenario Run) Publish(StandInRegistryServer registry)
+    private static (string Report, Scenario Run) Publish(StandInRegistryServer registry)
     {
         var run = new Scenario();
-        var session = run.Session;
-        session.Registry = registry;
-        session.ImagetoolDll = Path.Combine(AppContext.BaseDirectory, "imagetool.dll");
-        session.ClientEnvironment["DOCKERHUB_TOKEN"] = Scenario.Token;
-        // What `--token env://DOCKERHUB_TOKEN` and the default `source` ("/", the repository) become in the engine.
-        var source = session.Adopt(new SimDirectory(Repo.Root, new Dictionary<string, string>()));
-        var token = session.Adopt(new SimSecret("env://DOCKERHUB_TOKEN"));
-        session.Call = Module.Call("publishMultiArch", new()
+        run.Session.Registry = registry;
+        run.Session.ClientEnvironment["DOCKERHUB_TOKEN"] = Scenario.Token;
+        // What `--token env://DOCKERHUB_TOKEN` becomes in the engine: a secret the CLI's environment resolves.
+        var token = run.Session.Adopt(new SimSecret("env://DOCKERHUB_TOKEN"));
+        var report = Module.Invoke(run.Session, "publishMultiArch", new()
         {
-            ["source"] = source,
             ["username"] = "bot",
             ["token"] = token,
             ["tag"] = "v1.2.3",
             ["registry"] = $"{registry.Host}/best-tools",
         });
+        return (report, run);
+    }
+}
 
-        var result = Module.Entrypoint(session);
-        Assert.True(result.ExitCode == 0 && session.ReturnedError is null, $"publish-multi-arch failed: {session.ReturnedError}\n{result}");
-        return (JsonSerializer.Deserialize<string>(session.ReturnedValue!)!, run);
+/// <summary>Every argument of every function reaches imagetool as the option it stands for (imagetool refuses unknown options).</summary>
+public sealed class ModuleArgumentTests
+{
+    [Fact]
+    public void Plan_passes_tag_image_platform_registry_no_floating_tags_and_json()
+    {
+        using var run = new Scenario();
+        var report = Module.Invoke(run.Session, "plan", new()
+        {
+            ["tag"] = "v1.2.3",
+            ["image"] = new[] { "pandoc" },
+            ["platform"] = new[] { "linux/arm64" },
+            ["registry"] = "registry.example/org",
+            ["noFloatingTags"] = true,
+            ["json"] = true,
+        });
+
+        using var plan = JsonDocument.Parse(report);
+        Assert.Equal("v1.2.3", plan.RootElement.GetProperty("release").GetString());
+        Assert.Equal(["pandoc linux/arm64"], plan.RootElement.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()));
+        var publish = Assert.Single(plan.RootElement.GetProperty("publish").EnumerateArray());
+        Assert.Equal("registry.example/org/pandoc", publish.GetProperty("repository").GetString());
+        Assert.Equal(["v1.2.3"], publish.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Empty(run.Session.Builds);
+    }
+
+    [Fact]
+    public void Test_passes_branch_tag_image_platform_revision_and_source_date_epoch()
+    {
+        using var run = new Scenario();
+        var report = Module.Invoke(run.Session, "test", new()
+        {
+            ["branchTag"] = "feature-x-1a2b3c4",
+            ["image"] = new[] { "pandoc" },
+            ["platform"] = new[] { "linux/amd64" },
+            ["revision"] = "0123456789abcdef0123456789abcdef01234567",
+            ["sourceDateEpoch"] = 1_700_000_000,
+        });
+
+        Assert.Contains("All smoke tests passed on 1 images.", report, StringComparison.Ordinal);
+        var build = Assert.Single(run.Session.Builds);
+        Assert.Equal(("pandoc/Dockerfile", "linux/amd64"), (build.Dockerfile, build.Platform));
+        var labels = Assert.Single(run.Session.Execs.Where(e => e.Container.Build is not null).Select(e => e.Container.Labels).DistinctBy(l => l["org.opencontainers.image.revision"]));
+        Assert.Equal("0123456789abcdef0123456789abcdef01234567", labels["org.opencontainers.image.revision"]);
+        Assert.Equal("2023-11-14T22:13:20Z", labels["org.opencontainers.image.created"]);
+        Assert.Equal("feature-x-1a2b3c4", labels["org.opencontainers.image.version"]);
+    }
+
+    [Fact]
+    public void Build_builds_without_smoke_tests_and_list_passes_markdown()
+    {
+        using var run = new Scenario();
+        Module.Invoke(run.Session, "build", new() { ["tag"] = "v1.2.3", ["image"] = new[] { "buildx" } });
+        Assert.Equal(["linux/amd64", "linux/arm64"], run.Session.Builds.Select(b => b.Platform).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(run.Session.Execs, e => e.Container.Build is not null);
+
+        var listing = Module.Invoke(run.Session, "list", new() { ["markdown"] = true });
+        Assert.Contains("| ", listing, StringComparison.Ordinal);
+        Assert.All(run.Plan.Catalog.Images, i => Assert.Contains(i.Name, listing, StringComparison.Ordinal));
     }
 }
 
