@@ -117,8 +117,11 @@ internal sealed partial class SimulatedDaggerSession
                 ReturnedValue = Text("value");
                 return null;
             case (SimFunctionCall, "returnError"):
+                // The SDK sends the message, and the extensions of an exec error (stderr, exitCode, ...) as values.
                 var error = objects.GetValueOrDefault(Text("error")) as SimBuilder;
-                ReturnedError = error?.Calls[0].Args.GetValueOrDefault("message") as string ?? Text("error");
+                ReturnedError = error is null
+                    ? Text("error")
+                    : string.Join("\n", error.Calls.Select(c => c.Field == "withValue" ? $"{c.Args["name"]}: {c.Args["value"]}" : c.Args.GetValueOrDefault("message") as string));
                 return null;
             case (SimContainer container, "from"):
                 return Change(container, c => c with { From = Text("address") });
