@@ -148,17 +148,6 @@ public sealed partial class SimulatedSessionTests(ReleaseRun release) : IClassFi
         Assert.DoesNotContain(Scenario.Token, run.Log.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_token_that_is_already_a_Dagger_secret_is_passed_on_by_its_ID()
-    {
-        var (run, secret, published) = await Runs.DaggerSecretAsync();
-        using var disposal = run;
-
-        Assert.Equal(20, published.Count);
-        Assert.Equal(["env://MODULE_TOKEN"], run.Session.SecretUris); // no second secret was made
-        Assert.All(run.Session.Requests.Where(r => r.Name == "Publish"), r => Assert.Contains(secret.Value, r.VariablesJson, StringComparison.Ordinal));
-    }
-
     [GeneratedRegex(@"\bfrom\s*\(")]
     private static partial Regex FromCall();
 }
