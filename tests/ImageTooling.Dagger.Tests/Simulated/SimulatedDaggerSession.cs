@@ -61,12 +61,13 @@ internal sealed class SimulatedGraphQLError(string message, IReadOnlyDictionary<
 }
 
 /// <summary>
-/// A STAND-IN FOR A DAGGER SESSION, for tests: no Dagger engine runs here. It listens on 127.0.0.1
-/// like the session <c>dagger run</c> opens, insists on the session token as basic-auth user, and
-/// answers the part of the API the adapter uses the way a session would (IDs for objects, lazily
-/// evaluated chains, exec results, a published reference with a digest), without building anything.
-/// It records every request and every build, exec and publish it was asked for. Whether the queries
-/// are valid Dagger queries is checked separately, against Dagger's schema, by the contract test.
+/// A SIMULATED DAGGER SESSION, for tests: no Dagger engine runs here, and nothing in it was captured
+/// from one. It listens on 127.0.0.1 like the session `dagger run` opens, insists on the session token
+/// as basic-auth user, and answers the part of the API that the adapter and the module shell use the
+/// way Dagger v0.21.8 does (IDs for objects, lazily evaluated chains, exec results and errors, a
+/// published reference with its digest, a module's registration and function calls), without building
+/// anything. It keeps every request and every build, exec and publish it was asked for. Whether the
+/// requests are valid Dagger requests is checked separately, against Dagger's schema, by graphql-js.
 /// </summary>
 internal sealed partial class SimulatedDaggerSession : IDisposable
 {
