@@ -91,12 +91,18 @@ public sealed class ModuleTests(ITestOutputHelper output)
         Assert.Null(session.ReturnedError);
 
         var registered = session.RegisteredFunctions().ToDictionary(f => f.Name, f => f.Arguments);
-        var declared = ModuleDeclaration.Read().ToDictionary(f => f.Name, f => f.Arguments.Select(a => a.Name).ToList());
+        var declared = ModuleDeclaration.Read().ToDictionary(f => f.Name, f => f.Arguments);
         Assert.Equal(declared.Keys.Order(StringComparer.Ordinal), registered.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, arguments) in declared)
-            Assert.Equal(arguments, registered[name]);
+            Assert.Equal(arguments.Select(a => (a.Name, a.Optional)), registered[name].Select(a => (a.Name, a.Optional || a.DefaultPath is not null)));
         Assert.Equal(["build", "list", "plan", "publishMultiArch", "test"], registered.Keys.Order(StringComparer.Ordinal));
-        Assert.Contains("token", registered["publishMultiArch"]);
+
+        // What `dagger call` will ask for: the token is a Secret, the source defaults to the repository.
+        var publish = registered["publishMultiArch"].ToDictionary(a => a.Name);
+        Assert.Equal(new RegisteredArgument("token", "Secret", false, null), publish["token"]);
+        Assert.Equal(new RegisteredArgument("username", "STRING", false, null), publish["username"]);
+        Assert.All(registered.Values, arguments => Assert.Equal(("Directory", "/"), arguments.Where(a => a.Name == "source").Select(a => (a.Type, a.DefaultPath)).Single()));
+        Assert.All(publish.Values.Where(a => a.Name is not ("token" or "username" or "source")), a => Assert.True(a.Optional, $"{a.Name} is optional"));
 
         var text = await Contract.ValidateAsync(session.Requests.Select(r => ("module registration", r)).ToList(), output);
         output.WriteLine($"registration: {session.Requests.Count} requests");

@@ -30,7 +30,10 @@ internal sealed class NestedRunNeeded(NestedRun run) : Exception("a nested clien
 }
 
 /// <summary>A function of the registered module and its arguments, as the module runtime declared them to the session.</summary>
-internal sealed record RegisteredFunction(string Name, IReadOnlyList<string> Arguments);
+internal sealed record RegisteredFunction(string Name, IReadOnlyList<RegisteredArgument> Arguments);
+
+/// <summary>An argument as registered: its type (an object's name, or a kind such as STRING), whether it is optional, its default path.</summary>
+internal sealed record RegisteredArgument(string Name, string Type, bool Optional, string? DefaultPath);
 
 internal sealed partial class SimulatedDaggerSession
 {
@@ -76,11 +79,26 @@ internal sealed partial class SimulatedDaggerSession
                     var function = (SimBuilder)objects[functionId];
                     functions.Add(new RegisteredFunction(
                         (string)function.Calls[0].Args["name"]!,
-                        function.Calls.Where(c => c.Field == "withArg").Select(c => (string)c.Args["name"]!).ToList()));
+                        function.Calls.Where(c => c.Field == "withArg").Select(c => Argument(c.Args)).ToList()));
                 }
             }
             return functions;
         }
+    }
+
+    private RegisteredArgument Argument(IReadOnlyDictionary<string, object?> withArg)
+    {
+        var typeDef = (SimBuilder)objects[(string)withArg["typeDef"]!];
+        var type = typeDef.Calls.Skip(1).Select(c => c.Field switch
+        {
+            "withObject" => c.Args["name"] as string,
+            "withKind" => c.Args["kind"] as string,
+            "withScalar" => c.Args["name"] as string,
+            "withListOf" => "LIST_KIND",
+            _ => null,
+        }).OfType<string>().FirstOrDefault() ?? "?";
+        var optional = typeDef.Calls.Any(c => c.Field == "withOptional" && c.Args.GetValueOrDefault("optional") is true) || withArg.ContainsKey("defaultValue");
+        return new RegisteredArgument((string)withArg["name"]!, type, optional, withArg.GetValueOrDefault("defaultPath") as string);
     }
 
     private object? ModuleField(SimObject target, string field, Dictionary<string, object?> args)
