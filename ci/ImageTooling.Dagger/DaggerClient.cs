@@ -50,10 +50,13 @@ public sealed class DaggerClient : IDisposable
     public Uri Endpoint { get; }
 
     /// <summary>The session that <c>dagger run</c> (or a module's runtime) opened for this process.</summary>
-    public static DaggerClient FromEnvironment()
+    public static DaggerClient FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+
+    /// <param name="variable">Reads an environment variable (a test gives its own environment).</param>
+    public static DaggerClient FromEnvironment(Func<string, string?> variable)
     {
-        var port = Environment.GetEnvironmentVariable("DAGGER_SESSION_PORT");
-        var token = Environment.GetEnvironmentVariable("DAGGER_SESSION_TOKEN");
+        var port = variable("DAGGER_SESSION_PORT");
+        var token = variable("DAGGER_SESSION_TOKEN");
         if (string.IsNullOrEmpty(port) || string.IsNullOrEmpty(token))
             throw new InputError("no Dagger session: DAGGER_SESSION_PORT and DAGGER_SESSION_TOKEN must be set (run under 'dagger run ...')");
         if (!int.TryParse(port, out var number) || number is < 1 or > 65535)

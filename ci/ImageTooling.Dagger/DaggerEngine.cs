@@ -21,8 +21,6 @@ public sealed partial class DaggerEngine : IImageEngine
     /// <summary>Where a derived image's composed Dockerfile is written, inside its own folder of the context.</summary>
     public const string ComposedDockerfile = "Dockerfile.dagger";
 
-    public const string DaggerSecretPrefix = "dagger-secret:";
-
     private readonly DaggerClient client;
     private readonly string? imagesDirectory;
     private readonly ConcurrentDictionary<string, SecretId> secrets = new();
@@ -120,20 +118,16 @@ public sealed partial class DaggerEngine : IImageEngine
     /// <summary>Refuses, before anything is built, a token that Dagger could not resolve itself.</summary>
     public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation)
     {
-        var source = credentials.Password.Source ?? "";
-        var fromDagger = source.StartsWith(DaggerSecretPrefix, StringComparison.Ordinal) && source.Length > DaggerSecretPrefix.Length;
-        if (!fromDagger && !EnvSecret().IsMatch(source))
-            throw new InputError("the Dagger engine takes the registry token only from an environment variable (--password-env NAME) or a Dagger secret, so that its value is never sent in a query");
+        if (!EnvSecret().IsMatch(credentials.Password.Source ?? ""))
+            throw new InputError("the Dagger engine takes the registry token only from an environment variable (--password-env NAME), so that its value is never sent in a query");
         return Task.CompletedTask;
     }
 
-    /// <summary>The token as a secret the engine resolves itself: its value never appears in a query.</summary>
+    /// <summary>The token as a secret the engine resolves itself (<c>env://NAME</c>): its value never appears in a query.</summary>
     private async Task<SecretId> SecretAsync(Secret password, string step, CancellationToken cancellation)
     {
         await CheckCredentialsAsync(new RegistryCredentials("", password), cancellation);
         var source = password.Source!;
-        if (source.StartsWith(DaggerSecretPrefix, StringComparison.Ordinal))
-            return new SecretId(source[DaggerSecretPrefix.Length..]);
         if (secrets.TryGetValue(source, out var known)) return known;
         return secrets[source] = await client.SecretAsync(step, source, cancellation);
     }

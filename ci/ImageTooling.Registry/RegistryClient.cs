@@ -70,7 +70,8 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
                 var manifestDigest = entry.GetProperty("digest").GetString()!;
                 var (_, manifest) = await GetManifestAsync(repository, manifestDigest, credentials, cancellation);
                 var config = manifest?.RootElement.GetProperty("config").GetProperty("digest").GetString() ?? "";
-                manifests.Add(new RemoteManifest($"{os}/{arch}", manifestDigest, config));
+                var inputs = config.Length == 0 ? null : await InputsLabelAsync(repository, config, credentials, cancellation);
+                manifests.Add(new RemoteManifest($"{os}/{arch}", manifestDigest, config) { Inputs = inputs });
             }
         }
         else
@@ -78,6 +79,17 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             manifests.Add(new RemoteManifest("unknown", digest, root.GetProperty("config").GetProperty("digest").GetString() ?? ""));
         }
         return new RemoteIndex(digest, manifests);
+    }
+
+    /// <summary>The inputs digest label of an image config (<c>config.Labels</c>), or null.</summary>
+    private async Task<string?> InputsLabelAsync(string repository, string configDigest, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        using var config = await GetBlobJsonAsync(repository, configDigest, credentials, cancellation);
+        return config.RootElement.TryGetProperty("config", out var settings) && settings.ValueKind == JsonValueKind.Object
+            && settings.TryGetProperty("Labels", out var labels) && labels.ValueKind == JsonValueKind.Object
+            && labels.TryGetProperty(InputsDigest.Label, out var inputs) && inputs.ValueKind == JsonValueKind.String
+                ? inputs.GetString()
+                : null;
     }
 
     /// <summary>A manifest or index by tag or digest: its digest and JSON, or (reference, null) when it does not exist.</summary>

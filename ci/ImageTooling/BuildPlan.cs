@@ -82,10 +82,10 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
                 var baseImage = image.From is null
                     ? null
                     : options.BaseImageOverrides.GetValueOrDefault(image.From) ?? catalog.BaseImages[image.From];
-                nodes.Add(new BuildNode(image, platform, baseNode, baseImage,
-                    BuildArguments.For(catalog, image, options),
-                    Labels(catalog, image, options),
-                    SmokePlan.For(catalog, image, platform)));
+                var buildArgs = BuildArguments.For(catalog, image, options);
+                var labels = Labels(catalog, image, options);
+                labels[InputsDigest.Label] = InputsDigest.For(catalog, image, platform, baseImage, buildArgs, baseNode?.Labels[InputsDigest.Label]);
+                nodes.Add(new BuildNode(image, platform, baseNode, baseImage, buildArgs, labels, SmokePlan.For(catalog, image, platform)));
             }
         }
         if (platforms.Count > 0 && nodes.Count == 0)

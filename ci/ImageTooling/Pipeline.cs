@@ -231,10 +231,12 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         }
     }
 
+    /// <summary>The same image config, or, on an engine that reports no config digest, the same inputs digest label.</summary>
     private static bool SameContent(RemoteIndex existing, IReadOnlyList<BuiltImage> variants) =>
-        variants.All(v => v.ConfigDigest is not null)
-        && existing.Manifests.Count == variants.Count
-        && variants.All(v => existing.Manifests.Any(m => m.Platform == v.Node.Platform.ToString() && m.ConfigDigest == v.ConfigDigest));
+        existing.Manifests.Count == variants.Count
+        && variants.All(v => existing.Manifests.Any(m => m.Platform == v.Node.Platform.ToString()
+            && ((v.ConfigDigest is not null && m.ConfigDigest == v.ConfigDigest)
+                || (m.Inputs is not null && m.Inputs == v.Node.Labels.GetValueOrDefault(InputsDigest.Label)))));
 
     private void Say(string line)
     {

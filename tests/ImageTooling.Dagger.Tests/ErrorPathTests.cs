@@ -1,4 +1,4 @@
-using ImageTooling.Dagger.Tests.Fake;
+using ImageTooling.Dagger.Tests.Simulated;
 
 namespace ImageTooling.Dagger.Tests;
 
@@ -46,7 +46,7 @@ public sealed class ErrorPathTests
     [Fact]
     public async Task An_unreachable_session_is_a_clear_error_before_anything_is_built()
     {
-        var port = FakeDaggerSession.FreePort();
+        var port = SimulatedDaggerSession.FreePort();
         using var client = new DaggerClient(new Uri($"http://127.0.0.1:{port}/query"), "token");
         var engine = new DaggerEngine(client, Repo.Images);
         using var run = new Scenario();
@@ -63,7 +63,7 @@ public sealed class ErrorPathTests
     [Fact]
     public async Task A_session_that_refuses_the_session_token_is_a_clear_error()
     {
-        using var session = new FakeDaggerSession("the-right-token");
+        using var session = new SimulatedDaggerSession("the-right-token");
         using var client = session.Client("a-wrong-token");
 
         var error = await Record.ExceptionAsync(() => new DaggerEngine(client, Repo.Images).CheckReadyAsync(CancellationToken.None));
@@ -89,9 +89,51 @@ public sealed class ErrorPathTests
     [Fact]
     public void Outside_a_session_the_client_says_what_is_missing()
     {
-        if (DaggerSession.IsPresent) return; // running under dagger run: nothing to prove here
-        var error = Assert.Throws<InputError>(DaggerClient.FromEnvironment);
+        var error = Assert.Throws<InputError>(() => DaggerClient.FromEnvironment(_ => null));
         Assert.Contains("DAGGER_SESSION_PORT", error.Message, StringComparison.Ordinal);
         Assert.Contains("dagger run", error.Message, StringComparison.Ordinal);
+
+        var port = Assert.Throws<InputError>(() => DaggerClient.FromEnvironment(name => name == "DAGGER_SESSION_PORT" ? "http" : "token"));
+        Assert.Equal("DAGGER_SESSION_PORT is not a port number: 'http'", port.Message);
+    }
+
+    [Fact]
+    public async Task An_exec_error_carries_Daggers_extensions_and_the_adapter_shows_the_stderr_tail()
+    {
+        using var session = new SimulatedDaggerSession();
+        using var client = session.Client();
+        session.OnExec = _ => (2, "partial output\n", "first line\nthe reason it failed\n");
+        var context = await client.HostDirectoryAsync("test", Repo.Images, CancellationToken.None);
+        var built = await client.DockerBuildAsync("test", context, new DockerBuild("pandoc/Dockerfile", "linux/amd64", new Dictionary<string, string>(), new Dictionary<string, string>()), CancellationToken.None);
+
+        const string query = """
+            query Run($container: ID!) {
+              node(id: $container) { ... on Container { withExec(args: ["false"]) { stdout } } }
+            }
+            """;
+        var error = await Record.ExceptionAsync(() => client.QueryAsync("running false", query, new Dictionary<string, object?> { ["container"] = built.Value }, CancellationToken.None));
+
+        var failure = Assert.IsType<PipelineFailure>(error);
+        Assert.StartsWith("dagger: running false: process \"false\" did not complete successfully: exit code: 2", failure.Message, StringComparison.Ordinal);
+        Assert.EndsWith("\n    first line\n    the reason it failed", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publishing_two_variants_of_one_platform_is_refused_as_Dagger_refuses_it()
+    {
+        using var session = new SimulatedDaggerSession();
+        using var client = session.Client();
+        var context = await client.HostDirectoryAsync("test", Repo.Images, CancellationToken.None);
+        var amd64 = await client.DockerBuildAsync("test", context, new DockerBuild("pandoc/Dockerfile", "linux/amd64", new Dictionary<string, string>(), new Dictionary<string, string>()), CancellationToken.None);
+        var secret = await client.SecretAsync("test", "env://TOKEN", CancellationToken.None);
+
+        var twice = await Record.ExceptionAsync(() => client.PublishAsync("test", "registry.example/x:v1", [amd64, amd64], "bot", secret, CancellationToken.None));
+        Assert.Equal("dagger: test: duplicate platform \"linux/amd64\"", Assert.IsType<PipelineFailure>(twice).Message);
+
+        // The empty root container of `container { publish }` is no variant: one platform is published once.
+        var once = await client.PublishAsync("test", "registry.example/x:v1", [amd64], "bot", secret, CancellationToken.None);
+        Assert.Matches("^registry.example/x:v1@sha256:[0-9a-f]{64}$", once);
+        Assert.Single(Assert.Single(session.Publishes).Variants);
+        Assert.Matches("^docker.io/best-tools/x:v1@sha256:", await client.PublishAsync("test", "best-tools/x:v1", [amd64], "bot", secret, CancellationToken.None));
     }
 }

@@ -1,5 +1,5 @@
 using ImageTooling.Catalog;
-using ImageTooling.Dagger.Tests.Fake;
+using ImageTooling.Dagger.Tests.Simulated;
 
 namespace ImageTooling.Dagger.Tests;
 
@@ -27,13 +27,13 @@ internal sealed class StandInRegistry : IRegistry
         Task.FromResult<RemoteIndex?>(null);
 }
 
-/// <summary>The real core and the Dagger engine against a fake session, for one release of the real images/.</summary>
+/// <summary>The real core and the Dagger engine against the simulated session, for one release of the real images/.</summary>
 internal sealed class Scenario : IDisposable
 {
     /// <summary>Recognisable, so that a test can prove it appears in no request.</summary>
-    public const string Token = "fake-registry-token-5e1f0c7a-MUST-NOT-LEAK";
+    public const string Token = "stand-in-registry-token-5e1f0c7a-MUST-NOT-LEAK";
 
-    public const string TokenVariable = "FAKE_TOKEN_VAR";
+    public const string TokenVariable = "STAND_IN_TOKEN_VAR";
 
     public Scenario(string? release = "v1.2.3")
     {
@@ -47,7 +47,7 @@ internal sealed class Scenario : IDisposable
         Engine = new DaggerEngine(Client, Repo.Images);
     }
 
-    public FakeDaggerSession Session { get; } = new();
+    public SimulatedDaggerSession Session { get; } = new();
 
     public BuildPlan Plan { get; }
 
@@ -77,7 +77,7 @@ internal sealed class Scenario : IDisposable
         var node = NodeOf(exec.Container.Build!);
         var tests = node.SmokeTests.Where(t => exec.Args.SequenceEqual(["/bin/sh", "-c", t.Run]) && t.User == exec.User).ToList();
         return tests.Count == 0
-            ? (127, "", $"fake session: no smoke test of {node.Id} runs {string.Join(' ', exec.Args)}")
+            ? (127, "", $"simulated session: no smoke test of {node.Id} runs {string.Join(' ', exec.Args)}")
             : (0, string.Join("\n", tests.Select(t => t.Expect)) + "\n", "");
     }
 

@@ -1,9 +1,9 @@
-using ImageTooling.Dagger.Tests.Fake;
+using ImageTooling.Dagger.Tests.Simulated;
 
 namespace ImageTooling.Dagger.Tests;
 
 /// <summary>
-/// The runs the tests make against the fake session. The behaviour tests assert on them; the
+/// The runs the tests make against the simulated session. The behaviour tests assert on them; the
 /// contract test replays all of them and validates every request they sent against Dagger's schema.
 /// </summary>
 internal static class Runs
@@ -34,21 +34,12 @@ internal static class Runs
             ? (1, "", "pandoc: error while loading shared libraries: libffi.so.8\n")
             : run.PassingSmokeTest(exec));
 
-    /// <summary>A token that is neither an environment variable nor a Dagger secret cannot be handed to Dagger without putting it in a query.</summary>
+    /// <summary>A token that is not an environment variable cannot be handed to Dagger without putting it in a query.</summary>
     public static async Task<(Scenario Run, Exception Error)> TokenWithoutSourceAsync()
     {
         var run = new Scenario();
         var error = await Record.ExceptionAsync(() => run.PublishAsync(new RegistryCredentials("bot", new Secret(Scenario.Token))));
         return (run, error);
-    }
-
-    /// <summary>The module shell's way: the token is a Dagger secret already, passed on by its ID.</summary>
-    public static async Task<(Scenario Run, SecretId Secret, IReadOnlyList<PublishedImage> Published)> DaggerSecretAsync()
-    {
-        var run = new Scenario();
-        var secret = await run.Client.SecretAsync("test: the module's --token", "env://MODULE_TOKEN", CancellationToken.None);
-        var published = await run.PublishAsync(new RegistryCredentials("bot", new Secret("", $"{DaggerEngine.DaggerSecretPrefix}{secret.Value}")));
-        return (run, secret, published);
     }
 
     private static async Task<(Scenario, Exception)> FailingAsync(Action<Scenario> arrange)
@@ -59,8 +50,8 @@ internal static class Runs
         return (run, error);
     }
 
-    /// <summary>Every run above, by name, with the requests its session recorded.</summary>
-    public static async Task<IReadOnlyList<(string Run, RecordedRequest Request)>> AllRequestsAsync()
+    /// <summary>Every run above, by name, with the requests its session received.</summary>
+    public static async Task<IReadOnlyList<(string Run, SessionRequest Request)>> AllRequestsAsync()
     {
         var sessions = new List<(string, Scenario)>
         {
@@ -69,7 +60,6 @@ internal static class Runs
             ("failing smoke test", (await FailingSmokeTestAsync()).Run),
             ("failing command", (await FailingCommandAsync()).Run),
             ("token without source", (await TokenWithoutSourceAsync()).Run),
-            ("dagger secret", (await DaggerSecretAsync()).Run),
         };
         try
         {

@@ -73,20 +73,22 @@ public class RegistryClientTests
     }
 
     [Fact]
-    public async Task Reads_an_index_with_the_config_digest_of_each_platform()
+    public async Task Reads_an_index_with_the_config_digest_and_inputs_label_of_each_platform()
     {
         var registry = new ScriptedRegistry((request, _) => request.RequestUri!.AbsolutePath switch
         {
             "/v2/e2e/pandoc/manifests/v1.2.3" => Json("""{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"amd64"}},{"digest":"sha256:b","platform":{"os":"linux","architecture":"arm64"}},{"digest":"sha256:att","platform":{"os":"unknown","architecture":"unknown"}}]}""", "sha256:index"),
             "/v2/e2e/pandoc/manifests/sha256:a" => Json("""{"config":{"digest":"sha256:config-a"}}"""),
             "/v2/e2e/pandoc/manifests/sha256:b" => Json("""{"config":{"digest":"sha256:config-b"}}"""),
+            "/v2/e2e/pandoc/blobs/sha256:config-a" => Json("{\"architecture\":\"amd64\",\"config\":{\"Labels\":{\"" + InputsDigest.Label + "\":\"sha256:inputs-a\"}}}"),
+            "/v2/e2e/pandoc/blobs/sha256:config-b" => Json("""{"architecture":"arm64","config":{}}"""),
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         });
         using var client = Client(registry);
         var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
         Assert.NotNull(index);
         Assert.Equal("sha256:index", index.Digest);
-        Assert.Equal([new("linux/amd64", "sha256:a", "sha256:config-a"), new("linux/arm64", "sha256:b", "sha256:config-b")], index.Manifests);
+        Assert.Equal([new("linux/amd64", "sha256:a", "sha256:config-a") { Inputs = "sha256:inputs-a" }, new("linux/arm64", "sha256:b", "sha256:config-b")], index.Manifests);
         Assert.Null(await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v9.9.9", Bot, CancellationToken.None));
     }
 

@@ -59,8 +59,8 @@ public partial class SecretTests
         foreach (var call in calls)
         {
             var token = call.Value("token");
-            Assert.True(token is not null && token.StartsWith("env:", StringComparison.Ordinal), $"{call}: --token must be env:NAME (a Dagger secret)");
-            var name = token["env:".Length..];
+            Assert.True(token is not null && token.StartsWith("env://", StringComparison.Ordinal), $"{call}: --token must be env://NAME (a Dagger secret)");
+            var name = token["env://".Length..];
             var env = call.Step.Env;
             Assert.True(env.TryGetValue(name, out var value) && WholeSecret().IsMatch(value), $"{call}: the step's env must set {name} from secrets");
             Assert.Equal("${{ vars.DOCKERHUB_USERNAME }}", call.Value("username")?.Replace("{{", "{{ ", StringComparison.Ordinal).Replace("}}", " }}", StringComparison.Ordinal));

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace ImageTooling.Dagger.Tests.Fake;
+namespace ImageTooling.Dagger.Tests.Simulated;
 
 /// <summary>A field (with its arguments) or an inline fragment of a selection set.</summary>
 internal abstract record Selection;
@@ -19,9 +19,9 @@ internal sealed record VariableReference(string Name);
 internal sealed record EnumLiteral(string Value);
 
 /// <summary>
-/// Just enough of a GraphQL parser for the fake session: one operation with variable definitions,
+/// Just enough of a GraphQL parser for the simulated session: one operation with variable definitions,
 /// fields with arguments, aliases and inline fragments. Validation is not its job: the contract
-/// test validates every recorded query with graphql-js against Dagger's schema.
+/// test validates every request it received with graphql-js against Dagger's schema.
 /// </summary>
 internal sealed class GraphQLDocument
 {
@@ -60,7 +60,7 @@ internal sealed class GraphQLDocument
                     variables.Add(Next());
                     Expect(":");
                     SkipType();
-                    if (Peek() == "=") throw new FormatException("default values for variables are not supported by the fake");
+                    if (Peek() == "=") throw new FormatException("default values for variables are not supported by the simulated session");
                 }
                 position++;
             }

@@ -1,0 +1,140 @@
+// The Dagger module shell behind `dagger call list|plan|build|test|publish-multi-arch`.
+//
+// It only maps arguments: each function runs the C# `imagetool` (ci/ImageTooling.Cli) from the
+// source directory in a digest-pinned .NET SDK container. `experimentalPrivilegedNesting` gives that
+// container this session (DAGGER_SESSION_PORT/TOKEN), so imagetool picks its Dagger engine and the
+// C# adapter builds, tests and publishes through the same engine. All logic stays in C#.
+import { argument, Container, dag, Directory, func, object, Secret } from "@dagger.io/dagger"
+
+// The .NET 10 SDK image index, pinned by digest (docs/dagger.md says how it was chosen and checked).
+const DOTNET_SDK =
+  "mcr.microsoft.com/dotnet/sdk:10.0@sha256:e1ffd2a92ae84c1291bc1b6887501f8af98e6331e7af6d4c8d37168c5e87a64c"
+const WORKDIR = "/src"
+const IMAGETOOL = ["dotnet", "run", "--project", "ci/ImageTooling.Cli", "--configuration", "Release", "--"]
+const IGNORED = ["**/bin", "**/obj", "**/node_modules", ".git", "artifacts"]
+
+/** Options every build-like function takes, in imagetool's spelling. */
+function planOptions(o: {
+  tag?: string
+  branchTag?: string
+  image?: string[]
+  platform?: string[]
+  registry?: string
+  noFloatingTags?: boolean
+  revision?: string
+}): string[] {
+  const args: string[] = []
+  if (o.tag) args.push("--tag", o.tag)
+  if (o.branchTag) args.push("--branch-tag", o.branchTag)
+  for (const name of o.image ?? []) args.push("--image", name)
+  for (const name of o.platform ?? []) args.push("--platform", name)
+  if (o.registry) args.push("--registry", o.registry)
+  if (o.noFloatingTags) args.push("--no-floating-tags")
+  if (o.revision) args.push("--revision", o.revision)
+  return args
+}
+
+/** The source at /src in the pinned SDK container, ready to run imagetool. */
+function toolbox(source: Directory, sourceDateEpoch?: number): Container {
+  let container = dag
+    .container()
+    .from(DOTNET_SDK)
+    .withEnvVariable("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+    .withEnvVariable("DOTNET_NOLOGO", "1")
+    .withDirectory(WORKDIR, source)
+    .withWorkdir(WORKDIR)
+  if (sourceDateEpoch !== undefined) container = container.withEnvVariable("SOURCE_DATE_EPOCH", `${sourceDateEpoch}`)
+  return container
+}
+
+function imagetool(container: Container, args: string[]): Promise<string> {
+  return container.withExec([...IMAGETOOL, ...args], { experimentalPrivilegedNesting: true }).stdout()
+}
+
+/** Builds, smoke-tests and publishes the multi-arch tooling images described in images/catalog.yaml. */
+@object()
+export class ImageTooling {
+  /** List the images, their tools and pinned versions. */
+  @func()
+  async list(@argument({ defaultPath: "/", ignore: IGNORED }) source: Directory, markdown = false): Promise<string> {
+    return imagetool(toolbox(source), ["list", ...(markdown ? ["--markdown"] : [])])
+  }
+
+  /** Print what a run would build, test and publish, without running anything. */
+  @func()
+  async plan(
+    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    tag?: string,
+    branchTag?: string,
+    image?: string[],
+    platform?: string[],
+    registry?: string,
+    noFloatingTags = false,
+    json = false,
+  ): Promise<string> {
+    const options = planOptions({ tag, branchTag, image, platform, registry, noFloatingTags })
+    return imagetool(toolbox(source), ["plan", ...options, ...(json ? ["--json"] : [])])
+  }
+
+  /** Build every planned image for every platform. */
+  @func()
+  async build(
+    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    tag?: string,
+    branchTag?: string,
+    image?: string[],
+    platform?: string[],
+    revision?: string,
+    sourceDateEpoch?: number,
+  ): Promise<string> {
+    const options = planOptions({ tag, branchTag, image, platform, revision })
+    return imagetool(toolbox(source, sourceDateEpoch), ["build", "--engine", "dagger", ...options])
+  }
+
+  /** Build every planned image and run its smoke tests in containers of each platform. */
+  @func()
+  async test(
+    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    tag?: string,
+    branchTag?: string,
+    image?: string[],
+    platform?: string[],
+    revision?: string,
+    sourceDateEpoch?: number,
+  ): Promise<string> {
+    const options = planOptions({ tag, branchTag, image, platform, revision })
+    return imagetool(toolbox(source, sourceDateEpoch), ["test", "--engine", "dagger", ...options])
+  }
+
+  /** Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last. */
+  @func()
+  async publishMultiArch(
+    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    username: string,
+    token: Secret,
+    tag?: string,
+    branchTag?: string,
+    image?: string[],
+    platform?: string[],
+    registry?: string,
+    noFloatingTags = false,
+    force = false,
+    revision?: string,
+    sourceDateEpoch?: number,
+  ): Promise<string> {
+    // The token reaches imagetool only as a secret variable; its adapter hands Dagger env://REGISTRY_PASSWORD.
+    const container = toolbox(source, sourceDateEpoch).withSecretVariable("REGISTRY_PASSWORD", token)
+    const options = planOptions({ tag, branchTag, image, platform, registry, noFloatingTags, revision })
+    return imagetool(container, [
+      "publish-multi-arch",
+      "--engine",
+      "dagger",
+      ...options,
+      ...(force ? ["--force"] : []),
+      "--username",
+      username,
+      "--password-env",
+      "REGISTRY_PASSWORD",
+    ])
+  }
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+using ImageTooling.Testing;
+
+namespace ImageTooling.Dagger.Tests.Simulated;
+
+/// <summary>
+/// An object of Dagger's module API (Module, TypeDef, Function, SourceMap, Error, ...): the session keeps
+/// the calls that made it, so that a test can read back what a module registered.
+/// </summary>
+internal sealed record SimBuilder(string Kind, IReadOnlyList<(string Field, IReadOnlyDictionary<string, object?> Args)> Calls) : SimObject(Kind);
+
+internal sealed record SimCurrentModule() : SimObject("CurrentModule");
+
+internal sealed record SimFunctionCall() : SimObject("FunctionCall");
+
+internal sealed record SimArgValue(string Name, string Json) : SimObject("FunctionCallArgValue");
+
+/// <summary>What the engine asks a module's runtime to do: register the module, or call one of its functions.</summary>
+internal sealed record ModuleCall(string ParentName, string FunctionName, IReadOnlyDictionary<string, string> ArgumentsJson)
+{
+    public static ModuleCall Registration { get; } = new("", "", new Dictionary<string, string>());
+}
+
+/// <summary>A command of a container run with <c>experimentalPrivilegedNesting</c>: a client of this very session.</summary>
+internal sealed record NestedRun(string Key, IReadOnlyList<string> Args, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment);
+
+internal sealed class NestedRunNeeded(NestedRun run) : Exception("a nested client must run first")
+{
+    public NestedRun Run => run;
+}
+
+/// <summary>A function of the registered module and its arguments, as the module runtime declared them to the session.</summary>
+internal sealed record RegisteredFunction(string Name, IReadOnlyList<RegisteredArgument> Arguments);
+
+/// <summary>An argument as registered: its type (an object's name, or a kind such as STRING), whether it is optional, its default path.</summary>
+internal sealed record RegisteredArgument(string Name, string Type, bool Optional, string? DefaultPath);
+
+internal sealed partial class SimulatedDaggerSession
+{
+    /// <summary>What <c>currentModule.name</c> answers: the name in dagger.json.</summary>
+    public string ModuleName { get; set; } = "image-tooling";
+
+    /// <summary>What <c>currentFunctionCall</c> describes; by default, the registration the engine asks for when it loads a module.</summary>
+    public ModuleCall Call { get; set; } = ModuleCall.Registration;
+
+    /// <summary>The environment of the Dagger CLI, where <c>env://NAME</c> secrets are read.</summary>
+    public Dictionary<string, string> ClientEnvironment { get; } = [];
+
+    /// <summary>The built imagetool that stands in for <c>dotnet run --project ci/ImageTooling.Cli --</c> in a nested container.</summary>
+    public string? ImagetoolDll { get; set; }
+
+    /// <summary>Where publish pushes, when set: a stand-in registry that then holds what was published.</summary>
+    public StandInRegistryServer? Registry { get; set; }
+
+    /// <summary>The JSON the module runtime returned with <c>returnValue</c>, or the error it returned.</summary>
+    public string? ReturnedValue { get; private set; }
+
+    public string? ReturnedError { get; private set; }
+
+    /// <summary>Makes an object known to the session, as the engine does with a function's arguments; returns its ID.</summary>
+    public string Adopt(SimObject value)
+    {
+        lock (state) return Register(value).Id;
+    }
+
+    /// <summary>The functions of the module's main object, read from what the runtime registered (the ID it returned).</summary>
+    public IReadOnlyList<RegisteredFunction> RegisteredFunctions()
+    {
+        lock (state)
+        {
+            var id = JsonSerializer.Deserialize<string>(ReturnedValue ?? throw new InvalidOperationException("the module returned nothing"))!;
+            var module = (SimBuilder)objects[id];
+            var functions = new List<RegisteredFunction>();
+            foreach (var typeDefId in module.Calls.Where(c => c.Field == "withObject").Select(c => (string)c.Args["object"]!))
+            {
+                var typeDef = (SimBuilder)objects[typeDefId];
+                foreach (var functionId in typeDef.Calls.Where(c => c.Field == "withFunction").Select(c => (string)c.Args["function"]!))
+                {
+                    var function = (SimBuilder)objects[functionId];
+                    functions.Add(new RegisteredFunction(
+                        (string)function.Calls[0].Args["name"]!,
+                        function.Calls.Where(c => c.Field == "withArg").Select(c => Argument(c.Args)).ToList()));
+                }
+            }
+            return functions;
+        }
+    }
+
+    private RegisteredArgument Argument(IReadOnlyDictionary<string, object?> withArg)
+    {
+        var typeDef = (SimBuilder)objects[(string)withArg["typeDef"]!];
+        var type = typeDef.Calls.Skip(1).Select(c => c.Field switch
+        {
+            "withObject" => c.Args["name"] as string,
+            "withKind" => c.Args["kind"] as string,
+            "withScalar" => c.Args["name"] as string,
+            "withListOf" => "LIST_KIND",
+            _ => null,
+        }).OfType<string>().FirstOrDefault() ?? "?";
+        var optional = typeDef.Calls.Any(c => c.Field == "withOptional" && c.Args.GetValueOrDefault("optional") is true) || withArg.ContainsKey("defaultValue");
+        return new RegisteredArgument((string)withArg["name"]!, type, optional, withArg.GetValueOrDefault("defaultPath") as string);
+    }
+
+    private object? ModuleField(SimObject target, string field, Dictionary<string, object?> args)
+    {
+        string Text(string name) => args.TryGetValue(name, out var v) && v is string s ? s : throw new SimulatedGraphQLError($"{target.Type}.{field}: argument '{name}' is missing");
+        SimContainer Change(SimContainer container, Func<SimContainer, SimContainer> change) => change(container) with { Id = "" };
+
+        switch (target, field)
+        {
+            case (SimQuery, "module" or "typeDef" or "function" or "sourceMap" or "error"):
+                var kind = field switch { "module" => "Module", "typeDef" => "TypeDef", "function" => "Function", "sourceMap" => "SourceMap", _ => "Error" };
+                return new SimBuilder(kind, [(field, args)]);
+            case (SimBuilder builder, _) when field.StartsWith("with", StringComparison.Ordinal):
+                return new SimBuilder(builder.Kind, [.. builder.Calls, (field, args)]);
+            case (SimQuery, "currentModule"):
+                return new SimCurrentModule();
+            case (SimCurrentModule, "name"):
+                return ModuleName;
+            case (SimQuery, "currentFunctionCall"):
+                return new SimFunctionCall();
+            case (SimFunctionCall, "parentName"):
+                return Call.ParentName;
+            case (SimFunctionCall, "name"):
+                return Call.FunctionName;
+            case (SimFunctionCall, "parent"):
+                return "{}";
+            case (SimFunctionCall, "inputArgs"):
+                return Call.ArgumentsJson.Select(a => new SimArgValue(a.Key, a.Value)).ToList();
+            case (SimArgValue value, "name"):
+                return value.Name;
+            case (SimArgValue value, "value"):
+                return value.Json;
+            case (SimFunctionCall, "returnValue"):
+                ReturnedValue = Text("value");
+                return null;
+            case (SimFunctionCall, "returnError"):
+                // The SDK sends the message, and the extensions of an exec error (stderr, exitCode, ...) as values.
+                var error = objects.GetValueOrDefault(Text("error")) as SimBuilder;
+                ReturnedError = error is null
+                    ? Text("error")
+                    : string.Join("\n", error.Calls.Select(c => c.Field == "withValue" ? $"{c.Args["name"]}: {c.Args["value"]}" : c.Args.GetValueOrDefault("message") as string));
+                return null;
+            case (SimContainer container, "from"):
+                return Change(container, c => c with { From = Text("address") });
+            case (SimContainer container, "withEnvVariable"):
+                return Change(container, c => c with { Env = new Dictionary<string, string>(c.Env) { [Text("name")] = Text("value") } });
+            case (SimContainer container, "withWorkdir"):
+                return Change(container, c => c with { Workdir = Text("path") });
+            case (SimContainer container, "withDirectory"):
+                var directory = objects.GetValueOrDefault(Text("source")) as SimDirectory
+                    ?? throw new SimulatedGraphQLError($"withDirectory: no directory with ID '{Text("source")}'");
+                return Change(container, c => c with { Mounts = new Dictionary<string, SimDirectory>(c.Mounts) { [Text("path")] = directory } });
+            case (SimContainer container, "withSecretVariable"):
+                var secret = objects.GetValueOrDefault(Text("secret")) as SimSecret
+                    ?? throw new SimulatedGraphQLError($"withSecretVariable: no secret with ID '{Text("secret")}'");
+                return Change(container, c => c with { SecretEnv = new Dictionary<string, SimSecret>(c.SecretEnv) { [Text("name")] = secret } });
+            default:
+                throw new SimulatedGraphQLError($"the simulated session does not implement {target.Type}.{field}");
+        }
+    }
+
+    /// <summary>
+    /// The result of a nested client's command, once it has run. The engine gives such a container this session
+    /// (DAGGER_SESSION_PORT/TOKEN); here the command runs on this machine, in the host folder mounted at the workdir,
+    /// with <c>dotnet run --project ci/ImageTooling.Cli ... --</c> replaced by the built imagetool.
+    /// </summary>
+    private (int ExitCode, string Stdout, string Stderr) Nested(SimContainer container, IReadOnlyList<string> args)
+    {
+        var folder = container.Mounts.GetValueOrDefault(container.Workdir)?.HostPath
+            ?? throw new SimulatedGraphQLError($"simulated session: nothing is mounted at the workdir {container.Workdir}");
+        var environment = new Dictionary<string, string>(container.Env)
+        {
+            ["DAGGER_SESSION_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DAGGER_SESSION_TOKEN"] = token,
+        };
+        foreach (var (name, secret) in container.SecretEnv)
+            environment[name] = ResolveSecret(secret);
+        var key = string.Join("\0", args.Prepend(folder).Concat(environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}")));
+        return nestedResults.TryGetValue(key, out var result) ? result : throw new NestedRunNeeded(new NestedRun(key, args, folder, environment));
+    }
+
+    private string ResolveSecret(SimSecret secret) =>
+        secret.Uri.StartsWith("env://", StringComparison.Ordinal) && ClientEnvironment.TryGetValue(secret.Uri["env://".Length..], out var value)
+            ? value
+            : throw new SimulatedGraphQLError($"failed to resolve secret {secret.Uri}: not set in the client's environment");
+
+    private async Task<(int, string, string)> RunNestedAsync(NestedRun run)
+    {
+        var separator = run.Args.ToList().IndexOf("--");
+        if (ImagetoolDll is null || run.Args.Count < 4 || run.Args[0] != "dotnet" || run.Args[1] != "run" || separator < 0)
+            return (127, "", $"simulated session: only imagetool can run nested here, not {string.Join(' ', run.Args)}");
+        var arguments = run.Args.Skip(separator + 1).Prepend(ImagetoolDll);
+        var result = await Task.Run(() => TestProcess.Run("dotnet", arguments, run.WorkingDirectory, run.Environment, TimeSpan.FromMinutes(5)));
+        // TestProcess captures both streams together: the module reads stdout, where imagetool writes its report.
+        return result.ExitCode == 0 ? (0, result.Output, "") : (result.ExitCode, "", result.Output);
+    }
+}
