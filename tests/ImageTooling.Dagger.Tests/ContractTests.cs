@@ -45,7 +45,7 @@ internal static class Contract
 /// </summary>
 public sealed class ContractTests(ITestOutputHelper output)
 {
-    /// <summary>The upstream file the schema copy is made from: Dagger's published SDL of v0.21.8, kept in the project's shared reference folder.</summary>
+    /// <summary>The upstream file the schema copy is made from: Dagger's published SDL of v0.21.8, kept unchanged in tests/contract/upstream.</summary>
     private const string UpstreamSchema = "dagger-api-v0.21.8.graphqls";
 
     /// <summary>sha256 of the upstream SDL the copy was made from; an edit to that input is a different schema.</summary>
@@ -75,18 +75,12 @@ public sealed class ContractTests(ITestOutputHelper output)
         Assert.DoesNotContain("\"\"\"", text, StringComparison.Ordinal);
 
         // Regenerating the copy from the upstream file gives the copy, byte for byte, and the upstream file is the pinned one.
-        // shared/ lies beside the checkout (CI) or beside the folder of worktrees (development).
-        var upstream = new[] { Path.Combine(Repo.Root, ".."), Path.Combine(Repo.Root, "..", "..") }
-            .Select(d => Path.GetFullPath(Path.Combine(d, "shared", "reference", UpstreamSchema)))
-            .FirstOrDefault(File.Exists) ?? $"shared/reference/{UpstreamSchema} beside the checkout";
+        var upstream = Path.Combine(Repo.Contract, "upstream", UpstreamSchema);
         var folder = Directory.CreateTempSubdirectory("schema-").FullName;
         try
         {
             var source = Path.Combine(folder, UpstreamSchema);
-            if (File.Exists(upstream))
-                File.Copy(upstream, source);
-            else
-                Assert.Fail($"the upstream schema {upstream} is not on this machine: the copy cannot be checked against it");
+            File.Copy(upstream, source);
             Assert.Equal(UpstreamSchemaSha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(source))));
             var script = Path.Combine(folder, "strip-schema.mjs");
             File.Copy(Path.Combine(Repo.Contract, "strip-schema.mjs"), script);
