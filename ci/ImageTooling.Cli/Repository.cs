@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using ImageTooling.Catalog;
+using ImageTooling.Local;
 
 namespace ImageTooling.Cli;
 
@@ -33,16 +33,13 @@ internal static class Repository
     {
         try
         {
-            var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-            foreach (var a in args) start.ArgumentList.Add(a);
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+            var result = ChildProcess.RunAsync("git", args, CancellationToken.None, workingDirectory: root).GetAwaiter().GetResult();
+            var output = result.Output.Trim();
+            return result.ExitCode == 0 && output.Length > 0 ? output : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (PipelineFailure)
         {
-            return null;
+            return null; // no git here: the labels say so instead
         }
     }
 }

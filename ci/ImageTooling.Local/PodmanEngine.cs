@@ -26,6 +26,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 
     public async Task CheckReadyAsync(CancellationToken cancellation)
     {
+        // Nothing is built yet: a missing program is a matter of how the tool was set up (exit code 2).
         foreach (var tool in new[] { "podman", "skopeo" })
             if (await TryRunAsync(tool, ["--version"], cancellation) is null)
                 throw new InputError($"the local engine needs {tool}: run ci/install-local-engine.sh (podman, buildah, skopeo, qemu-user-static), or run inside a Dagger session");
@@ -99,12 +100,19 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             var manifests = await PlatformManifestsAsync(args[key], cancellation);
             if (manifests is null) continue;
             var repository = Repository(args[key]);
-            args[key] = $"{repository}@{manifests[target.Architecture]}";
-            args[$"BUILD_{key}"] = $"{repository}@{manifests[native]}";
+            args[key] = $"{repository}@{PlatformDigest(args[key], manifests, target.Architecture)}";
+            args[$"BUILD_{key}"] = $"{repository}@{PlatformDigest(args[key], manifests, native)}";
         }
     }
 
     private readonly Dictionary<string, Dictionary<string, string>?> indexes = [];
+
+    /// <summary>The digest of a base image's variant for one architecture, or an error naming what the base offers.</summary>
+    internal static string PlatformDigest(string reference, IReadOnlyDictionary<string, string> manifests, string architecture) =>
+        manifests.TryGetValue(architecture, out var digest)
+            ? digest
+            : throw new PipelineFailure($"the base image {reference} has no linux/{architecture} variant "
+                + $"(it has: {(manifests.Count == 0 ? "none" : string.Join(", ", manifests.Keys.Order(StringComparer.Ordinal).Select(a => $"linux/{a}")))})");
 
     /// <summary><c>host/name:tag@sha256:…</c> → <c>host/name</c>.</summary>
     private static string Repository(string reference)
@@ -183,17 +191,10 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         return lines.LastOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "no output";
     }
 
-    private static string Tail(string output, int lines) =>
-        string.Join("\n", output.TrimEnd().Split('\n').TakeLast(lines).Select(l => "    " + l.TrimEnd()));
+    private static string Tail(string output, int lines) => ChildProcess.Tail(output, lines);
 
-    private static async Task<string> RunCheckedAsync(IEnumerable<string> args, CancellationToken cancellation)
-    {
-        var list = args.ToList();
-        var result = await ChildProcess.RunAsync("podman", list, cancellation);
-        if (result.ExitCode != 0)
-            throw new PipelineFailure($"podman {string.Join(' ', list.Take(2))} failed: {Tail(result.Output, 3)}");
-        return result.Output;
-    }
+    private static Task<string> RunCheckedAsync(IReadOnlyList<string> args, CancellationToken cancellation) =>
+        ChildProcess.RunCheckedAsync("podman", args, cancellation);
 
     private static async Task<string?> TryRunAsync(string program, IEnumerable<string> args, CancellationToken cancellation)
     {
@@ -202,9 +203,9 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             var result = await ChildProcess.RunAsync(program, args, cancellation);
             return result.ExitCode == 0 ? result.Output : null;
         }
-        catch (InputError)
+        catch (PipelineFailure)
         {
-            return null;
+            return null; // the program is missing or hangs
         }
     }
 }

@@ -188,6 +188,31 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task A_registry_refusal_after_the_builds_is_a_pipeline_failure_naming_the_tag()
+    {
+        var engine = new FakeEngine();
+        var registry = new FakeRegistry { RefuseReads = true };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
+            NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, CancellationToken.None));
+        Assert.Contains("reading registry.example/fixture/base:v1.2.3 before publishing failed (images were built, nothing was pushed)", failure.Message);
+        Assert.Contains("refused the credentials of 'bot'", failure.Message);
+        Assert.IsType<InputError>(failure.InnerException);
+        Assert.NotEmpty(Events(engine, "build"));
+        Assert.Empty(Events(engine, "publish"));
+    }
+
+    [Fact]
+    public async Task An_engine_refusing_a_push_is_a_pipeline_failure_naming_the_reference_and_is_not_retried()
+    {
+        var engine = new FakeEngine { PublishRefused = reference => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
+            NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
+        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed: the engine cannot push", failure.Message);
+        Assert.Equal(1, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
+        Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tests_that_need_a_real_tool_are_skipped_and_said_so_with_stand_in_downloads()
     {
         var engine = new FakeEngine();
