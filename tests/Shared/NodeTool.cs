@@ -9,7 +9,10 @@ internal static class NodeTool
     private static readonly object InstallLock = new();
 
     /// <param name="package">The folder under tests/; the script and its arguments run from there.</param>
-    public static ProcessResult Run(string package, params string[] args)
+    public static ProcessResult Run(string package, params string[] args) => RunWith(null, package, args);
+
+    /// <param name="environment">Variables to set for the script (e.g. a PATH without some program).</param>
+    public static ProcessResult RunWith(IReadOnlyDictionary<string, string>? environment, string package, params string[] args)
     {
         var folder = Path.Combine(TestRepository.Root, "tests", package);
         lock (InstallLock)
@@ -21,6 +24,6 @@ internal static class NodeTool
                 if (install.ExitCode != 0) throw new InvalidOperationException($"npm ci in tests/{package} failed: {install}");
             }
         }
-        return TestProcess.Run("node", args, folder);
+        return TestProcess.Run("node", args, folder, environment);
     }
 }
