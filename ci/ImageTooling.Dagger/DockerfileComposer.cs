@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace ImageTooling.Dagger;
 
-/// <summary>A Dockerfile (path relative to the build context) and the build arguments it is built with.</summary>
-public sealed record DockerfileSource(string Path, string Text, IReadOnlyDictionary<string, string> BuildArgs);
-
 /// <summary>
 /// Dagger's <c>dockerBuild</c> has no named build contexts, and a derived image must not be built on
 /// a base pulled from a registry. So the base's Dockerfile and the derived one become ONE Dockerfile:
@@ -13,7 +10,7 @@ public sealed record DockerfileSource(string Path, string Text, IReadOnlyDiction
 /// <c>BASE_IMAGE=&lt;that name&gt;</c>, and BuildKit builds the base stages once, exactly as the base
 /// image's own build does (same instructions, same arguments), sharing its cache.
 /// </summary>
-public static partial class DockerfileComposer
+internal static partial class DockerfileComposer
 {
     public static DockerfileSource Compose(DockerfileSource baseFile, DockerfileSource derived, string baseStageName, string path)
     {

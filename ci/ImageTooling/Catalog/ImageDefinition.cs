@@ -1,0 +1,16 @@
+namespace ImageTooling.Catalog;
+
+/// <summary>An image of the catalog: built <c>from</c> a pinned base image or on another image (<c>base</c>).</summary>
+public sealed record ImageDefinition(
+    string Name,
+    string Description,
+    string Folder,
+    string? Base,
+    string? From,
+    IReadOnlyList<Platform> Platforms,
+    IReadOnlyList<string> Tools,
+    IReadOnlyList<SmokeTest> Smoke,
+    SourceSpot Spot)
+{
+    public string Dockerfile => $"{Folder}/Dockerfile";
+}
