@@ -13,13 +13,18 @@ internal static class Repository
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "images", CatalogLoader.FileName)))
                     return Path.Combine(dir.FullName, "images");
-        throw new InputError($"cannot find images/{CatalogLoader.FileName} above {Directory.GetCurrentDirectory()}: run inside the repository or give --images-dir");
+        throw new InputError($"cannot find images/{CatalogLoader.FileName} above {Directory.GetCurrentDirectory()}: "
+            + "run inside the repository or give --images-dir");
     }
 
     public static string Revision(string root) =>
-        Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha ? sha : Git(root, "rev-parse", "HEAD") ?? "unknown";
+        Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha
+            ? sha
+            : Git(root, "rev-parse", "HEAD") ?? "unknown";
 
-    /// <summary>The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.</summary>
+    /// <summary>
+    /// The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.
+    /// </summary>
     public static DateTimeOffset Created(string root)
     {
         if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var epoch))
@@ -33,7 +38,8 @@ internal static class Repository
     {
         try
         {
-            var result = ChildProcess.RunAsync("git", args, CancellationToken.None, workingDirectory: root).GetAwaiter().GetResult();
+            var run = ChildProcess.RunAsync("git", args, CancellationToken.None, workingDirectory: root);
+            var result = run.GetAwaiter().GetResult(); // the plan is made synchronously, before anything runs
             var output = result.Output.Trim();
             return result.ExitCode == 0 && output.Length > 0 ? output : null;
         }

@@ -69,18 +69,23 @@ public static class ChildProcess
         {
             process.Kill(entireProcessTree: true);
             if (cancellation.IsCancellationRequested) throw;
-            throw new PipelineFailure($"'{program} {start.ArgumentList.FirstOrDefault()}' did not finish within {timeout}");
+            throw new PipelineFailure($"'{program} {start.ArgumentList.FirstOrDefault()}' did not finish within "
+                + $"{timeout}");
         }
         process.WaitForExit();
         lock (output) return new CommandResult(process.ExitCode, output.ToString());
     }
 
-    /// <summary>Like <see cref="RunAsync"/>, but a non-zero exit code is a <see cref="PipelineFailure"/> quoting the last lines.</summary>
-    public static async Task<string> RunCheckedAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellation)
+    /// <summary>
+    /// Like <see cref="RunAsync"/>, but a non-zero exit code is a <see cref="PipelineFailure"/> quoting the last lines.
+    /// </summary>
+    public static async Task<string> RunCheckedAsync(
+        string program, IReadOnlyList<string> arguments, CancellationToken cancellation)
     {
         var result = await RunAsync(program, arguments, cancellation);
         if (result.ExitCode != 0)
-            throw new PipelineFailure($"{program} {string.Join(' ', arguments.Take(2))} failed (exit {result.ExitCode}): {Tail(result.Output, 3)}");
+            throw new PipelineFailure($"{program} {string.Join(' ', arguments.Take(2))} failed (exit "
+                + $"{result.ExitCode}): {Tail(result.Output, 3)}");
         return result.Output;
     }
 

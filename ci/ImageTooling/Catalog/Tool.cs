@@ -1,6 +1,9 @@
 namespace ImageTooling.Catalog;
 
-/// <summary>A tool of the catalog: its pinned version, how to check it, and where it comes from (one of download, debian).</summary>
+/// <summary>
+/// A tool of the catalog: its pinned version, how to check it, and where it comes from (an upstream download
+/// or a Debian package).
+/// </summary>
 public sealed record Tool(
     string Name,
     string Version,
