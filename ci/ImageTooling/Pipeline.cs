@@ -201,7 +201,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             }
             catch (Exception e) when (e is not OperationCanceledException && attempt < PublishAttempts)
             {
-                var delay = RetryDelay * Math.Pow(2, attempt - 1);
+                var delay = Backoff.Delay(RetryDelay, attempt);
                 Say($"[push]  {reference}: attempt {attempt} of {PublishAttempts} failed ({e.Message}); retrying in {delay.TotalSeconds:0.#}s");
                 await Task.Delay(delay, cancellation);
             }
