@@ -72,7 +72,7 @@ internal static class ChecksumRefresh
         var checksumsUrl = tool.Render(checksums, platform);
         var list = await http.GetStringAsync(BuildArguments.Mirror(checksumsUrl, mirror), cancellation);
         var fileName = url[(url.LastIndexOf('/') + 1)..];
-        return ChecksumPins.Find(list, fileName) ?? throw new PipelineFailure($"{checksumsUrl} lists no sha256 for "
-            + $"{fileName}");
+        return ChecksumPins.Find(list, fileName)
+            ?? throw new PipelineFailure($"{checksumsUrl} lists no sha256 for {fileName}");
     }
 }

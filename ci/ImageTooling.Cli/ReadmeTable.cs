@@ -42,7 +42,7 @@ internal static class ReadmeTable
     }
 
     /// <summary>The README text with the lines between the markers replaced by <paramref name="table"/>.</summary>
-    public static string Replace(string readme, string table, string readmePath)
+    private static string Replace(string readme, string table, string readmePath)
     {
         var lines = readme.Split('\n').ToList();
         var start = lines.FindIndex(l => l.TrimEnd() == StartMarker);

@@ -69,7 +69,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
         if (result.ExitCode != 0)
             throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of "
-                + $"{log}:\n{Tail(result.Output, 15)}");
+                + $"{log}:\n{ChildProcess.Tail(result.Output, 15)}");
 
         // Labels go on top in a step of their own (no layer, cached while they stay the same).
         var label = new List<string>
@@ -83,7 +83,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         var labelFile = $"FROM {UnlabeledName(node)}\n";
         result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: labelFile);
         if (result.ExitCode != 0)
-            throw new PipelineFailure($"labelling {name} failed: {Tail(result.Output, 5)}");
+            throw new PipelineFailure($"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}");
         var id = (await RunCheckedAsync(["image", "inspect", "--format", "{{.Id}}", name], cancellation)).Trim();
         return new BuiltImage(node, name) { ConfigDigest = $"sha256:{id}" };
     }
@@ -111,11 +111,12 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             .ToList();
         foreach (var key in pinnedBases)
         {
-            var manifests = await PlatformManifestsAsync(args[key], cancellation);
+            var reference = args[key];
+            var manifests = await PlatformManifestsAsync(reference, cancellation);
             if (manifests is null) continue;
-            var repository = Repository(args[key]);
-            args[key] = $"{repository}@{PlatformDigest(args[key], manifests, target.Architecture)}";
-            args[$"BUILD_{key}"] = $"{repository}@{PlatformDigest(args[key], manifests, native)}";
+            var repository = Repository(reference);
+            args[key] = $"{repository}@{PlatformDigest(reference, manifests, target.Architecture)}";
+            args[$"BUILD_{key}"] = $"{repository}@{PlatformDigest(reference, manifests, native)}";
         }
     }
 
@@ -151,7 +152,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         var source = $"docker://{(digest.Length > 0 ? Repository(reference) + digest : reference)}";
         var result = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", source], cancellation);
         if (result.ExitCode != 0)
-            throw new PipelineFailure($"cannot read the base image {reference}: {Tail(result.Output, 2)}");
+            throw new PipelineFailure($"cannot read the base image {reference}: {ChildProcess.Tail(result.Output, 2)}");
         using var json = JsonDocument.Parse(result.Output);
         Dictionary<string, string>? manifests = null;
         if (json.RootElement.TryGetProperty("manifests", out var list))
@@ -231,8 +232,6 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             ?? lines.LastOrDefault()
             ?? "no output";
     }
-
-    private static string Tail(string output, int lines) => ChildProcess.Tail(output, lines);
 
     private static Task<string> RunCheckedAsync(IReadOnlyList<string> args, CancellationToken cancellation) =>
         ChildProcess.RunCheckedAsync("podman", args, cancellation);
