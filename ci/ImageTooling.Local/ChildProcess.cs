@@ -79,7 +79,7 @@ public static class ChildProcess
     /// <summary>
     /// Like <see cref="RunAsync"/>, but a non-zero exit code is a <see cref="PipelineFailure"/> quoting the last lines.
     /// </summary>
-    public static async Task<string> RunCheckedAsync(
+    internal static async Task<string> RunCheckedAsync(
         string program, IReadOnlyList<string> arguments, CancellationToken cancellation)
     {
         var result = await RunAsync(program, arguments, cancellation);
@@ -90,6 +90,6 @@ public static class ChildProcess
     }
 
     /// <summary>The last lines of a program's output, indented, for an error message.</summary>
-    public static string Tail(string output, int lines) =>
+    internal static string Tail(string output, int lines) =>
         string.Join("\n", output.TrimEnd().Split('\n').TakeLast(lines).Select(l => "    " + l.TrimEnd()));
 }

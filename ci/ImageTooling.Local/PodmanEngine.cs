@@ -16,7 +16,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 {
     public string Name => "podman (local engine)";
 
-    public static string LocalName(BuildNode node) =>
+    internal static string LocalName(BuildNode node) =>
         $"localhost/imagetool/{node.Image.Name}:{node.Platform.Architecture}";
 
     /// <summary>
