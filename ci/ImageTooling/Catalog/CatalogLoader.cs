@@ -106,7 +106,7 @@ public static partial class CatalogLoader
         var shaNode = node.Optional("sha256", $"the download of '{tool}'", keys);
         if (shaNode is not null)
         {
-            foreach (var (arch, value, _) in shaNode.Entries($"the sha256 of '{tool}'", "amd64", "arm64"))
+            foreach (var (arch, value, _) in shaNode.Entries($"the sha256 of '{tool}'", Platform.Architectures))
             {
                 var hash = value.Scalar("sha256");
                 if (!Sha256().IsMatch(hash))
@@ -117,11 +117,11 @@ public static partial class CatalogLoader
         var archNames = new Dictionary<string, string>();
         var archNode = node.Optional("arch", $"the download of '{tool}'", keys);
         if (archNode is not null)
-            foreach (var (arch, value, _) in archNode.Entries($"the arch names of '{tool}'", "amd64", "arm64"))
+            foreach (var (arch, value, _) in archNode.Entries($"the arch names of '{tool}'", Platform.Architectures))
                 archNames[arch] = value.Scalar("arch name");
         if (checksums is null)
         {
-            var missing = new[] { "amd64", "arm64" }.Where(a => !sha256.ContainsKey(a)).ToList();
+            var missing = Platform.Architectures.Where(a => !sha256.ContainsKey(a)).ToList();
             if (missing.Count > 0)
                 throw node.Error($"the download of '{tool}' has no checksum source for {string.Join(", ", missing)}: "
                     + "give 'checksums' (the upstream checksum file) or 'sha256' per architecture");

@@ -5,6 +5,11 @@ public sealed record Platform(string Os, string Architecture)
 {
     public static readonly IReadOnlyList<string> Known = ["linux/amd64", "linux/arm64"];
 
+    /// <summary>
+    /// The architectures of <see cref="Known"/>: the keys of a download's <c>sha256</c> and <c>arch</c> maps.
+    /// </summary>
+    public static readonly string[] Architectures = [.. Known.Select(k => k.Split('/')[1])];
+
     public static bool TryParse(string text, out Platform platform)
     {
         platform = new Platform("", "");
