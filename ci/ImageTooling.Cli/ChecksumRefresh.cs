@@ -10,7 +10,8 @@ namespace ImageTooling.Cli;
 /// </summary>
 internal static class ChecksumRefresh
 {
-    public static async Task<int> RunAsync(ImageCatalog catalog, string? mirror, bool write, TextWriter output, CancellationToken cancellation)
+    public static async Task<int> RunAsync(
+        ImageCatalog catalog, string? mirror, bool write, TextWriter output, CancellationToken cancellation)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
         var path = Path.Combine(catalog.Directory, CatalogLoader.FileName);
@@ -18,21 +19,19 @@ internal static class ChecksumRefresh
         var drift = 0;
         foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
         {
-            foreach (var platform in Platform.Known.Select(p => Platform.TryParse(p, out var x) ? x : throw new InvalidOperationException(p)))
+            foreach (var name in Platform.Known)
             {
+                if (!Platform.TryParse(name, out var platform)) throw new InvalidOperationException(name);
                 var download = tool.Download!;
-                var url = tool.Render(download.Url, platform);
                 string upstream;
                 try
                 {
-                    upstream = download.ChecksumsUrl is { } checksums
-                        ? ChecksumPins.Find(await http.GetStringAsync(BuildArguments.Mirror(tool.Render(checksums, platform), mirror), cancellation), url[(url.LastIndexOf('/') + 1)..])
-                            ?? throw new PipelineFailure($"{tool.Render(checksums, platform)} lists no sha256 for {url[(url.LastIndexOf('/') + 1)..]}")
-                        : Convert.ToHexStringLower(SHA256.HashData(await http.GetByteArrayAsync(BuildArguments.Mirror(url, mirror), cancellation)));
+                    upstream = await UpstreamSha256Async(http, tool, platform, mirror, cancellation);
                 }
                 catch (HttpRequestException e)
                 {
-                    throw new PipelineFailure($"cannot fetch the checksum of {tool.Name} {platform.Architecture}: {e.Message}");
+                    throw new PipelineFailure(
+                        $"cannot fetch the checksum of {tool.Name} {platform.Architecture}: {e.Message}", e);
                 }
                 var pinned = download.Sha256.GetValueOrDefault(platform.Architecture);
                 var state = pinned == upstream ? "ok" : pinned is null ? "not pinned" : "DIFFERS";
@@ -56,5 +55,24 @@ internal static class ChecksumRefresh
             return ExitCodes.Failure;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// What upstream's checksum file lists for the artifact, or, where there is none, the artifact's own hash.
+    /// </summary>
+    private static async Task<string> UpstreamSha256Async(
+        HttpClient http, Tool tool, Platform platform, string? mirror, CancellationToken cancellation)
+    {
+        var url = tool.Render(tool.Download!.Url, platform);
+        if (tool.Download.ChecksumsUrl is not { } checksums)
+        {
+            var artifact = await http.GetByteArrayAsync(BuildArguments.Mirror(url, mirror), cancellation);
+            return Convert.ToHexStringLower(SHA256.HashData(artifact));
+        }
+        var checksumsUrl = tool.Render(checksums, platform);
+        var list = await http.GetStringAsync(BuildArguments.Mirror(checksumsUrl, mirror), cancellation);
+        var fileName = url[(url.LastIndexOf('/') + 1)..];
+        return ChecksumPins.Find(list, fileName)
+            ?? throw new PipelineFailure($"{checksumsUrl} lists no sha256 for {fileName}");
     }
 }

@@ -34,6 +34,8 @@ internal static class Commands
     private static readonly Option<string> PasswordEnv = new("--password-env") { Description = "Name of the environment variable holding the registry token", DefaultValueFactory = _ => "REGISTRY_PASSWORD" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace a release tag that already exists with other content" };
     private static readonly Option<bool> Write = new("--write") { Description = "Pin the upstream sha256 values in images/catalog.yaml" };
+    private static readonly Option<bool> ReadmeWrite = new("--write") { Description = "Rewrite the table between the README's markers" };
+    private static readonly Option<string?> ReadmePath = new("--readme") { Description = "The README to check or write (default: README.md beside the images folder)" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
 
     private static readonly Option<double> Speedup = new("--speedup") { Description = "How many times faster than the expected times the simulation runs", DefaultValueFactory = _ => 100 };
@@ -93,6 +95,15 @@ internal static class Commands
         var checksums = new Command("checksums", "Compare pinned sha256 values with upstream (needs the internet); --write pins upstream's") { Write, DownloadMirror };
         checksums.SetAction((r, ct) => Run(() => ChecksumRefresh.RunAsync(LoadCatalog(r), r.GetValue(DownloadMirror), r.GetValue(Write), output, ct)));
         root.Subcommands.Add(checksums);
+
+        var readme = new Command("readme", "Check README.md's image table against the catalog; --write regenerates it") { ReadmeWrite, ReadmePath };
+        readme.SetAction(r => Run(() =>
+        {
+            var images = Repository.ImagesDirectory(r.GetValue(ImagesDir));
+            var path = r.GetValue(ReadmePath) ?? Path.Combine(images, "..", "README.md");
+            return Task.FromResult(ReadmeTable.Run(CatalogLoader.Load(images), Path.GetFullPath(path), r.GetValue(ReadmeWrite), output));
+        }));
+        root.Subcommands.Add(readme);
 
         var publish = new Command("publish-multi-arch", "Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last") { Username, PasswordEnv, Force, Report };
         AddRunOptions(publish);

@@ -3,7 +3,10 @@ using ImageTooling.Local;
 
 namespace ImageTooling.Cli;
 
-/// <summary>Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local podman engine.</summary>
+/// <summary>
+/// Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local
+/// podman engine.
+/// </summary>
 internal static class Engines
 {
     public static IImageEngine Create(string kind, string imagesDirectory, string logDirectory) => kind switch
@@ -12,9 +15,11 @@ internal static class Engines
         "auto" or "local" => new PodmanEngine(imagesDirectory, logDirectory),
         "dagger" => DaggerSession.IsPresent
             ? Dagger(imagesDirectory)
-            : throw new InputError("--engine dagger needs a Dagger session: run this under 'dagger run' (DAGGER_SESSION_PORT is not set)"),
+            : throw new InputError("--engine dagger needs a Dagger session: run this under 'dagger run' "
+                + "(DAGGER_SESSION_PORT is not set)"),
         _ => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
     };
 
-    private static IImageEngine Dagger(string imagesDirectory) => new DaggerEngine(DaggerClient.FromEnvironment(), imagesDirectory);
+    private static IImageEngine Dagger(string imagesDirectory) =>
+        new DaggerEngine(DaggerClient.FromEnvironment(), imagesDirectory);
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using ImageTooling.Catalog;
+using ImageTooling.Local;
 
 namespace ImageTooling.Cli;
 
@@ -13,13 +13,18 @@ internal static class Repository
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "images", CatalogLoader.FileName)))
                     return Path.Combine(dir.FullName, "images");
-        throw new InputError($"cannot find images/{CatalogLoader.FileName} above {Directory.GetCurrentDirectory()}: run inside the repository or give --images-dir");
+        throw new InputError($"cannot find images/{CatalogLoader.FileName} above {Directory.GetCurrentDirectory()}: "
+            + "run inside the repository or give --images-dir");
     }
 
     public static string Revision(string root) =>
-        Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha ? sha : Git(root, "rev-parse", "HEAD") ?? "unknown";
+        Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha
+            ? sha
+            : Git(root, "rev-parse", "HEAD") ?? "unknown";
 
-    /// <summary>The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.</summary>
+    /// <summary>
+    /// The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.
+    /// </summary>
     public static DateTimeOffset Created(string root)
     {
         if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var epoch))
@@ -33,16 +38,14 @@ internal static class Repository
     {
         try
         {
-            var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-            foreach (var a in args) start.ArgumentList.Add(a);
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+            var run = ChildProcess.RunAsync("git", args, CancellationToken.None, workingDirectory: root);
+            var result = run.GetAwaiter().GetResult(); // the plan is made synchronously, before anything runs
+            var output = result.Output.Trim();
+            return result.ExitCode == 0 && output.Length > 0 ? output : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (PipelineFailure)
         {
-            return null;
+            return null; // no git here: the labels say so instead
         }
     }
 }

@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace ImageTooling.Dagger;
 
-/// <summary>A Dockerfile (path relative to the build context) and the build arguments it is built with.</summary>
-public sealed record DockerfileSource(string Path, string Text, IReadOnlyDictionary<string, string> BuildArgs);
-
 /// <summary>
 /// Dagger's <c>dockerBuild</c> has no named build contexts, and a derived image must not be built on
 /// a base pulled from a registry. So the base's Dockerfile and the derived one become ONE Dockerfile:
@@ -13,22 +10,26 @@ public sealed record DockerfileSource(string Path, string Text, IReadOnlyDiction
 /// <c>BASE_IMAGE=&lt;that name&gt;</c>, and BuildKit builds the base stages once, exactly as the base
 /// image's own build does (same instructions, same arguments), sharing its cache.
 /// </summary>
-public static partial class DockerfileComposer
+internal static partial class DockerfileComposer
 {
-    public static DockerfileSource Compose(DockerfileSource baseFile, DockerfileSource derived, string baseStageName, string path)
+    public static DockerfileSource Compose(
+        DockerfileSource baseFile, DockerfileSource derived, string baseStageName, string path)
     {
         var b = Parse(baseFile);
         var d = Parse(derived);
         if (!StageName().IsMatch(baseStageName))
             throw new InputError($"'{baseStageName}' cannot name a Dockerfile stage");
         if (b.Stages.Count == 0 || d.Stages.Count == 0)
-            throw new InputError($"cannot compose {baseFile.Path} and {derived.Path}: {(b.Stages.Count == 0 ? baseFile.Path : derived.Path)} has no FROM");
+            throw new InputError($"cannot compose {baseFile.Path} and {derived.Path}: "
+                + $"{(b.Stages.Count == 0 ? baseFile.Path : derived.Path)} has no FROM");
 
         var final = b.Stages[^1];
         var stage = final.Name ?? baseStageName;
-        var baseNames = b.Stages.Select(s => s.Name).OfType<string>().Append(stage).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var baseNames = b.Stages.Select(s => s.Name).OfType<string>().Append(stage)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var clash in d.Stages.Select(s => s.Name).OfType<string>().Where(baseNames.Contains))
-            throw new InputError($"cannot compose {baseFile.Path} and {derived.Path}: both define a stage '{clash}'; rename it in {derived.Path}");
+            throw new InputError($"cannot compose {baseFile.Path} and {derived.Path}: both define a stage '{clash}'; "
+                + $"rename it in {derived.Path}");
 
         var derivedArgs = new Dictionary<string, string>(derived.BuildArgs) { [BuildArguments.BaseImage] = stage };
         // A build argument applies to every stage that declares it. Where the base's stages would see
@@ -36,7 +37,9 @@ public static partial class DockerfileComposer
         // own tools), the derived part reads it under another name instead.
         var declaredInBase = Declared(b);
         var renames = derivedArgs
-            .Where(a => baseFile.BuildArgs.TryGetValue(a.Key, out var value) ? value != a.Value : declaredInBase.Contains(a.Key))
+            .Where(a => baseFile.BuildArgs.TryGetValue(a.Key, out var value)
+                ? value != a.Value
+                : declaredInBase.Contains(a.Key))
             .ToDictionary(a => a.Key, a => $"{a.Key}__{Suffix(derived.Path)}");
 
         var args = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -50,7 +53,8 @@ public static partial class DockerfileComposer
 
         var text = new StringBuilder();
         foreach (var directive in b.Directives) text.Append(directive).Append('\n');
-        text.Append($"# Composed by imagetool for the Dagger engine: {baseFile.Path} (final stage '{stage}'), then {derived.Path}.\n");
+        text.Append($"# Composed by imagetool for the Dagger engine: {baseFile.Path} (final stage '{stage}'), then "
+            + $"{derived.Path}.\n");
         foreach (var arg in globals) text.Append(arg).Append('\n');
         text.Append($"\n# ---- {baseFile.Path}\n");
         text.Append(string.Join("\n", baseLines.Skip(b.Stages[0].FirstLine)).TrimEnd()).Append('\n');
@@ -61,11 +65,17 @@ public static partial class DockerfileComposer
 
     /// <summary>The stages of a Dockerfile in order: name (null if unnamed) and the base each is built FROM.</summary>
     public static IReadOnlyList<(string? Name, string From)> Stages(string text) =>
-        Parse(new DockerfileSource("Dockerfile", text, new Dictionary<string, string>())).Stages.Select(s => (s.Name, s.From)).ToList();
+        Parse(new DockerfileSource("Dockerfile", text, new Dictionary<string, string>()))
+            .Stages.Select(s => (s.Name, s.From)).ToList();
 
     private sealed record Stage(int FirstLine, int LastLine, string From, string? Name);
 
-    private sealed record Parsed(string[] Lines, List<string> Directives, List<string> GlobalArgs, List<Stage> Stages, List<string> ArgInstructions);
+    private sealed record Parsed(
+        string[] Lines,
+        List<string> Directives,
+        List<string> GlobalArgs,
+        List<Stage> Stages,
+        List<string> ArgInstructions);
 
     private static Parsed Parse(DockerfileSource file)
     {
@@ -77,8 +87,10 @@ public static partial class DockerfileComposer
         var i = 0;
         for (; i < lines.Length && Directive().Match(lines[i]) is { Success: true } match; i++)
         {
-            if (match.Groups["key"].Value.Equals("escape", StringComparison.OrdinalIgnoreCase) && match.Groups["value"].Value.Trim() != "\\")
-                throw new InputError($"{file.Path}: only the default escape character '\\' is supported when composing Dockerfiles");
+            var escape = match.Groups["key"].Value.Equals("escape", StringComparison.OrdinalIgnoreCase);
+            if (escape && match.Groups["value"].Value.Trim() != "\\")
+                throw new InputError($"{file.Path}: only the default escape character '\\' is supported when composing "
+                    + "Dockerfiles");
             directives.Add(lines[i]);
         }
         while (i < lines.Length)
@@ -112,7 +124,8 @@ public static partial class DockerfileComposer
                 var from = From().Match(instruction);
                 if (!from.Success)
                     throw new InputError($"{file.Path}:{first + 1}: cannot read the FROM instruction '{instruction}'");
-                stages.Add(new Stage(first, i - 1, from.Groups["image"].Value, from.Groups["name"].Success ? from.Groups["name"].Value : null));
+                var name = from.Groups["name"].Success ? from.Groups["name"].Value : null;
+                stages.Add(new Stage(first, i - 1, from.Groups["image"].Value, name));
             }
             else if (keyword == "ARG")
             {
@@ -130,21 +143,26 @@ public static partial class DockerfileComposer
             .Select(a => a.Split('=')[0])
             .ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Renames an argument where it is declared (<c>ARG NAME</c>) and where it is used (<c>$NAME</c>, <c>${NAME...}</c>).</summary>
+    /// <summary>
+    /// Renames an argument where it is declared (<c>ARG NAME</c>) and where it is used (<c>$NAME</c>,
+    /// <c>${NAME...}</c>).
+    /// </summary>
     private static string Rename(string text, IReadOnlyDictionary<string, string> renames)
     {
         foreach (var (from, to) in renames)
         {
             var name = Regex.Escape(from);
             text = Regex.Replace(text, $@"\$(\{{?){name}\b", "$$${1}" + to);
-            text = Regex.Replace(text, $@"(?<=^[ \t]*ARG[ \t]+(?:\S+[ \t]+)*){name}(?=[=\s]|$)", to, RegexOptions.Multiline | RegexOptions.IgnoreCase);
+            var declaration = $@"(?<=^[ \t]*ARG[ \t]+(?:\S+[ \t]+)*){name}(?=[=\s]|$)";
+            text = Regex.Replace(text, declaration, to, RegexOptions.Multiline | RegexOptions.IgnoreCase);
         }
         return text;
     }
 
     private static string Suffix(string path)
     {
-        var folder = Path.GetDirectoryName(path)?.Replace('\\', '/').Split('/').LastOrDefault(p => p.Length > 0) ?? "DERIVED";
+        var folder = Path.GetDirectoryName(path)?.Replace('\\', '/').Split('/').LastOrDefault(p => p.Length > 0)
+            ?? "DERIVED";
         return NotArgChar().Replace(folder.ToUpperInvariant(), "_");
     }
 

@@ -1,13 +1,25 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 
 namespace ImageTooling.Local;
 
-/// <summary>Runs a program with an argument list (never a shell line), capturing its output; secrets go through files or stdin, not argv.</summary>
-internal static class ChildProcess
+/// <summary>
+/// The one way the product starts a program: an argument list (never a shell line), standard output and
+/// error captured together. Secrets go through files or stdin, not argv. A program that cannot start or
+/// does not finish in time is a <see cref="PipelineFailure"/>; a caller that probes before anything is
+/// built (a missing podman) turns that into an <see cref="InputError"/> itself.
+/// </summary>
+public static class ChildProcess
 {
     public static async Task<CommandResult> RunAsync(
-        string program, IEnumerable<string> arguments, CancellationToken cancellation, string? logFile = null, string? stdin = null, TimeSpan? timeout = null)
+        string program,
+        IEnumerable<string> arguments,
+        CancellationToken cancellation,
+        string? logFile = null,
+        string? stdin = null,
+        TimeSpan? timeout = null,
+        string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -15,6 +27,7 @@ internal static class ChildProcess
             RedirectStandardError = true,
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = new Process { StartInfo = start };
@@ -35,9 +48,9 @@ internal static class ChildProcess
         {
             process.Start();
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (Win32Exception e)
         {
-            throw new InputError($"cannot run '{program}': {e.Message}");
+            throw new PipelineFailure($"cannot run '{program}': {e.Message}", e);
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -56,9 +69,27 @@ internal static class ChildProcess
         {
             process.Kill(entireProcessTree: true);
             if (cancellation.IsCancellationRequested) throw;
-            throw new PipelineFailure($"'{program} {start.ArgumentList.FirstOrDefault()}' did not finish within {timeout}");
+            throw new PipelineFailure($"'{program} {start.ArgumentList.FirstOrDefault()}' did not finish within "
+                + $"{timeout}");
         }
         process.WaitForExit();
         lock (output) return new CommandResult(process.ExitCode, output.ToString());
     }
+
+    /// <summary>
+    /// Like <see cref="RunAsync"/>, but a non-zero exit code is a <see cref="PipelineFailure"/> quoting the last lines.
+    /// </summary>
+    internal static async Task<string> RunCheckedAsync(
+        string program, IReadOnlyList<string> arguments, CancellationToken cancellation)
+    {
+        var result = await RunAsync(program, arguments, cancellation);
+        if (result.ExitCode != 0)
+            throw new PipelineFailure($"{program} {string.Join(' ', arguments.Take(2))} failed (exit "
+                + $"{result.ExitCode}): {Tail(result.Output, 3)}");
+        return result.Output;
+    }
+
+    /// <summary>The last lines of a program's output, indented, for an error message.</summary>
+    internal static string Tail(string output, int lines) =>
+        string.Join("\n", output.TrimEnd().Split('\n').TakeLast(lines).Select(l => "    " + l.TrimEnd()));
 }

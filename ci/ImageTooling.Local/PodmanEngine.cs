@@ -16,7 +16,8 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 {
     public string Name => "podman (local engine)";
 
-    public static string LocalName(BuildNode node) => $"localhost/imagetool/{node.Image.Name}:{node.Platform.Architecture}";
+    internal static string LocalName(BuildNode node) =>
+        $"localhost/imagetool/{node.Image.Name}:{node.Platform.Architecture}";
 
     /// <summary>
     /// The same image before labels. Derived images build on this one: labels change with every
@@ -26,9 +27,11 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 
     public async Task CheckReadyAsync(CancellationToken cancellation)
     {
+        // Nothing is built yet: a missing program is a matter of how the tool was set up (exit code 2).
         foreach (var tool in new[] { "podman", "skopeo" })
             if (await TryRunAsync(tool, ["--version"], cancellation) is null)
-                throw new InputError($"the local engine needs {tool}: run ci/install-local-engine.sh (podman, buildah, skopeo, qemu-user-static), or run inside a Dagger session");
+                throw new InputError($"the local engine needs {tool}: run ci/install-local-engine.sh (podman, buildah, "
+                    + "skopeo, qemu-user-static), or run inside a Dagger session");
         var native = RuntimeInformation.OSArchitecture switch
         {
             Architecture.X64 => "amd64",
@@ -37,12 +40,14 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         };
         var foreign = native == "amd64" ? "qemu-aarch64" : "qemu-x86_64";
         if (!File.Exists($"/proc/sys/fs/binfmt_misc/{foreign}"))
-            throw new InputError($"building for the other architecture needs qemu-user binfmt ({foreign} is not registered): apt-get install qemu-user-static binfmt-support && update-binfmts --enable {foreign}");
+            throw new InputError($"building for the other architecture needs qemu-user binfmt ({foreign} is not "
+                + $"registered): apt-get install qemu-user-static binfmt-support && update-binfmts --enable {foreign}");
         Directory.CreateDirectory(logDirectory);
     }
 
     /// <summary>podman receives the credentials through a private auth file at push time; any source will do.</summary>
-    public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
+    public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) =>
+        Task.CompletedTask;
 
     public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
     {
@@ -63,16 +68,22 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         File.WriteAllText(log, $"podman {string.Join(' ', args)}\n");
         var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
         if (result.ExitCode != 0)
-            throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of {log}:\n{Tail(result.Output, 15)}");
+            throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of "
+                + $"{log}:\n{ChildProcess.Tail(result.Output, 15)}");
 
         // Labels go on top in a step of their own (no layer, cached while they stay the same).
-        var label = new List<string> { "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(), "--file", "-", "--tag", name };
+        var label = new List<string>
+        {
+            "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(),
+            "--file", "-", "--tag", name,
+        };
         foreach (var (key, value) in node.Labels)
             label.AddRange(["--label", $"{key}={value}"]);
         label.Add(EmptyContext());
-        result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: $"FROM {UnlabeledName(node)}\n");
+        var labelFile = $"FROM {UnlabeledName(node)}\n";
+        result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: labelFile);
         if (result.ExitCode != 0)
-            throw new PipelineFailure($"labelling {name} failed: {Tail(result.Output, 5)}");
+            throw new PipelineFailure($"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}");
         var id = (await RunCheckedAsync(["image", "inspect", "--format", "{{.Id}}", name], cancellation)).Trim();
         return new BuiltImage(node, name) { ConfigDigest = $"sha256:{id}" };
     }
@@ -90,21 +101,38 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
     /// same multi-arch base collide. Each gets its own single-platform digest instead:
     /// <c>NAME_IMAGE</c> for the target, <c>BUILD_NAME_IMAGE</c> for stages on the build platform.
     /// </summary>
-    private async Task PinPlatformsAsync(Dictionary<string, string> args, Platform target, CancellationToken cancellation)
+    private async Task PinPlatformsAsync(
+        Dictionary<string, string> args, Platform target, CancellationToken cancellation)
     {
         var native = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "amd64";
         args["BUILDPLATFORM"] = $"linux/{native}";
-        foreach (var key in args.Keys.Where(k => k.EndsWith("_IMAGE", StringComparison.Ordinal) && k != BuildArguments.BaseImage).ToList())
+        var pinnedBases = args.Keys
+            .Where(k => k.EndsWith("_IMAGE", StringComparison.Ordinal) && k != BuildArguments.BaseImage)
+            .ToList();
+        foreach (var key in pinnedBases)
         {
-            var manifests = await PlatformManifestsAsync(args[key], cancellation);
+            var reference = args[key];
+            var manifests = await PlatformManifestsAsync(reference, cancellation);
             if (manifests is null) continue;
-            var repository = Repository(args[key]);
-            args[key] = $"{repository}@{manifests[target.Architecture]}";
-            args[$"BUILD_{key}"] = $"{repository}@{manifests[native]}";
+            var repository = Repository(reference);
+            args[key] = $"{repository}@{PlatformDigest(reference, manifests, target.Architecture)}";
+            args[$"BUILD_{key}"] = $"{repository}@{PlatformDigest(reference, manifests, native)}";
         }
     }
 
     private readonly Dictionary<string, Dictionary<string, string>?> indexes = [];
+
+    /// <summary>
+    /// The digest of a base image's variant for one architecture, or an error naming what the base offers.
+    /// </summary>
+    internal static string PlatformDigest(
+        string reference, IReadOnlyDictionary<string, string> manifests, string architecture)
+    {
+        if (manifests.TryGetValue(architecture, out var digest)) return digest;
+        var offered = manifests.Keys.Order(StringComparer.Ordinal).Select(a => $"linux/{a}").DefaultIfEmpty("none");
+        throw new PipelineFailure(
+            $"the base image {reference} has no linux/{architecture} variant (it has: {string.Join(", ", offered)})");
+    }
 
     /// <summary><c>host/name:tag@sha256:…</c> → <c>host/name</c>.</summary>
     private static string Repository(string reference)
@@ -114,34 +142,47 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         return colon > name.LastIndexOf('/') ? name[..colon] : name;
     }
 
-    private async Task<Dictionary<string, string>?> PlatformManifestsAsync(string reference, CancellationToken cancellation)
+    private async Task<Dictionary<string, string>?> PlatformManifestsAsync(
+        string reference, CancellationToken cancellation)
     {
         lock (indexes)
             if (indexes.TryGetValue(reference, out var known)) return known;
         // skopeo reads through the same registries.conf (mirrors) as podman; it takes no "tag@digest" form.
         var digest = reference.Contains('@') ? "@" + reference.Split('@')[1] : "";
-        var result = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", $"docker://{(digest.Length > 0 ? Repository(reference) + digest : reference)}"], cancellation);
+        var source = $"docker://{(digest.Length > 0 ? Repository(reference) + digest : reference)}";
+        var result = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", source], cancellation);
         if (result.ExitCode != 0)
-            throw new PipelineFailure($"cannot read the base image {reference}: {Tail(result.Output, 2)}");
+            throw new PipelineFailure($"cannot read the base image {reference}: {ChildProcess.Tail(result.Output, 2)}");
         using var json = JsonDocument.Parse(result.Output);
         Dictionary<string, string>? manifests = null;
         if (json.RootElement.TryGetProperty("manifests", out var list))
             manifests = list.EnumerateArray()
                 .Where(m => m.TryGetProperty("platform", out var p) && p.GetProperty("os").GetString() == "linux")
-                .ToDictionary(m => m.GetProperty("platform").GetProperty("architecture").GetString()!, m => m.GetProperty("digest").GetString()!);
+                .ToDictionary(
+                    m => m.GetProperty("platform").GetProperty("architecture").GetString()!,
+                    m => m.GetProperty("digest").GetString()!);
         lock (indexes) indexes[reference] = manifests;
         return manifests;
     }
 
     public async Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
     {
-        var args = new List<string> { "run", "--rm", "--pull", "never", "--network", "none", "--platform", image.Node.Platform.ToString(), "--entrypoint", "/bin/sh" };
+        var args = new List<string>
+        {
+            "run", "--rm", "--pull", "never", "--network", "none",
+            "--platform", image.Node.Platform.ToString(), "--entrypoint", "/bin/sh",
+        };
         if (test.User is not null) args.AddRange(["--user", test.User]);
         args.AddRange([image.Handle, "-c", test.Run]);
-        return await ChildProcess.RunAsync("podman", args, cancellation, LogFile(image.Node), timeout: TimeSpan.FromMinutes(10));
+        var limit = TimeSpan.FromMinutes(10);
+        return await ChildProcess.RunAsync("podman", args, cancellation, LogFile(image.Node), timeout: limit);
     }
 
-    public async Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<string> PublishAsync(
+        string reference,
+        IReadOnlyList<BuiltImage> variants,
+        RegistryCredentials credentials,
+        CancellationToken cancellation)
     {
         var list = $"localhost/imagetool-publish/{variants[0].Node.Image.Name}:index";
         await TryRunAsync("podman", ["manifest", "rm", list], cancellation);
@@ -157,10 +198,16 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             var digestFile = Path.Combine(temp.FullName, "digest");
             // The credentials reach podman through a private auth file, never through its arguments.
             File.WriteAllText(authFile, "");
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
-            File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [reference.Split('/')[0]] = new { auth } } }));
-            var push = new List<string> { "manifest", "push", "--all", "--format", "oci", "--authfile", authFile, "--digestfile", digestFile };
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var pair = $"{credentials.Username}:{credentials.Password.Reveal()}";
+            var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes(pair));
+            var auths = new Dictionary<string, object> { [reference.Split('/')[0]] = new { auth } };
+            File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths }));
+            var push = new List<string>
+            {
+                "manifest", "push", "--all", "--format", "oci", "--authfile", authFile, "--digestfile", digestFile,
+            };
             if (api.Scheme == "http") push.Add("--tls-verify=false");
             push.AddRange([list, $"docker://{reference}"]);
             var result = await ChildProcess.RunAsync("podman", push, cancellation, timeout: TimeSpan.FromMinutes(30));
@@ -174,37 +221,32 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         }
     }
 
-    private string LogFile(BuildNode node) => Path.Combine(logDirectory, $"{node.Image.Name}-{node.Platform.Architecture}.log");
+    private string LogFile(BuildNode node) =>
+        Path.Combine(logDirectory, $"{node.Image.Name}-{node.Platform.Architecture}.log");
 
     /// <summary>podman's own one-line reason ("Error: ..."), or its last line.</summary>
     private static string LastError(string output)
     {
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.LastOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "no output";
+        return lines.LastOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal))
+            ?? lines.LastOrDefault()
+            ?? "no output";
     }
 
-    private static string Tail(string output, int lines) =>
-        string.Join("\n", output.TrimEnd().Split('\n').TakeLast(lines).Select(l => "    " + l.TrimEnd()));
+    private static Task<string> RunCheckedAsync(IReadOnlyList<string> args, CancellationToken cancellation) =>
+        ChildProcess.RunCheckedAsync("podman", args, cancellation);
 
-    private static async Task<string> RunCheckedAsync(IEnumerable<string> args, CancellationToken cancellation)
-    {
-        var list = args.ToList();
-        var result = await ChildProcess.RunAsync("podman", list, cancellation);
-        if (result.ExitCode != 0)
-            throw new PipelineFailure($"podman {string.Join(' ', list.Take(2))} failed: {Tail(result.Output, 3)}");
-        return result.Output;
-    }
-
-    private static async Task<string?> TryRunAsync(string program, IEnumerable<string> args, CancellationToken cancellation)
+    private static async Task<string?> TryRunAsync(
+        string program, IEnumerable<string> args, CancellationToken cancellation)
     {
         try
         {
             var result = await ChildProcess.RunAsync(program, args, cancellation);
             return result.ExitCode == 0 ? result.Output : null;
         }
-        catch (InputError)
+        catch (PipelineFailure)
         {
-            return null;
+            return null; // the program is missing or hangs
         }
     }
 }

@@ -219,7 +219,9 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
                 if (attempt >= Attempts)
                     throw new PipelineFailure($"cannot reach the registry for {what} after {Attempts} attempts: {fault}");
             }
-            var delay = wait is { } retryAfter ? (retryAfter > MaxRetryAfter ? MaxRetryAfter : retryAfter) : Backoff * Math.Pow(2, attempt - 1);
+            var delay = wait is { } retryAfter
+                ? (retryAfter > MaxRetryAfter ? MaxRetryAfter : retryAfter)
+                : ImageTooling.Backoff.Delay(Backoff, attempt);
             await Task.Delay(delay, cancellation);
         }
     }

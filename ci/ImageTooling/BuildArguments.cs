@@ -15,15 +15,22 @@ public static class BuildArguments
     public const string BaseImage = "BASE_IMAGE";
     public const string ToolboxTools = "TOOLBOX_TOOLS";
 
-    public static IReadOnlyDictionary<string, string> For(ImageCatalog catalog, ImageDefinition image, PlanOptions options)
+    public static IReadOnlyDictionary<string, string> For(
+        ImageCatalog catalog, ImageDefinition image, PlanOptions options)
     {
         var args = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, reference) in catalog.BaseImages)
-            args[$"{name.ToUpperInvariant().Replace('-', '_')}_IMAGE"] = options.BaseImageOverrides.GetValueOrDefault(name) ?? reference;
+        {
+            var key = $"{name.ToUpperInvariant().Replace('-', '_')}_IMAGE";
+            args[key] = options.BaseImageOverrides.GetValueOrDefault(name) ?? reference;
+        }
         foreach (var tool in catalog.ToolsOf(image))
         {
             if (tool.Download is { } download)
-                args[$"{tool.ArgPrefix}_DOWNLOAD"] = string.Join("\n", image.Platforms.Select(p => DownloadLine(tool, download, p, options.DownloadMirror)));
+            {
+                var rows = image.Platforms.Select(p => DownloadLine(tool, download, p, options.DownloadMirror));
+                args[$"{tool.ArgPrefix}_DOWNLOAD"] = string.Join("\n", rows);
+            }
             if (tool.Debian is { } debian)
                 args[$"{tool.ArgPrefix}_PACKAGE"] = debian.AptSpec;
         }
@@ -36,7 +43,9 @@ public static class BuildArguments
     {
         var url = Mirror(tool.Render(download.Url, platform), mirror);
         var sha = download.Sha256.GetValueOrDefault(platform.Architecture, "-");
-        var checksums = download.ChecksumsUrl is null ? "-" : Mirror(tool.Render(download.ChecksumsUrl, platform), mirror);
+        var checksums = download.ChecksumsUrl is null
+            ? "-"
+            : Mirror(tool.Render(download.ChecksumsUrl, platform), mirror);
         return $"{platform.Architecture} {url} {sha} {checksums}";
     }
 

@@ -176,7 +176,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         foreach (var target in plan.Publish)
         {
             var versionTag = target.Tags[0];
-            var existing = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
+            var existing = await AfterBuildingAsync(target.Reference(versionTag),
+                () => registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation));
             if (existing is null) continue;
             if (SameContent(existing, variants[target]))
                 unchanged[target] = existing.Digest;
@@ -218,16 +219,36 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 Say($"[push]  {reference} -> {digest} ({string.Join(", ", variants.Select(v => v.Node.Platform))}) in {clock.Elapsed.TotalSeconds:0.0}s");
                 return new PublishedImage(target.Repository, tag, digest, Unchanged: false);
             }
-            catch (Exception e) when (e is not InputError && e is not OperationCanceledException && attempt < PublishAttempts)
+            catch (InputError e)
             {
-                var delay = RetryDelay * Math.Pow(2, attempt - 1);
+                throw new PipelineFailure($"publishing {reference} failed: {e.Message}", e);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < PublishAttempts)
+            {
+                var delay = Backoff.Delay(RetryDelay, attempt);
                 Say($"[push]  {reference}: attempt {attempt} of {PublishAttempts} failed ({e.Message}); retrying in {delay.TotalSeconds:0.#}s");
                 await Task.Delay(delay, cancellation);
             }
-            catch (Exception e) when (e is not InputError && e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 throw new PipelineFailure($"publishing {reference} failed after {PublishAttempts} attempts: {e.Message}", e);
             }
+        }
+    }
+
+    /// <summary>
+    /// Bad input means "nothing built" (exit code 2) only before the first build; once images are built,
+    /// a refusal (a registry 401 while reading a tag) fails the run and names what it was doing.
+    /// </summary>
+    private static async Task<T> AfterBuildingAsync<T>(string reference, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (InputError e)
+        {
+            throw new PipelineFailure($"reading {reference} before publishing failed (images were built, nothing was pushed): {e.Message}", e);
         }
     }
 

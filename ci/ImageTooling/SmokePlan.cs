@@ -5,7 +5,9 @@ namespace ImageTooling;
 /// <summary>Turns the catalog's checks into the smoke tests of one image on one platform.</summary>
 public static class SmokePlan
 {
-    /// <summary>Every image ships this script; it prints the ELF machine of a file as <c>uname -m</c> would name it.</summary>
+    /// <summary>
+    /// Every image ships this script; it prints the ELF machine of a file as <c>uname -m</c> would name it.
+    /// </summary>
     public const string ArchCheck = "toolbox-arch";
 
     public static IReadOnlyList<SmokeTest> For(ImageCatalog catalog, ImageDefinition image, Platform platform)
@@ -19,7 +21,12 @@ public static class SmokePlan
             tests.Add(new SmokeTest($"{tool.Name} version", tool.VersionCommand, tool.Render(tool.Expect)));
             if (tool.Binary is not null)
                 tests.Add(new SmokeTest($"{tool.Name} architecture", $"{ArchCheck} {tool.Binary}", platform.Machine));
-            tests.AddRange(tool.Smoke.Select(t => t with { Name = $"{tool.Name} {t.Name}", Run = tool.Render(t.Run), Expect = tool.Render(t.Expect) }));
+            tests.AddRange(tool.Smoke.Select(t => t with
+            {
+                Name = $"{tool.Name} {t.Name}",
+                Run = tool.Render(t.Run),
+                Expect = tool.Render(t.Expect),
+            }));
         }
         // Image-level tests may name any tool's version as {TOOL}.
         var tools = catalog.AllToolsOf(image).ToList();

@@ -14,11 +14,11 @@ internal static class Module
 
     /// <summary>The SDK's module entrypoint against the session: it registers the module, or runs the call the session names.</summary>
     public static ProcessResult Entrypoint(SimulatedDaggerSession session) =>
-        NodeTool.RunWithEnvironment(Package, new Dictionary<string, string>
+        NodeTool.RunWith(new Dictionary<string, string>
         {
             ["DAGGER_SESSION_PORT"] = session.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DAGGER_SESSION_TOKEN"] = session.Token,
-        }, "module.mjs", "entrypoint");
+        }, Package, "module.mjs", "entrypoint");
 
     /// <summary><c>tsc --noEmit</c> with tests/module's TypeScript, against @dagger.io/dagger; <paramref name="project"/> defaults to tsconfig.json.</summary>
     public static ProcessResult TypeCheck(string project = "tsconfig.json") =>

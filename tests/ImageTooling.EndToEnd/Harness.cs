@@ -30,6 +30,7 @@ public sealed class Harness : IDisposable
         DebianImage = env["HARNESS_DEBIAN_IMAGE"];
 
         var catalog = CatalogLoader.Load(Path.Combine(TestRepository.Root, "images"));
+        Catalog = catalog;
         var work = Path.Combine(TestRepository.Root, "artifacts", "e2e");
         StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"));
         ImagesWithStandIns = StandIns.CatalogCopy(catalog, Path.Combine(work, "images"));
@@ -37,6 +38,8 @@ public sealed class Harness : IDisposable
         RunId = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
     }
 
+    /// <summary>The real catalog, for the versions the smoke tests must report.</summary>
+    public ImageCatalog Catalog { get; }
     public string Registry { get; }
     public string User { get; }
     public string Password { get; }

@@ -12,11 +12,11 @@ public class ChecksumTests
     private const string B = "2222222222222222222222222222222222222222222222222222222222222222";
 
     [Theory]
-    [InlineData(A + "  helm-v4.3.0-linux-amd64.tar.gz\n", "helm-v4.3.0-linux-amd64.tar.gz", A)]
-    [InlineData(B + "  other\n" + A + " *buildx-v0.38.0.linux-arm64\n", "buildx-v0.38.0.linux-arm64", A)]
-    [InlineData(A + "  ./k9s_Linux_arm64.tar.gz\n", "k9s_Linux_arm64.tar.gz", A)]
-    [InlineData(A + "\n", "kubectl", A)]
-    [InlineData(B + "  something-else\n", "kubectl", null)]
+    [InlineData(A + "  tool-v1.2.3-linux-amd64.tar.gz\n", "tool-v1.2.3-linux-amd64.tar.gz", A)]
+    [InlineData(B + "  other\n" + A + " *tool-v1.2.3.linux-arm64\n", "tool-v1.2.3.linux-arm64", A)]
+    [InlineData(A + "  ./tool_Linux_arm64.tar.gz\n", "tool_Linux_arm64.tar.gz", A)]
+    [InlineData(A + "\n", "tool", A)]
+    [InlineData(B + "  something-else\n", "tool", null)]
     public void Finds_the_hash_for_a_file_in_upstream_checksum_files(string file, string name, string? expected)
     {
         Assert.Equal(expected, ChecksumPins.Find(file, name));
@@ -25,31 +25,32 @@ public class ChecksumTests
     [Fact]
     public void Pinning_rewrites_one_value_and_keeps_everything_else()
     {
-        var text = File.ReadAllText(Path.Combine(Repo.Images, "catalog.yaml"));
-        var pinned = ChecksumPins.Pin(text, "kubectl", "arm64", A);
+        var text = Repo.FixtureText();
+        var pinned = ChecksumPins.Pin(text, "beta", "arm64", A);
         Assert.Equal(text.Split('\n').Length, pinned.Split('\n').Length);
         Assert.Contains($"        arm64: {A}", pinned);
-        Assert.Contains("amd64: 65691ff77eb6fa44c908b77a1082c9f092c3b9733b5cefabec0d1104890e21a8", pinned);
-        Assert.Contains("# renovate: datasource=github-releases depName=kubernetes/kubernetes", pinned);
-        var catalog = CatalogLoader.Parse("catalog.yaml", pinned, Repo.Images);
-        Assert.Equal(A, catalog.Tools["kubectl"].Download!.Sha256["arm64"]);
+        Assert.Contains("amd64: " + new string('b', 64), pinned);
+        Assert.Contains("# A small catalog for the unit tests", pinned);
+        Assert.Equal(text.Replace("arm64: " + new string('c', 64), $"arm64: {A}", 1), pinned);
+        var catalog = CatalogLoader.Parse("catalog.yaml", pinned, Repo.FixtureImages);
+        Assert.Equal(A, catalog.Tools["beta"].Download!.Sha256["arm64"]);
     }
 
     [Fact]
     public void Pinning_adds_a_missing_architecture_or_mapping()
     {
-        var text = File.ReadAllText(Path.Combine(Repo.Images, "catalog.yaml"));
-        var catalog = CatalogLoader.Parse("catalog.yaml", ChecksumPins.Pin(ChecksumPins.Pin(ChecksumPins.Pin(text, "buildx", "arm64", A), "argocd", "amd64", A), "argocd", "arm64", B), Repo.Images);
-        Assert.Equal(A, catalog.Tools["buildx"].Download!.Sha256["arm64"]);
-        Assert.Equal(A, catalog.Tools["argocd"].Download!.Sha256["amd64"]);
-        Assert.Equal(B, catalog.Tools["argocd"].Download!.Sha256["arm64"]);
+        var withoutPins = Repo.FixtureText().Replace("      sha256:\n        amd64: " + new string('a', 64) + "\n", "", 1);
+        var text = ChecksumPins.Pin(ChecksumPins.Pin(withoutPins, "alpha", "arm64", A), "alpha", "amd64", B);
+        var catalog = CatalogLoader.Parse("catalog.yaml", text, Repo.FixtureImages);
+        Assert.Equal(B, catalog.Tools["alpha"].Download!.Sha256["amd64"]);
+        Assert.Equal(A, catalog.Tools["alpha"].Download!.Sha256["arm64"]);
     }
 
     /// <summary>The checksums command against a local stand-in of upstream (checksum files and artifacts it fabricates).</summary>
     [Fact]
     public void The_checksums_command_pins_what_upstream_publishes()
     {
-        var images = Repo.CopyImages();
+        var images = Repo.CopyFixture();
         var catalog = CatalogLoader.Load(images);
         var expected = new Dictionary<string, string>();
         var files = new Dictionary<string, byte[]>();

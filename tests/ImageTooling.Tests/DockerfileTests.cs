@@ -134,7 +134,7 @@ public partial class DockerfileTests
     {
         var (exit, output) = NodeTool.Run("dockerfiles", "lint.mjs");
         Assert.True(exit == 0, output);
-        Assert.Contains("5 Dockerfiles linted, 0 problems", output);
+        Assert.Contains($"{Catalog.Images.Count} Dockerfiles linted, 0 problems", output);
 
         var broken = Directory.CreateTempSubdirectory("imagetool-lint-");
         Directory.CreateDirectory(Path.Combine(broken.FullName, "x"));

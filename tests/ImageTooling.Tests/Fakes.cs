@@ -10,6 +10,8 @@ internal sealed class FakeEngine : IImageEngine
     public Func<BuildNode, bool> BuildFails { get; init; } = _ => false;
     public Func<SmokeTest, BuiltImage, CommandResult>? Answer { get; init; }
     public Func<string, int, bool> PublishFails { get; init; } = (_, _) => false;
+    /// <summary>The engine refuses the push as bad input (as an engine does for a token it cannot use).</summary>
+    public Func<string, bool> PublishRefused { get; init; } = _ => false;
     public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
     public int MaxConcurrentBuilds => maxConcurrent;
     private int running, maxConcurrent;
@@ -38,6 +40,7 @@ internal sealed class FakeEngine : IImageEngine
     public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var attempt = PublishAttempts.AddOrUpdate(reference, 1, (_, n) => n + 1);
+        if (PublishRefused(reference)) throw new InputError($"the engine cannot push {reference} with these credentials");
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
         Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
         return Task.FromResult($"sha256:{reference.GetHashCode():x8}");
@@ -49,6 +52,8 @@ internal sealed class FakeRegistry : IRegistry
 {
     public Dictionary<string, RemoteIndex> Tags { get; } = [];
     public bool RefuseCredentials { get; init; }
+    /// <summary>Takes the credentials for pushing, but refuses them for reading tags (a 401 after the builds).</summary>
+    public bool RefuseReads { get; init; }
     public List<string> Calls { get; } = [];
 
     public Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
@@ -60,7 +65,9 @@ internal sealed class FakeRegistry : IRegistry
     }
 
     public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
-        Task.FromResult(Tags.GetValueOrDefault($"{repository}:{tag}"));
+        RefuseReads
+            ? throw new InputError($"reading {repository}:{tag}: the registry refused the credentials of '{credentials.Username}'")
+            : Task.FromResult(Tags.GetValueOrDefault($"{repository}:{tag}"));
 
     public static RemoteIndex IndexOf(string image, string digest = "sha256:old") =>
         new(digest, [new("linux/amd64", "sha256:m1", $"sha256:{image}-amd64"), new("linux/arm64", "sha256:m2", $"sha256:{image}-arm64")]);

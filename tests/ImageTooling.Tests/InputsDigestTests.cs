@@ -5,7 +5,7 @@ namespace ImageTooling.Tests;
 /// <summary>The inputs digest label: what a node is made from, comparable with what a registry holds on any engine.</summary>
 public sealed class InputsDigestTests : IDisposable
 {
-    private readonly string images = Repo.CopyImages();
+    private readonly string images = Repo.CopyFixture();
 
     public void Dispose() => Directory.Delete(images, recursive: true);
 

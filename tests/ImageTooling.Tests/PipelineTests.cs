@@ -1,11 +1,12 @@
 namespace ImageTooling.Tests;
 
+/// <summary>The pipeline's rules on a stand-in engine and registry (Fakes.cs), planned from the fixture catalog.</summary>
 public class PipelineTests
 {
     private static readonly RegistryCredentials Credentials = new("bot", new Secret("s3cr3t-value"));
 
     private static BuildPlan Plan(string tag = "v1.2.3", params string[] images) =>
-        BuildPlan.Create(Repo.Catalog(), new PlanOptions { Release = ReleaseTag.Parse(tag), Images = images });
+        BuildPlan.Create(Repo.Fixture(), new PlanOptions { Release = ReleaseTag.Parse(tag), Images = images });
 
     private static Pipeline NewPipeline(FakeEngine engine, StringWriter? log = null) =>
         new(engine, log ?? new StringWriter(), jobs: 2) { RetryDelay = TimeSpan.FromMilliseconds(1) };
@@ -19,13 +20,13 @@ public class PipelineTests
         var engine = new FakeEngine();
         await NewPipeline(engine).BuildAsync(Plan(), smokeTest: false, CancellationToken.None);
         var builds = Events(engine, "build");
-        Assert.Equal(10, builds.Count);
-        Assert.Single(builds, b => b.StartsWith("build tooling-k8s linux/amd64 ", StringComparison.Ordinal));
-        Assert.Single(builds, b => b.StartsWith("build tooling-k8s linux/arm64 ", StringComparison.Ordinal));
-        Assert.Contains("build tooling-k8s-aws linux/arm64 on fake/tooling-k8s:arm64", builds);
-        Assert.Contains("build tooling-k8s-openstack linux/amd64 on fake/tooling-k8s:amd64", builds);
-        Assert.True(builds.IndexOf(builds.Single(b => b.StartsWith("build tooling-k8s linux/arm64", StringComparison.Ordinal)))
-            < builds.IndexOf("build tooling-k8s-aws linux/arm64 on fake/tooling-k8s:arm64"));
+        Assert.Equal(6, builds.Count);
+        Assert.Single(builds, b => b.StartsWith("build base linux/amd64 ", StringComparison.Ordinal));
+        Assert.Single(builds, b => b.StartsWith("build base linux/arm64 ", StringComparison.Ordinal));
+        Assert.Contains("build derived linux/arm64 on fake/base:arm64", builds);
+        Assert.Contains("build derived linux/amd64 on fake/base:amd64", builds);
+        Assert.True(builds.IndexOf(builds.Single(b => b.StartsWith("build base linux/arm64", StringComparison.Ordinal)))
+            < builds.IndexOf("build derived linux/arm64 on fake/base:arm64"));
     }
 
     [Fact]
@@ -50,13 +51,13 @@ public class PipelineTests
     {
         var engine = new FakeEngine
         {
-            Answer = (test, image) => test.Name == "helm architecture" && image.Node.Platform.Architecture == "arm64"
+            Answer = (test, image) => test.Name == "alpha architecture" && image.Node.Platform.Architecture == "arm64"
                 ? new CommandResult(0, "x86_64\n")
                 : new CommandResult(0, test.Expect),
         };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
             NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None));
-        Assert.Contains("tooling-k8s linux/arm64: smoke tests failed: 'helm architecture'", failure.Message);
+        Assert.Contains("base linux/arm64: smoke tests failed: 'alpha architecture'", failure.Message);
         Assert.Contains("got 'x86_64'", failure.Message);
         Assert.Contains("nothing was published", failure.Message);
         Assert.Empty(Events(engine, "publish"));
@@ -65,13 +66,13 @@ public class PipelineTests
     [Fact]
     public async Task A_failed_base_build_skips_its_derived_images_on_that_platform_only()
     {
-        var engine = new FakeEngine { BuildFails = node => node.Id == "tooling-k8s linux/arm64" };
+        var engine = new FakeEngine { BuildFails = node => node.Id == "base linux/arm64" };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan(), smokeTest: true, CancellationToken.None));
-        Assert.Contains("3 of 10 images failed; nothing was published", failure.Message);
-        Assert.Contains("tooling-k8s linux/arm64: build of tooling-k8s linux/arm64 broke", failure.Message);
-        Assert.Contains("tooling-k8s-aws linux/arm64: not built: its base failed", failure.Message);
-        Assert.Contains("tooling-k8s-openstack linux/arm64: not built: its base failed", failure.Message);
-        Assert.Contains(Events(engine, "build"), b => b.StartsWith("build tooling-k8s-aws linux/amd64 ", StringComparison.Ordinal));
+        Assert.Contains("2 of 6 images failed; nothing was published", failure.Message);
+        Assert.Contains("base linux/arm64: build of base linux/arm64 broke", failure.Message);
+        Assert.Contains("derived linux/arm64: not built: its base failed", failure.Message);
+        Assert.Contains(Events(engine, "build"), b => b.StartsWith("build derived linux/amd64 ", StringComparison.Ordinal));
+        Assert.Contains(Events(engine, "build"), b => b.StartsWith("build other linux/arm64 ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -82,14 +83,14 @@ public class PipelineTests
         {
             Answer = (test, image) =>
             {
-                if (image.Node.Image.Name == "tooling-k8s" && test.Name == "platform")
+                if (image.Node.Image.Name == "base" && test.Name == "platform")
                     Assert.True(baseTested.Task.Wait(TimeSpan.FromSeconds(10)), "the derived build never started while the base was in its smoke tests");
                 return new CommandResult(0, test.Expect);
             },
         };
         // Enough slots for every node, so that only the dependency rule decides what may start.
-        var run = new Pipeline(engine, new StringWriter(), jobs: 8).BuildAsync(Plan("v1.0.0", "tooling-k8s-aws"), smokeTest: true, CancellationToken.None);
-        while (!engine.Events.Any(e => e.StartsWith("build tooling-k8s-aws", StringComparison.Ordinal)) && !run.IsCompleted) await Task.Delay(5);
+        var run = new Pipeline(engine, new StringWriter(), jobs: 8).BuildAsync(Plan("v1.0.0", "derived"), smokeTest: true, CancellationToken.None);
+        while (!engine.Events.Any(e => e.StartsWith("build derived", StringComparison.Ordinal)) && !run.IsCompleted) await Task.Delay(5);
         baseTested.SetResult();
         await run;
     }
@@ -97,9 +98,9 @@ public class PipelineTests
     [Fact]
     public async Task A_non_zero_exit_fails_a_smoke_test_even_with_the_expected_output()
     {
-        var engine = new FakeEngine { Answer = (test, _) => new CommandResult(test.Name == "jq version" ? 1 : 0, test.Expect) };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan("v1.0.0", "tooling-k8s"), true, CancellationToken.None));
-        Assert.Contains("'jq version' (exit 1", failure.Message);
+        var engine = new FakeEngine { Answer = (test, _) => new CommandResult(test.Name == "alpha version" ? 1 : 0, test.Expect) };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan("v1.0.0", "base"), true, CancellationToken.None));
+        Assert.Contains("'alpha version' (exit 1", failure.Message);
     }
 
     [Fact]
@@ -108,13 +109,13 @@ public class PipelineTests
         var engine = new FakeEngine();
         var published = await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
         var pushes = Events(engine, "publish");
-        Assert.Equal(20, pushes.Count);
-        Assert.All(pushes.Take(5), p => Assert.Contains(":v1.2.3 ", p));
+        Assert.Equal(12, pushes.Count);
+        Assert.All(pushes.Take(3), p => Assert.Contains(":v1.2.3 ", p));
         Assert.All(pushes, p => Assert.EndsWith("[linux/amd64,linux/arm64]", p));
         var lastVersion = pushes.FindLastIndex(p => p.Contains(":v1.2.3 ", StringComparison.Ordinal));
         var firstFloating = pushes.FindIndex(p => !p.Contains(":v1.2.3 ", StringComparison.Ordinal));
         Assert.True(lastVersion < firstFloating);
-        Assert.Equal(20, published.Count);
+        Assert.Equal(12, published.Count);
     }
 
     [Fact]
@@ -123,7 +124,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
         var pushes = Events(engine, "publish");
-        Assert.Equal(5, pushes.Count);
+        Assert.Equal(3, pushes.Count);
         Assert.DoesNotContain(pushes, p => p.Contains(":latest", StringComparison.Ordinal));
     }
 
@@ -140,9 +141,9 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        registry.Tags["docker.io/best-tools/pandoc:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
+        registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None));
-        Assert.Contains("docker.io/best-tools/pandoc:v1.2.3 already exists with other content", failure.Message);
+        Assert.Contains("registry.example/fixture/other:v1.2.3 already exists with other content", failure.Message);
         Assert.Contains("--force", failure.Message);
         Assert.Empty(Events(engine, "publish"));
     }
@@ -152,9 +153,9 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        registry.Tags["docker.io/best-tools/pandoc:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
+        registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
         await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: true, CancellationToken.None);
-        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/pandoc:v1.2.3 ", StringComparison.Ordinal));
+        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/other:v1.2.3 ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -162,28 +163,53 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        registry.Tags["docker.io/best-tools/tooling-k8s:v1.2.3"] = FakeRegistry.IndexOf("tooling-k8s", "sha256:already");
+        registry.Tags["registry.example/fixture/base:v1.2.3"] = FakeRegistry.IndexOf("base", "sha256:already");
         var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
-        Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/tooling-k8s:v1.2.3 ", StringComparison.Ordinal));
-        Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/tooling-k8s", StringComparison.Ordinal));
-        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/tooling-k8s:latest ", StringComparison.Ordinal));
+        Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:v1.2.3 ", StringComparison.Ordinal));
+        Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/base", StringComparison.Ordinal));
+        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:latest ", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Transient_push_failures_are_retried()
     {
-        var engine = new FakeEngine { PublishFails = (reference, attempt) => reference.EndsWith("/buildx:v1.2.3", StringComparison.Ordinal) && attempt < 3 };
+        var engine = new FakeEngine { PublishFails = (reference, attempt) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) && attempt < 3 };
         await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
-        Assert.Equal(3, engine.PublishAttempts["docker.io/best-tools/buildx:v1.2.3"]);
+        Assert.Equal(3, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
     }
 
     [Fact]
     public async Task A_push_that_keeps_failing_stops_before_latest_moves()
     {
-        var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/buildx:v1.2.3", StringComparison.Ordinal) };
+        var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
-        Assert.Contains("publishing docker.io/best-tools/buildx:v1.2.3 failed after 4 attempts", failure.Message);
+        Assert.Contains("publishing registry.example/fixture/other:v1.2.3 failed after 4 attempts", failure.Message);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal) || p.Contains(":v1 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_registry_refusal_after_the_builds_is_a_pipeline_failure_naming_the_tag()
+    {
+        var engine = new FakeEngine();
+        var registry = new FakeRegistry { RefuseReads = true };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
+            NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, CancellationToken.None));
+        Assert.Contains("reading registry.example/fixture/base:v1.2.3 before publishing failed (images were built, nothing was pushed)", failure.Message);
+        Assert.Contains("refused the credentials of 'bot'", failure.Message);
+        Assert.IsType<InputError>(failure.InnerException);
+        Assert.NotEmpty(Events(engine, "build"));
+        Assert.Empty(Events(engine, "publish"));
+    }
+
+    [Fact]
+    public async Task An_engine_refusing_a_push_is_a_pipeline_failure_naming_the_reference_and_is_not_retried()
+    {
+        var engine = new FakeEngine { PublishRefused = reference => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
+            NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
+        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed: the engine cannot push", failure.Message);
+        Assert.Equal(1, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
+        Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -191,16 +217,16 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var log = new StringWriter();
-        var plan = BuildPlan.Create(Repo.Catalog(), new PlanOptions { Images = ["tooling-k8s"], DownloadMirror = "http://127.0.0.1:1", StandInDownloads = true });
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Images = ["base"], DownloadMirror = "http://127.0.0.1:1", StandInDownloads = true });
         await NewPipeline(engine, log).BuildAsync(plan, smokeTest: true, CancellationToken.None);
-        Assert.DoesNotContain(engine.Events, e => e.Contains("reads the kube config", StringComparison.Ordinal));
-        Assert.Contains("kubectl reads the kube config mounted at /mnt/kube: skipped (needs the real upstream tool", log.ToString());
+        Assert.DoesNotContain(engine.Events, e => e.Contains("greets the user", StringComparison.Ordinal));
+        Assert.Contains("alpha greets the user: skipped (needs the real upstream tool", log.ToString());
     }
 
     [Fact]
     public async Task Nothing_to_publish_without_a_tag()
     {
-        var plan = BuildPlan.Create(Repo.Catalog(), new PlanOptions());
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions());
         await Assert.ThrowsAsync<InputError>(() => NewPipeline(new FakeEngine()).PublishAsync(plan, new FakeRegistry(), Credentials, false, CancellationToken.None));
     }
 

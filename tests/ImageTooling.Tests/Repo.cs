@@ -1,29 +1,34 @@
 using ImageTooling.Catalog;
+using ImageTooling.Testing;
 
 namespace ImageTooling.Tests;
 
-/// <summary>The repository under test and small helpers to write catalogs with one mistake in them.</summary>
+/// <summary>
+/// The repository under test and the fixture catalog the unit tests run on. The fixture's versions and
+/// checksums are made up and stay put, so a version bump in images/catalog.yaml changes no test; tests of
+/// the real catalog check what must hold for any version (see CatalogInvariantTests).
+/// </summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => TestRepository.Root;
     public static string Images => Path.Combine(Root, "images");
+    public static string FixtureImages => Path.Combine(Root, "tests", "ImageTooling.Tests", "fixtures", "images");
 
+    /// <summary>The real catalog, images/catalog.yaml.</summary>
     public static ImageCatalog Catalog() => CatalogLoader.Load(Images);
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ImageTooling.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
-    }
+    /// <summary>The fixture catalog, tests/ImageTooling.Tests/fixtures/images/catalog.yaml.</summary>
+    public static ImageCatalog Fixture() => CatalogLoader.Load(FixtureImages);
 
-    /// <summary>A copy of images/ in a temp folder, with the catalog text changed by <paramref name="edit"/>.</summary>
-    public static string CopyImages(Func<string, string>? edit = null)
+    public static string FixtureText() => File.ReadAllText(Path.Combine(FixtureImages, CatalogLoader.FileName));
+
+    /// <summary>A copy of the fixture images in a temp folder, with the catalog text changed by <paramref name="edit"/>.</summary>
+    public static string CopyFixture(Func<string, string>? edit = null)
     {
         var target = Directory.CreateTempSubdirectory("imagetool-test-").FullName;
-        foreach (var file in Directory.GetFiles(Images, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(FixtureImages, "*", SearchOption.AllDirectories))
         {
-            var dest = Path.Combine(target, Path.GetRelativePath(Images, file));
+            var dest = Path.Combine(target, Path.GetRelativePath(FixtureImages, file));
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             File.Copy(file, dest);
         }

@@ -2,11 +2,12 @@ using ImageTooling.Catalog;
 
 namespace ImageTooling.Tests;
 
+/// <summary>On the fixture catalog (tests/ImageTooling.Tests/fixtures/images).</summary>
 public class SmokePlanTests
 {
     private static IReadOnlyList<SmokeTest> Tests(string image, string platform)
     {
-        var catalog = Repo.Catalog();
+        var catalog = Repo.Fixture();
         Assert.True(Platform.TryParse(platform, out var p));
         return SmokePlan.For(catalog, catalog.Image(image), p);
     }
@@ -14,11 +15,11 @@ public class SmokePlanTests
     [Fact]
     public void Every_tool_reports_its_pinned_version()
     {
-        var tests = Tests("tooling-k8s", "linux/amd64");
-        var kubectl = tests.Single(t => t.Name == "kubectl version");
-        Assert.Equal("kubectl version --client", kubectl.Run);
-        Assert.Equal("Client Version: v1.37.1", kubectl.Expect);
-        Assert.Equal("version v4.54.1", tests.Single(t => t.Name == "yq version").Expect);
+        var tests = Tests("derived", "linux/amd64");
+        var alpha = tests.Single(t => t.Name == "alpha version");
+        Assert.Equal("alpha --version", alpha.Run);
+        Assert.Equal("alpha v3.14.15", alpha.Expect);
+        Assert.Equal("gamma 2.7.18", tests.Single(t => t.Name == "gamma version").Expect);
     }
 
     [Theory]
@@ -26,29 +27,37 @@ public class SmokePlanTests
     [InlineData("linux/arm64", "aarch64")]
     public void Every_binary_is_checked_for_the_container_s_architecture(string platform, string machine)
     {
-        var tests = Tests("buildx", platform);
+        var tests = Tests("derived", platform);
         var arch = tests.Where(t => t.Name.EndsWith(" architecture", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["docker architecture", "buildx architecture", "dagger architecture"], arch.Select(t => t.Name));
-        Assert.All(arch, t => Assert.Equal(machine, t.Expect));
-        Assert.Equal("toolbox-arch /usr/local/lib/docker/cli-plugins/docker-buildx", arch[1].Run);
+        Assert.Equal(["alpha architecture"], arch.Select(t => t.Name)); // gamma has no binary to check
+        Assert.Equal("toolbox-arch /usr/local/bin/alpha", arch[0].Run);
+        Assert.Equal(machine, arch[0].Expect);
         Assert.Equal(machine, tests.Single(t => t.Name == "platform").Expect);
     }
 
     [Fact]
     public void A_derived_image_tests_its_base_s_tools_too()
     {
-        var names = Tests("tooling-k8s-aws", "linux/arm64").Select(t => t.Name).ToList();
-        Assert.Contains("kubectl version", names);
-        Assert.Contains("aws version", names);
+        var names = Tests("derived", "linux/arm64").Select(t => t.Name).ToList();
+        Assert.Contains("alpha version", names);
+        Assert.Contains("gamma version", names);
+        Assert.DoesNotContain("gamma version", Tests("base", "linux/arm64").Select(t => t.Name));
+    }
+
+    [Fact]
+    public void Tool_tests_render_the_tool_s_version_and_keep_their_marks()
+    {
+        var greet = Tests("base", "linux/amd64").Single(t => t.Name == "alpha greets the user");
+        Assert.Equal("alpha greet 3.14.15", greet.Run);
+        Assert.Equal("hello from alpha 3.14.15", greet.Expect);
+        Assert.True(greet.NeedsRealTool);
     }
 
     [Fact]
     public void Image_tests_may_name_tool_versions()
     {
-        var help = Tests("tooling-k8s", "linux/amd64").Single(t => t.Name == "toolbox-help lists the tools");
-        Assert.Equal("Client Version: v1.37.1", help.Expect);
-        var pdf = Tests("pandoc", "linux/amd64").Single(t => t.Name == "markdown to PDF with pdflatex");
-        Assert.Contains("| pandoc | 3.1.11.1 |", pdf.Run);
-        Assert.Equal("12345:0", pdf.User);
+        var help = Tests("base", "linux/amd64").Single(t => t.Name == "help lists the tools");
+        Assert.Equal("alpha v3.14.15", help.Expect);
+        Assert.Equal("12345:0", help.User);
     }
 }

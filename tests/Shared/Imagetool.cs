@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace ImageTooling.Testing;
 
 /// <summary>Runs the real imagetool command line as a child process, as users and CI do.</summary>
@@ -11,29 +8,16 @@ internal static class Imagetool
         public string All => Out + Err;
     }
 
+    /// <param name="env">Variables to set; a null value removes the variable.</param>
     /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
     public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = TestRepository.Root,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "imagetool.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment.Remove("DAGGER_SESSION_PORT");
-        foreach (var (k, v) in env ?? new Dictionary<string, string?>()) start.Environment[k] = v;
-        var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (stdout) stdout.AppendLine(e.Data); echo?.Invoke(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (stderr) stderr.AppendLine(e.Data); echo?.Invoke(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        return new Result(process.ExitCode, stdout.ToString(), stderr.ToString(), clock.Elapsed);
+        env ??= new Dictionary<string, string?>();
+        var set = env.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
+        // Outside a Dagger session: the local engine, whatever shell runs the tests.
+        var unset = env.Where(e => e.Value is null).Select(e => e.Key).Append("DAGGER_SESSION_PORT");
+        var result = TestProcess.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "imagetool.dll"), .. args],
+            environment: set, timeout: Timeout.InfiniteTimeSpan, unset: unset, echo: echo);
+        return new Result(result.ExitCode, result.StandardOutput, result.StandardError, result.Took);
     }
 }

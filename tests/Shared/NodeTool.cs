@@ -9,10 +9,10 @@ internal static class NodeTool
     private static readonly object InstallLock = new();
 
     /// <param name="package">The folder under tests/; the script and its arguments run from there.</param>
-    public static ProcessResult Run(string package, params string[] args) => RunWithEnvironment(package, new Dictionary<string, string>(), args);
+    public static ProcessResult Run(string package, params string[] args) => RunWith(null, package, args);
 
-    /// <param name="environment">Set for the node process, on top of this process's environment.</param>
-    public static ProcessResult RunWithEnvironment(string package, IReadOnlyDictionary<string, string> environment, params string[] args)
+    /// <param name="environment">Variables to set for the script (e.g. a PATH without some program).</param>
+    public static ProcessResult RunWith(IReadOnlyDictionary<string, string>? environment, string package, params string[] args)
     {
         var folder = Path.Combine(TestRepository.Root, "tests", package);
         lock (InstallLock)

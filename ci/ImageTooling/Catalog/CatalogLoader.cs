@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace ImageTooling.Catalog;
 
-/// <summary>Reads <c>images/catalog.yaml</c> and refuses anything contradictory, naming file, line and column.</summary>
+/// <summary>
+/// Reads <c>images/catalog.yaml</c> and refuses anything contradictory, naming file, line and column.
+/// </summary>
 public static partial class CatalogLoader
 {
     public const string FileName = "catalog.yaml";
@@ -36,7 +38,8 @@ public static partial class CatalogLoader
         {
             var reference = value.Scalar($"base image '{name}'");
             if (!PinnedReference().IsMatch(reference))
-                throw value.Error($"base image '{name}' must be pinned by tag and digest (name:tag@sha256:<64 hex>), got '{reference}'");
+                throw value.Error($"base image '{name}' must be pinned by tag and digest (name:tag@sha256:<64 hex>), "
+                    + $"got '{reference}'");
             baseImages[name] = reference;
         }
 
@@ -58,15 +61,18 @@ public static partial class CatalogLoader
         CheckName(name, node, "tool");
         var versionNode = node.Required("version", $"tool '{name}'", keys);
         var version = versionNode.Scalar($"the version of tool '{name}'");
-        if (version.Length == 0 || version.Contains("latest", StringComparison.OrdinalIgnoreCase) || version.Contains('*'))
+        var floating = version.Contains("latest", StringComparison.OrdinalIgnoreCase) || version.Contains('*');
+        if (version.Length == 0 || floating)
             throw versionNode.Error($"tool '{name}' must pin an exact version, got '{version}'");
         var check = node.Required("check", $"tool '{name}'", keys).Scalar($"the check command of tool '{name}'");
-        var expect = node.Required("expect", $"tool '{name}'", keys).Scalar($"the expected check output of tool '{name}'");
+        var expect = node.Required("expect", $"tool '{name}'", keys)
+            .Scalar($"the expected check output of tool '{name}'");
         var binary = node.Optional("binary", $"tool '{name}'", keys)?.Scalar($"the binary of tool '{name}'");
         var downloadNode = node.Optional("download", $"tool '{name}'", keys);
         var debianNode = node.Optional("debian", $"tool '{name}'", keys);
         if ((downloadNode is null) == (debianNode is null))
-            throw node.Error($"tool '{name}' must come from exactly one of 'download' (an upstream release) or 'debian' (a package)");
+            throw node.Error($"tool '{name}' must come from exactly one of 'download' (an upstream release) or "
+                + "'debian' (a package)");
         var download = downloadNode is null ? null : ReadDownload(name, downloadNode);
         DebianPackage? debian = null;
         if (debianNode is not null)
@@ -85,7 +91,8 @@ public static partial class CatalogLoader
         string[] keys = ["url", "archive-path", "checksums", "sha256", "arch"];
         var url = node.Required("url", $"the download of '{tool}'", keys).Scalar("url");
         var archivePath = node.Optional("archive-path", $"the download of '{tool}'", keys)?.Scalar("archive-path");
-        var isArchive = url.EndsWith(".tar.gz", StringComparison.Ordinal) || url.EndsWith(".tgz", StringComparison.Ordinal) || url.EndsWith(".zip", StringComparison.Ordinal);
+        string[] archives = [".tar.gz", ".tgz", ".zip"];
+        var isArchive = archives.Any(suffix => url.EndsWith(suffix, StringComparison.Ordinal));
         if (isArchive != (archivePath is not null))
             throw node.Error(isArchive
                 ? $"the download of '{tool}' is an archive: give 'archive-path', the path of the binary inside it"
@@ -93,29 +100,32 @@ public static partial class CatalogLoader
         if (!url.StartsWith("https://", StringComparison.Ordinal))
             throw node.Error($"the download of '{tool}' must use https, got '{url}'");
         if (!url.Contains("{version}") || !url.Contains("{arch}"))
-            throw node.Error($"the download URL of '{tool}' must contain {{version}} and {{arch}} so that it follows the catalog's version and the target architecture");
+            throw node.Error($"the download URL of '{tool}' must contain {{version}} and {{arch}} so that it follows "
+                + "the catalog's version and the target architecture");
         var checksums = node.Optional("checksums", $"the download of '{tool}'", keys)?.Scalar("checksums");
         var sha256 = new Dictionary<string, string>();
         var shaNode = node.Optional("sha256", $"the download of '{tool}'", keys);
         if (shaNode is not null)
         {
-            foreach (var (arch, value, _) in shaNode.Entries($"the sha256 of '{tool}'", "amd64", "arm64"))
+            foreach (var (arch, value, _) in shaNode.Entries($"the sha256 of '{tool}'", Platform.Architectures))
             {
                 var hash = value.Scalar("sha256");
-                if (!Sha256().IsMatch(hash)) throw value.Error($"the sha256 of '{tool}' for {arch} must be 64 lowercase hex digits");
+                if (!Sha256().IsMatch(hash))
+                    throw value.Error($"the sha256 of '{tool}' for {arch} must be 64 lowercase hex digits");
                 sha256[arch] = hash;
             }
         }
         var archNames = new Dictionary<string, string>();
         var archNode = node.Optional("arch", $"the download of '{tool}'", keys);
         if (archNode is not null)
-            foreach (var (arch, value, _) in archNode.Entries($"the arch names of '{tool}'", "amd64", "arm64"))
+            foreach (var (arch, value, _) in archNode.Entries($"the arch names of '{tool}'", Platform.Architectures))
                 archNames[arch] = value.Scalar("arch name");
         if (checksums is null)
         {
-            var missing = new[] { "amd64", "arm64" }.Where(a => !sha256.ContainsKey(a)).ToList();
+            var missing = Platform.Architectures.Where(a => !sha256.ContainsKey(a)).ToList();
             if (missing.Count > 0)
-                throw node.Error($"the download of '{tool}' has no checksum source for {string.Join(", ", missing)}: give 'checksums' (the upstream checksum file) or 'sha256' per architecture");
+                throw node.Error($"the download of '{tool}' has no checksum source for {string.Join(", ", missing)}: "
+                    + "give 'checksums' (the upstream checksum file) or 'sha256' per architecture");
         }
         else if (!checksums.StartsWith("https://", StringComparison.Ordinal))
             throw node.Error($"the checksum file of '{tool}' must use https, got '{checksums}'");
@@ -161,10 +171,12 @@ public static partial class CatalogLoader
         var baseNode = node.Optional("base", what, keys);
         var fromNode = node.Optional("from", what, keys);
         if ((baseNode is null) == (fromNode is null))
-            throw node.Error($"{what} must name exactly one of 'base' (another image of the catalog) or 'from' (a pinned base image)");
+            throw node.Error($"{what} must name exactly one of 'base' (another image of the catalog) "
+                + "or 'from' (a pinned base image)");
         var from = fromNode?.Scalar("from");
         if (from is not null && !baseImages.ContainsKey(from))
-            throw fromNode!.Error($"{what} starts from unknown base image '{from}' (known: {string.Join(", ", baseImages.Keys)})");
+            throw fromNode!.Error($"{what} starts from unknown base image '{from}' (known: "
+                + $"{string.Join(", ", baseImages.Keys)})");
 
         var platformsNode = node.Required("platforms", what, keys);
         var platforms = new List<Platform>();
@@ -183,7 +195,8 @@ public static partial class CatalogLoader
         {
             var tool = item.Scalar("tool");
             if (!tools.ContainsKey(tool))
-                throw item.Error($"{what} uses tool '{tool}', which the catalog does not define (defined: {string.Join(", ", tools.Keys)})");
+                throw item.Error($"{what} uses tool '{tool}', which the catalog does not define (defined: "
+                    + $"{string.Join(", ", tools.Keys)})");
             if (toolNames.Contains(tool)) throw item.Error($"tool '{tool}' is listed twice in {what}");
             toolNames.Add(tool);
         }
@@ -194,7 +207,8 @@ public static partial class CatalogLoader
 
         var smoke = ReadSmokeTests(node.Optional("smoke", what, keys), what);
         var expected = ReadExpectedBuildSeconds(node.Optional("expected-build-seconds", what, keys), what, platforms);
-        return new ImageDefinition(name, description, folder, baseNode?.Scalar("base"), from, platforms, toolNames, smoke, spot)
+        var baseName = baseNode?.Scalar("base");
+        return new ImageDefinition(name, description, folder, baseName, from, platforms, toolNames, smoke, spot)
         {
             ExpectedBuildSeconds = expected,
         };
@@ -223,15 +237,18 @@ public static partial class CatalogLoader
         {
             var node = images[image.Name].Required("base", $"image '{image.Name}'");
             if (!byName.TryGetValue(image.Base!, out var parent))
-                throw node.Error($"image '{image.Name}' is based on unknown image '{image.Base}' (known: {string.Join(", ", byName.Keys)})");
+                throw node.Error($"image '{image.Name}' is based on unknown image '{image.Base}' (known: "
+                    + $"{string.Join(", ", byName.Keys)})");
             var missing = image.Platforms.Except(parent.Platforms).ToList();
             if (missing.Count > 0)
-                throw node.Error($"image '{image.Name}' wants {string.Join(", ", missing)}, which its base '{parent.Name}' is not built for");
+                throw node.Error($"image '{image.Name}' wants {string.Join(", ", missing)}, which its base "
+                    + $"'{parent.Name}' is not built for");
             var chain = new List<string> { image.Name };
-            for (var current = parent; current is not null; current = current.Base is null ? null : byName.GetValueOrDefault(current.Base))
+            for (var current = parent; current is not null; current = byName.GetValueOrDefault(current.Base ?? ""))
             {
                 if (chain.Contains(current.Name))
-                    throw node.Error($"images are based on each other in a cycle: {string.Join(" -> ", chain.Append(current.Name))}");
+                    throw node.Error($"images are based on each other in a cycle: "
+                        + $"{string.Join(" -> ", chain.Append(current.Name))}");
                 chain.Add(current.Name);
             }
         }

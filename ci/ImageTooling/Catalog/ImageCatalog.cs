@@ -1,0 +1,20 @@
+namespace ImageTooling.Catalog;
+
+/// <summary>Everything the images are made of: the single source of names, versions and checks.</summary>
+public sealed record ImageCatalog(
+    string Directory,
+    string Registry,
+    string Source,
+    string License,
+    IReadOnlyDictionary<string, string> BaseImages,
+    IReadOnlyDictionary<string, Tool> Tools,
+    IReadOnlyList<ImageDefinition> Images)
+{
+    public ImageDefinition Image(string name) => Images.First(i => i.Name == name);
+
+    public IEnumerable<Tool> ToolsOf(ImageDefinition image) => image.Tools.Select(t => Tools[t]);
+
+    /// <summary>The image's own tools and those of every image below it.</summary>
+    public IEnumerable<Tool> AllToolsOf(ImageDefinition image) =>
+        (image.Base is null ? [] : AllToolsOf(Image(image.Base))).Concat(ToolsOf(image));
+}
