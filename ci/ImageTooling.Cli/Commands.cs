@@ -33,6 +33,7 @@ internal static class Commands
     private static readonly Option<string> PasswordEnv = new("--password-env") { Description = "Name of the environment variable holding the registry token", DefaultValueFactory = _ => "REGISTRY_PASSWORD" };
     private static readonly Option<bool> Force = new("--force") { Description = "Replace a release tag that already exists with other content" };
     private static readonly Option<bool> Write = new("--write") { Description = "Pin the upstream sha256 values in images/catalog.yaml" };
+    private static readonly Option<bool> Offline = new("--offline") { Description = "Do not read the registry's tags (the plan then lists floating tags as candidates only)" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
 
     public static RootCommand Root(TextWriter output)
@@ -40,10 +41,13 @@ internal static class Commands
         var root = new RootCommand("imagetool: build, smoke-test and publish the multi-arch tooling images described in images/catalog.yaml");
         root.Options.Add(ImagesDir);
 
-        var list = new Command("list", "List the images, their tools and pinned versions") { Markdown };
+        var list = new Command("list", "List the images, their tools and pinned versions; --json: the image names (the CI matrix)") { Markdown, Json };
         list.SetAction(r => Run(() =>
         {
-            output.Write(Reports.Listing(LoadCatalog(r), r.GetValue(Markdown)));
+            var catalog = LoadCatalog(r);
+            output.Write(r.GetValue(Json)
+                ? System.Text.Json.JsonSerializer.Serialize(catalog.Images.Select(i => i.Name)) + "\n"
+                : Reports.Listing(catalog, r.GetValue(Markdown)));
             return Task.FromResult(ExitCodes.Ok);
         }));
         root.Subcommands.Add(list);
@@ -51,12 +55,16 @@ internal static class Commands
         var plan = new Command("plan", "Print what a run would build, test and publish, without running anything");
         AddPlanOptions(plan);
         plan.Options.Add(Json);
-        plan.SetAction(r => Run(() =>
+        foreach (var option in new Option[] { Username, PasswordEnv, Offline })
+            plan.Options.Add(option);
+        plan.SetAction((r, ct) => Run(async () =>
         {
             var p = CreatePlan(r);
             output.Write(r.GetValue(Json) ? p.ToJson() + "\n" : p.ToText());
-            return Task.FromResult(ExitCodes.Ok);
-        }));
+            if (!r.GetValue(Json) && p.Options.Release is not null && !r.GetValue(Offline))
+                output.Write(await ReleaseCommands.FloatingTagPlanAsync(p, OptionalCredentials(r), ct));
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(plan);
 
         var build = new Command("build", "Build every planned image for every platform");
@@ -96,6 +104,7 @@ internal static class Commands
             return ExitCodes.Ok;
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(publish);
+        ReleaseCommands.AddTo(root, output, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;
     }
 
@@ -113,7 +122,7 @@ internal static class Commands
     }
 
     /// <summary>Turns exceptions into one line and an exit code; a secret's value is scrubbed from anything printed.</summary>
-    private static async Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null)
+    internal static async Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null)
     {
         try
         {
@@ -139,7 +148,7 @@ internal static class Commands
     private static string Scrub(string message, Func<string?>? credentials) =>
         credentials?.Invoke() is { Length: > 0 } secret ? message.Replace(secret, "***") : message;
 
-    private static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
+    internal static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
 
     private static BuildPlan CreatePlan(ParseResult r)
     {
@@ -177,11 +186,20 @@ internal static class Commands
         return new Pipeline(Engines.Create(r.GetValue(EngineOption)!, images, logs), output, jobs);
     }
 
-    private static RegistryCredentials Credentials(ParseResult r)
+    internal static RegistryCredentials Credentials(ParseResult r)
     {
         var user = r.GetValue(Username) ?? Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
         if (string.IsNullOrEmpty(user))
             throw new InputError("missing credentials: give --username (or set REGISTRY_USERNAME) and the token in $REGISTRY_PASSWORD (or the variable named by --password-env)");
         return new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
+    }
+
+    /// <summary>Credentials when a user is given and the token variable is set; null reads the registry anonymously.</summary>
+    internal static RegistryCredentials? OptionalCredentials(ParseResult r)
+    {
+        var user = r.GetValue(Username) ?? Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
+        return string.IsNullOrEmpty(user) || Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!) is not { Length: > 0 }
+            ? null
+            : new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
     }
 }

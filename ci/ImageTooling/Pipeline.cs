@@ -3,7 +3,11 @@ using ImageTooling.Catalog;
 
 namespace ImageTooling;
 
-public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged);
+public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged)
+{
+    /// <summary>For a floating tag: whether it moved and why (a tag that stays has no digest here).</summary>
+    public FloatingTagDecision? Floating { get; init; }
+}
 
 /// <summary>
 /// Carries a <see cref="BuildPlan"/> out on an engine: build every node (a node waits only for its
@@ -149,8 +153,14 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
 
         // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
         var unchanged = new Dictionary<PublishTarget, string>();
+        var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
         foreach (var target in plan.Publish)
         {
+            floating[target] = plan.Options.Release is { } release
+                ? await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)
+                : [];
+            foreach (var decision in floating[target])
+                Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
             var versionTag = target.Tags[0];
             var existing = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
             if (existing is null) continue;
@@ -174,10 +184,13 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             }
             published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
         }
-        // Floating tags move only once every version tag of the release is in place.
+        // Floating tags move only once every version tag of the release is in place: a registry-side copy of
+        // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
         foreach (var target in plan.Publish)
-            foreach (var tag in target.Tags.Skip(1))
-                published.Add(await PushAsync(target, tag, variants[target], credentials, cancellation));
+        {
+            var version = published.Single(p => p.Repository == target.Repository && p.Tag == target.Tags[0]);
+            published.AddRange(await Promotion.MoveAsync(target, version.Digest, floating[target], registry, credentials, Say, cancellation));
+        }
         return published;
     }
 

@@ -75,7 +75,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         foreach (var image in AllImages)
         {
             var repository = $"{ns}/{image}";
-            Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.GetTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
+            Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
             var index = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, ct);
             Assert.NotNull(index);
             Assert.Equal(["linux/amd64", "linux/arm64"], index!.Manifests.Select(m => m.Platform).Order(StringComparer.Ordinal));
@@ -100,7 +100,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(0, pre.Exit);
         Assert.NotNull(await registry.GetIndexAsync($"{ns}/pandoc", "v1.3.0-rc.1", harness.Credentials, ct));
         Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest);
-        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.GetTagsAsync($"{ns}/pandoc", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -134,14 +134,14 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         proxy.CutAfterManifestPuts = null;
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        Assert.Equal(["v2.0.0"], await registry.GetTagsAsync($"{ns}/buildx", harness.Credentials, ct));
-        Assert.Empty(await registry.GetTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
+        Assert.Equal(["v2.0.0"], await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct));
+        Assert.Empty(await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
 
         var rerun = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(0, rerun.Exit);
         Assert.Contains($"{ns}/buildx:v2.0.0 already holds this content", rerun.Out);
         foreach (var image in new[] { "buildx", "pandoc" })
-            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.GetTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.ListTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]

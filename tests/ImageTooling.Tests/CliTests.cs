@@ -47,7 +47,8 @@ public class CliTests
         var (exit, output, _) = Run("plan", "--tag", "v1.2.3-rc.1");
         Assert.Equal(0, exit);
         Assert.Contains("docker.io/best-tools/pandoc: v1.2.3-rc.1  [", output);
-        Assert.DoesNotContain("latest", output);
+        Assert.Contains("docker.io/best-tools/pandoc:latest stays: v1.2.3-rc.1 is a pre-release", output);
+        Assert.DoesNotContain(" moves", output);
     }
 
     [Fact]

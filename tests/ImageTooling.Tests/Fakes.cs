@@ -62,6 +62,20 @@ internal sealed class FakeRegistry : IRegistry
     public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
         Task.FromResult(Tags.GetValueOrDefault($"{repository}:{tag}"));
 
+    public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlyList<string>>(Tags.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => k[(repository.Length + 1)..]).ToList());
+
+    /// <summary>Records the copy and points the tag at the digest (this stand-in keeps no manifests to copy).</summary>
+    public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        Calls.Add($"tag {repository}:{tag} -> {digest}");
+        Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, Tags.Values.FirstOrDefault(i => i.Digest == digest)?.Manifests ?? []);
+        return Task.FromResult(digest);
+    }
+
+    /// <summary>The floating tags this registry was asked to move, in order.</summary>
+    public IEnumerable<string> Moves => Calls.Where(c => c.StartsWith("tag ", StringComparison.Ordinal)).Select(c => c[4..]);
+
     public static RemoteIndex IndexOf(string image, string digest = "sha256:old") =>
         new(digest, [new("linux/amd64", "sha256:m1", $"sha256:{image}-amd64"), new("linux/arm64", "sha256:m2", $"sha256:{image}-arm64")]);
 }

@@ -106,25 +106,50 @@ public class PipelineTests
     public async Task Version_tags_of_every_image_land_before_any_floating_tag()
     {
         var engine = new FakeEngine();
-        var published = await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
+        var registry = new FakeRegistry();
+        var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
         var pushes = Events(engine, "publish");
-        Assert.Equal(20, pushes.Count);
-        Assert.All(pushes.Take(5), p => Assert.Contains(":v1.2.3 ", p));
+        Assert.Equal(5, pushes.Count);
+        Assert.All(pushes, p => Assert.Contains(":v1.2.3 ", p));
         Assert.All(pushes, p => Assert.EndsWith("[linux/amd64,linux/arm64]", p));
-        var lastVersion = pushes.FindLastIndex(p => p.Contains(":v1.2.3 ", StringComparison.Ordinal));
-        var firstFloating = pushes.FindIndex(p => !p.Contains(":v1.2.3 ", StringComparison.Ordinal));
-        Assert.True(lastVersion < firstFloating);
+        // Floating tags are registry-side copies of each image's version-tag digest, after every version tag landed.
+        var moves = registry.Moves.ToList();
+        Assert.Equal(15, moves.Count);
+        foreach (var version in published.Where(p => p.Tag == "v1.2.3"))
+            foreach (var tag in new[] { "v1.2", "v1", "latest" })
+                Assert.Contains($"{version.Repository}:{tag} -> {version.Digest}", moves);
         Assert.Equal(20, published.Count);
+        Assert.Equal(Enumerable.Repeat("v1.2.3", 5), published.Take(5).Select(p => p.Tag));
     }
 
     [Fact]
     public async Task A_pre_release_never_moves_latest()
     {
         var engine = new FakeEngine();
-        await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
-        var pushes = Events(engine, "publish");
-        Assert.Equal(5, pushes.Count);
-        Assert.DoesNotContain(pushes, p => p.Contains(":latest", StringComparison.Ordinal));
+        var registry = new FakeRegistry();
+        var published = await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), registry, Credentials, force: false, CancellationToken.None);
+        Assert.Equal(5, Events(engine, "publish").Count);
+        Assert.Empty(registry.Moves);
+        Assert.All(published.Where(p => p.Floating is not null), p => Assert.Contains("pre-release", p.Floating!.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_backport_moves_only_its_minor_line_and_the_report_says_why_the_others_stay()
+    {
+        var registry = new FakeRegistry();
+        var newer = "sha256:" + new string('4', 64);
+        foreach (var tag in new[] { "v1.4.0", "v1.4", "v1", "latest", "v1.3.4", "v1.3", "v2.0.0-rc.1" })
+            registry.Tags[$"docker.io/best-tools/pandoc:{tag}"] = FakeRegistry.IndexOf("pandoc", tag.StartsWith("v1.3", StringComparison.Ordinal) ? "sha256:old" : newer);
+        var published = await NewPipeline(new FakeEngine()).PublishAsync(Plan("v1.3.5", "pandoc"), registry, Credentials, force: false, CancellationToken.None);
+
+        var version = published.Single(p => p.Tag == "v1.3.5");
+        Assert.Equal([$"docker.io/best-tools/pandoc:v1.3 -> {version.Digest}"], registry.Moves);
+        Assert.Equal(newer, registry.Tags["docker.io/best-tools/pandoc:latest"].Digest);
+        Assert.Equal(newer, registry.Tags["docker.io/best-tools/pandoc:v1"].Digest);
+        var report = Reports.Published(published);
+        Assert.Contains("| `docker.io/best-tools/pandoc` | `latest` | — | stays: v1.4.0 is newer in the repository |", report);
+        Assert.Contains("| `docker.io/best-tools/pandoc` | `v1` | — | stays: v1.4.0 is newer in v1 |", report);
+        Assert.Contains($"| `docker.io/best-tools/pandoc` | `v1.3` | `{version.Digest}` | moved: v1.3.5 is the highest stable release in v1.3 |", report);
     }
 
     [Fact]
@@ -166,7 +191,7 @@ public class PipelineTests
         var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/tooling-k8s:v1.2.3 ", StringComparison.Ordinal));
         Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/tooling-k8s", StringComparison.Ordinal));
-        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish docker.io/best-tools/tooling-k8s:latest ", StringComparison.Ordinal));
+        Assert.Contains("docker.io/best-tools/tooling-k8s:latest -> sha256:already", registry.Moves);
     }
 
     [Fact]
@@ -181,9 +206,10 @@ public class PipelineTests
     public async Task A_push_that_keeps_failing_stops_before_latest_moves()
     {
         var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/buildx:v1.2.3", StringComparison.Ordinal) };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
+        var registry = new FakeRegistry();
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, CancellationToken.None));
         Assert.Contains("publishing docker.io/best-tools/buildx:v1.2.3 failed after 4 attempts", failure.Message);
-        Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal) || p.Contains(":v1 ", StringComparison.Ordinal));
+        Assert.Empty(registry.Moves);
     }
 
     [Fact]
