@@ -172,6 +172,48 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Contains("already holds this content", again.Out);
     }
 
+    [Fact]
+    public async Task A_backport_release_moves_only_its_minor_line_and_leaves_latest_on_the_newer_release()
+    {
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}-backport";
+        var repository = $"{ns}/pandoc";
+        string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        async Task<string> DigestOf(string tag) => (await registry.GetIndexAsync(repository, tag, harness.Credentials, ct))!.Digest;
+
+        var newer = harness.Run(output, harness.PasswordEnv(), Publish("v1.4.0"));
+        Assert.Equal(0, newer.Exit);
+        var v140 = await DigestOf("v1.4.0");
+        Assert.All(new[] { "v1.4", "v1", "latest" }, t => Assert.Contains($"| `{repository}` | `{t}` | `{v140}` | moved:", newer.Out));
+
+        // The plan, before the backport, reads the same tags and says what will happen.
+        var plan = harness.Run(output, harness.PasswordEnv(), "plan", "--tag", "v1.3.5", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64");
+        Assert.Equal(0, plan.Exit);
+        Assert.Contains($"{repository}:latest stays: v1.4.0 is newer in the repository", plan.Out);
+        Assert.Contains($"{repository}:v1 stays: v1.4.0 is newer in v1", plan.Out);
+        Assert.Contains($"{repository}:v1.3 moves: v1.3.5 is the highest stable release in v1.3", plan.Out);
+
+        var backport = harness.Run(output, harness.PasswordEnv(), Publish("v1.3.5"));
+        Assert.Equal(0, backport.Exit);
+        var v135 = await DigestOf("v1.3.5");
+        Assert.NotEqual(v140, v135); // the version label differs, so the index does
+        Assert.Equal(v140, await DigestOf("latest"));
+        Assert.Equal(v140, await DigestOf("v1"));
+        Assert.Equal(v140, await DigestOf("v1.4"));
+        Assert.Equal(v135, await DigestOf("v1.3"));
+        Assert.Contains($"| `{repository}` | `latest` | — | stays: v1.4.0 is newer in the repository |", backport.Out);
+        Assert.Equal(["latest", "v1", "v1.3", "v1.3.5", "v1.4", "v1.4.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
+
+        // Each image carries its tool versions as labels, readable without a pull.
+        var index = await registry.GetIndexAsync(repository, "v1.3.5", harness.Credentials, ct);
+        using var config = await registry.GetBlobJsonAsync(repository, Assert.Single(index!.Manifests).ConfigDigest, harness.Credentials, ct);
+        var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
+        var catalog = ImageTooling.Catalog.CatalogLoader.Load(harness.ImagesWithStandIns);
+        foreach (var tool in catalog.AllToolsOf(catalog.Image("pandoc")))
+            Assert.Equal(tool.Version, labels.GetProperty(ReleaseNotes.ToolLabelPrefix + tool.Name).GetString());
+    }
+
     private async Task CopyIndexAsync(string from, string to)
     {
         var temp = Directory.CreateTempSubdirectory("imagetool-e2e-auth-");
