@@ -17,6 +17,7 @@ internal static class ReleaseCommands
     private static readonly Argument<string> Sha = new("sha") { Description = "The branch's head commit SHA (not a pull request's merge commit)" };
     private static readonly Option<string?> Previous = new("--previous") { Description = "The release to compare with (default: the highest stable release tag below --tag)" };
     private static readonly Option<string?> Published = new("--published") { Description = "The publish step's Markdown table (publish-multi-arch's output): every version tag must still point at the digest it names" };
+    private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append prerelease=true|false and latest=true|false (the semver rule over the repository's git tags) to this file, e.g. $GITHUB_OUTPUT" };
     private static readonly Option<string[]> ExpectDigest = new("--expect-digest") { Description = "IMAGE=sha256:... (repeatable): the version tag must point at this digest", Arity = ArgumentArity.ZeroOrMore };
 
     public static void AddTo(RootCommand root, TextWriter output, Shared o)
@@ -46,7 +47,13 @@ internal static class ReleaseCommands
             var plan = ReleasePlan(r, o);
             using var registry = new RegistryClient();
             var checkedTargets = await Promotion.CheckAsync(plan, registry, Commands.Credentials(r), ExpectedDigests(r, plan), Console.Error.WriteLine, ct);
-            output.WriteLine(JsonSerializer.Serialize(checkedTargets.Select(t => new { image = t.Target.Image.Name, repository = t.Target.Repository, digest = t.Digest })));
+            output.WriteLine(JsonSerializer.Serialize(checkedTargets.Select(t => new
+            {
+                image = t.Target.Image.Name,
+                repository = t.Target.Repository,
+                digest = t.Index.Digest,
+                platforms = t.Index.Manifests.ToDictionary(m => m.Platform, m => m.Digest),
+            })));
             return ExitCodes.Ok;
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(o.PasswordEnv)!)));
         root.Subcommands.Add(targets);
@@ -66,7 +73,7 @@ internal static class ReleaseCommands
         root.Subcommands.Add(promote);
 
         var notes = new Command("release-notes", "Print the release's images and tool versions as Markdown, the changes since the previous release marked")
-            { o.Tag, Previous };
+            { o.Tag, Previous, GithubOutput };
         notes.SetAction((r, ct) => Commands.Run(async () =>
         {
             var release = ReleaseTag.Parse(r.GetValue(o.Tag) ?? throw new InputError("release-notes needs --tag vX.Y.Z"));
@@ -85,6 +92,12 @@ internal static class ReleaseCommands
             var before = previous is null ? null
                 : await CatalogAtAsync(root, working, previous.ToString(), ct) ?? throw new InputError($"cannot read images/catalog.yaml at {previous}: no such tag here (git fetch --tags?)");
             output.Write(ReleaseNotes.Markdown(release, current, previous, before));
+            if (r.GetValue(GithubOutput) is { } file)
+            {
+                var latest = FloatingTags.Decide(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [], ["latest"])[0];
+                Console.Error.WriteLine($"GitHub release: {(release.IsStable ? "" : "pre-release, ")}{latest}");
+                File.AppendAllText(file, $"prerelease={(!release.IsStable).ToString().ToLowerInvariant()}\nlatest={latest.Moves.ToString().ToLowerInvariant()}\n");
+            }
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(notes);

@@ -33,14 +33,14 @@ public static class Promotion
 
     /// <summary>
     /// Every planned image's version tag must exist and, when the digests the publish step printed are given (by
-    /// repository), point at exactly those. Returns each image's version-tag digest as the registry holds it.
+    /// repository), point at exactly those. Returns each image's version-tag index as the registry holds it.
     /// </summary>
-    public static async Task<IReadOnlyList<(PublishTarget Target, string Digest)>> CheckAsync(
+    public static async Task<IReadOnlyList<(PublishTarget Target, RemoteIndex Index)>> CheckAsync(
         BuildPlan plan, IRegistry registry, RegistryCredentials credentials, IReadOnlyDictionary<string, string>? expectedDigests,
         Action<string> say, CancellationToken cancellation)
     {
         var release = plan.Options.Release ?? throw new InputError("give the release tag (--tag vX.Y.Z)");
-        var result = new List<(PublishTarget, string)>();
+        var result = new List<(PublishTarget, RemoteIndex)>();
         foreach (var target in plan.Publish)
         {
             var reference = target.Reference(release.ToString());
@@ -54,7 +54,7 @@ public static class Promotion
                     throw new PipelineFailure($"{reference} points to {index.Digest}, but the publish step pushed {expected}: refusing to go on");
             }
             say($"[check] {reference} is {index.Digest}{(expectedDigests is null ? "" : ", as published")}");
-            result.Add((target, index.Digest));
+            result.Add((target, index));
         }
         return result;
     }
@@ -70,8 +70,8 @@ public static class Promotion
         var release = plan.Options.Release ?? throw new InputError("promote needs the release tag (--tag vX.Y.Z)");
         var checkedTargets = await CheckAsync(plan, registry, credentials, expectedDigests, say, cancellation);
         var decided = new List<(PublishTarget Target, string Digest, IReadOnlyList<FloatingTagDecision> Decisions)>();
-        foreach (var (target, digest) in checkedTargets)
-            decided.Add((target, digest, await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)));
+        foreach (var (target, index) in checkedTargets)
+            decided.Add((target, index.Digest, await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)));
         var rows = new List<PublishedImage>();
         foreach (var (target, digest, decisions) in decided)
             rows.AddRange(await MoveAsync(target, digest, decisions, registry, credentials, say, cancellation));

@@ -83,6 +83,14 @@ public class ReleaseCommandTests
             var implicitPrevious = Run("release-notes", "--tag", "v1.2.3", "--images-dir", Path.Combine(root, "images"));
             Assert.Equal(result.Out, implicitPrevious.Out);
 
+            // The GitHub release of a backport is not marked latest; the newest stable one is.
+            var outputs = Path.Combine(root, "github-output");
+            Assert.Equal(0, Run("release-notes", "--tag", "v1.2.2", "--images-dir", Path.Combine(root, "images"), "--github-output", outputs).Exit);
+            Assert.Equal("prerelease=false\nlatest=false\n", File.ReadAllText(outputs));
+            File.Delete(outputs);
+            Assert.Equal(0, Run("release-notes", "--tag", "v1.2.3", "--images-dir", Path.Combine(root, "images"), "--github-output", outputs).Exit);
+            Assert.Equal("prerelease=false\nlatest=true\n", File.ReadAllText(outputs));
+
             var missing = Run("release-notes", "--tag", "v1.2.3", "--previous", "v0.9.0", "--images-dir", Path.Combine(root, "images"));
             Assert.Equal(2, missing.Exit);
             Assert.Contains("cannot read images/catalog.yaml at v0.9.0", missing.Err);
