@@ -11,4 +11,5 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("Run 'imagetool --help' for usage.");
     return ExitCodes.BadInput;
 }
-return await parsed.InvokeAsync();
+// On SIGINT/SIGTERM the running command's token is cancelled; give a push time to stop and report what landed.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

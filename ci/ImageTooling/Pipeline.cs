@@ -173,25 +173,46 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         }
 
         var published = new List<PublishedImage>();
-        foreach (var target in plan.Publish)
+        try
         {
-            var versionTag = target.Tags[0];
-            if (unchanged.TryGetValue(target, out var digest))
+            foreach (var target in plan.Publish)
             {
-                Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
-                published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
-                continue;
+                var versionTag = target.Tags[0];
+                if (unchanged.TryGetValue(target, out var digest))
+                {
+                    Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
+                    published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
+                    continue;
+                }
+                published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
             }
-            published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
+            // Floating tags move only once every version tag of the release is in place: a registry-side copy of
+            // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
+            cancellation.ThrowIfCancellationRequested();
+            foreach (var target in plan.Publish)
+            {
+                var version = published.Single(p => p.Repository == target.Repository && p.Tag == target.Tags[0]);
+                await Promotion.MoveAsync(target, version.Digest, floating[target], registry, credentials, Say, published, cancellation);
+            }
         }
-        // Floating tags move only once every version tag of the release is in place: a registry-side copy of
-        // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
-        foreach (var target in plan.Publish)
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
         {
-            var version = published.Single(p => p.Repository == target.Repository && p.Tag == target.Tags[0]);
-            published.AddRange(await Promotion.MoveAsync(target, version.Digest, floating[target], registry, credentials, Say, cancellation));
+            throw new PipelineFailure(Interrupted(plan, published), e);
         }
         return published;
+    }
+
+    /// <summary>One line for an interrupted publish: what landed, what did not, and that a re-run completes it.</summary>
+    private static string Interrupted(BuildPlan plan, IReadOnlyList<PublishedImage> published)
+    {
+        var versions = published.Where(p => p.Floating is null).Select(p => $"{p.Repository}:{p.Tag}").ToList();
+        var missing = plan.Publish.Select(t => t.Reference(t.Tags[0])).Except(versions).ToList();
+        var moved = published.Where(p => p.Floating is { Moves: true }).Select(p => $"{p.Repository}:{p.Tag}").ToList();
+        return $"interrupted: {versions.Count} of {plan.Publish.Count} version tags landed"
+            + (versions.Count == 0 ? "" : $" ({string.Join(", ", versions)})")
+            + (missing.Count == 0 ? "" : $", not pushed: {string.Join(", ", missing)}")
+            + (moved.Count == 0 ? "; no floating tag moved" : $"; floating tags moved: {string.Join(", ", moved)}")
+            + "; run the same command again to complete the release";
     }
 
     private async Task<PublishedImage> PushAsync(

@@ -7,12 +7,11 @@ namespace ImageTooling;
 /// </summary>
 public static class Promotion
 {
-    /// <summary>Applies decisions already made for one image; returns a report row for every floating tag, moved or not.</summary>
-    public static async Task<IReadOnlyList<PublishedImage>> MoveAsync(
+    /// <summary>Applies decisions already made for one image; adds a report row for every floating tag, moved or not, as it goes.</summary>
+    public static async Task MoveAsync(
         PublishTarget target, string digest, IReadOnlyList<FloatingTagDecision> decisions, IRegistry registry, RegistryCredentials credentials,
-        Action<string> say, CancellationToken cancellation)
+        Action<string> say, ICollection<PublishedImage> rows, CancellationToken cancellation)
     {
-        var rows = new List<PublishedImage>();
         foreach (var decision in decisions)
         {
             var reference = target.Reference(decision.Tag);
@@ -28,7 +27,6 @@ public static class Promotion
             say($"[tags]  {reference} -> {digest} ({decision.Reason})");
             rows.Add(new PublishedImage(target.Repository, decision.Tag, digest, Unchanged: false) { Floating = decision });
         }
-        return rows;
     }
 
     /// <summary>
@@ -74,7 +72,7 @@ public static class Promotion
             decided.Add((target, index.Digest, await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)));
         var rows = new List<PublishedImage>();
         foreach (var (target, digest, decisions) in decided)
-            rows.AddRange(await MoveAsync(target, digest, decisions, registry, credentials, say, cancellation));
+            await MoveAsync(target, digest, decisions, registry, credentials, say, rows, cancellation);
         return rows;
     }
 }

@@ -10,6 +10,8 @@ internal sealed class FakeEngine : IImageEngine
     public Func<BuildNode, bool> BuildFails { get; init; } = _ => false;
     public Func<SmokeTest, BuiltImage, CommandResult>? Answer { get; init; }
     public Func<string, int, bool> PublishFails { get; init; } = (_, _) => false;
+    /// <summary>Called after a push landed (e.g. to interrupt the run there).</summary>
+    public Action<string>? AfterPublish { get; init; }
     public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
     public int MaxConcurrentBuilds => maxConcurrent;
     private int running, maxConcurrent;
@@ -37,9 +39,11 @@ internal sealed class FakeEngine : IImageEngine
 
     public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
     {
+        cancellation.ThrowIfCancellationRequested(); // as a real push does when the run is interrupted
         var attempt = PublishAttempts.AddOrUpdate(reference, 1, (_, n) => n + 1);
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
         Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
+        AfterPublish?.Invoke(reference);
         return Task.FromResult($"sha256:{reference.GetHashCode():x8}");
     }
 }

@@ -153,6 +153,21 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task An_interrupted_publish_says_in_one_line_what_landed_and_moves_no_floating_tag()
+    {
+        using var interrupt = new CancellationTokenSource();
+        // SIGINT/SIGTERM arrives while the second image's version tag is being pushed.
+        var engine = new FakeEngine { AfterPublish = reference => { if (reference.EndsWith("/tooling-k8s-aws:v1.2.3", StringComparison.Ordinal)) interrupt.Cancel(); } };
+        var registry = new FakeRegistry();
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, interrupt.Token));
+        Assert.DoesNotContain('\n', failure.Message);
+        Assert.StartsWith("interrupted: 2 of 5 version tags landed (docker.io/best-tools/tooling-k8s:v1.2.3, docker.io/best-tools/tooling-k8s-aws:v1.2.3), not pushed: ", failure.Message);
+        Assert.Contains("no floating tag moved; run the same command again", failure.Message);
+        Assert.Empty(registry.Moves);
+        Assert.Equal(2, Events(engine, "publish").Count);
+    }
+
+    [Fact]
     public async Task Wrong_credentials_fail_before_anything_is_built()
     {
         var engine = new FakeEngine();
