@@ -214,6 +214,30 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             Assert.Equal(tool.Version, labels.GetProperty(ReleaseNotes.ToolLabelPrefix + tool.Name).GetString());
     }
 
+    [Fact]
+    public async Task An_interrupt_mid_push_stops_with_one_line_moves_no_floating_tag_and_a_rerun_completes()
+    {
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}-interrupt";
+        string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--image", "pandoc", "--platform", "linux/amd64"];
+        // SIGINT as soon as buildx's version tag landed: pandoc's push is then under way.
+        var first = harness.Run(output, harness.PasswordEnv(), line => line.Contains($"[push]  {ns}/buildx:v4.0.0 -> ", StringComparison.Ordinal), publish);
+        Assert.Equal(1, first.Exit);
+        var error = Assert.Single(first.Err.Trim().Split('\n'));
+        Assert.StartsWith($"error: interrupted: ", error);
+        Assert.Contains($"{ns}/buildx:v4.0.0", error);
+        Assert.Contains("no floating tag moved; run the same command again", error);
+
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        foreach (var image in new[] { "buildx", "pandoc" })
+            Assert.DoesNotContain(await registry.ListTagsAsync($"{ns}/{image}", harness.Credentials, ct), t => t is "latest" or "v4" or "v4.0");
+
+        var rerun = harness.Run(output, harness.PasswordEnv(), publish);
+        Assert.Equal(0, rerun.Exit);
+        foreach (var image in new[] { "buildx", "pandoc" })
+            Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+    }
+
     private async Task CopyIndexAsync(string from, string to)
     {
         var temp = Directory.CreateTempSubdirectory("imagetool-e2e-auth-");

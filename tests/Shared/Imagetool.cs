@@ -12,7 +12,11 @@ internal static class Imagetool
     }
 
     /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
-    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args)
+    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args) =>
+        Run(env, echo, interruptWhen: null, args);
+
+    /// <param name="interruptWhen">Sends the process SIGINT (as Ctrl+C does) at the first output line it accepts.</param>
+    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, Func<string, bool>? interruptWhen, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,7 +32,15 @@ internal static class Imagetool
         using var process = new Process { StartInfo = start };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (stdout) stdout.AppendLine(e.Data); echo?.Invoke(e.Data); };
+        var interrupted = 0;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (stdout) stdout.AppendLine(e.Data);
+            echo?.Invoke(e.Data);
+            if (interruptWhen?.Invoke(e.Data) == true && Interlocked.Exchange(ref interrupted, 1) == 0)
+                TestProcess.Run("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (stderr) stderr.AppendLine(e.Data); echo?.Invoke(e.Data); };
         process.Start();
         process.BeginOutputReadLine();
