@@ -2,7 +2,7 @@ using System.CommandLine;
 using ImageTooling;
 using ImageTooling.Cli;
 
-// imagetool: list, plan, build, test, publish-multi-arch. Exit codes: 0 ok, 1 failure, 2 bad input.
+// imagetool: list, plan, build, test, publish-multi-arch, and the release commands. Exit codes: 0 ok, 1 failure, 2 bad input.
 var root = Commands.Root(Console.Out);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
