@@ -154,7 +154,7 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         }
         else
         {
-            text.AppendLine("Publish (only after every build and smoke test passed; version tags before floating ones):");
+            text.AppendLine("Publish (only after every build and smoke test passed; version tags first, then the floating tags the semver rule lets move):");
             foreach (var target in Publish)
                 text.AppendLine($"  {target.Repository}: {string.Join(", ", target.Tags)}  [{string.Join(", ", Nodes.Where(n => n.Image == target.Image).Select(n => n.Platform))}]");
         }
