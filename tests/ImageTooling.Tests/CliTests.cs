@@ -34,7 +34,7 @@ public class CliTests
     [Fact]
     public void Plan_for_a_release_shows_ten_builds_and_four_tags_per_image()
     {
-        var (exit, output, _) = Run("plan", "--tag", "v1.2.3");
+        var (exit, output, _) = Run("plan", "--tag", "v1.2.3", "--offline"); // no registry read: a unit test needs no network
         Assert.Equal(0, exit);
         Assert.Contains("Plan for v1.2.3: 10 builds", output);
         Assert.Contains("docker.io/best-tools/tooling-k8s-aws: v1.2.3, v1.2, v1, latest  [linux/amd64, linux/arm64]", output);
@@ -49,6 +49,15 @@ public class CliTests
         Assert.Contains("docker.io/best-tools/pandoc: v1.2.3-rc.1  [", output);
         Assert.Contains("docker.io/best-tools/pandoc:latest stays: v1.2.3-rc.1 is a pre-release", output);
         Assert.DoesNotContain(" moves", output);
+    }
+
+    [Fact]
+    public void Plan_says_when_the_registry_s_tags_cannot_be_read_instead_of_guessing()
+    {
+        var (exit, output, _) = Run("plan", "--tag", "v1.2.3", "--image", "pandoc", "--registry", "127.0.0.1:9/nothing-listens-here");
+        Assert.Equal(0, exit);
+        Assert.Contains("Floating tags: not decided, the registry's tags could not be read", output);
+        Assert.DoesNotContain(" moves: ", output);
     }
 
     [Fact]
