@@ -151,30 +151,30 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var built = await BuildAsync(plan, smokeTest: true, cancellation);
         var variants = plan.Publish.ToDictionary(p => p, p => built.Where(b => b.Node.Image == p.Image).ToList());
 
-        // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
-        var unchanged = new Dictionary<PublishTarget, string>();
-        var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
-        foreach (var target in plan.Publish)
-        {
-            floating[target] = plan.Options.Release is { } release
-                ? await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)
-                : [];
-            foreach (var decision in floating[target])
-                Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
-            var versionTag = target.Tags[0];
-            var existing = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
-            if (existing is null) continue;
-            if (SameContent(existing, variants[target]))
-                unchanged[target] = existing.Digest;
-            else if (!force)
-                throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
-            else
-                Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
-        }
-
         var published = new List<PublishedImage>();
         try
         {
+            // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
+            var unchanged = new Dictionary<PublishTarget, string>();
+            var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
+            foreach (var target in plan.Publish)
+            {
+                floating[target] = plan.Options.Release is { } release
+                    ? await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)
+                    : [];
+                foreach (var decision in floating[target])
+                    Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
+                var versionTag = target.Tags[0];
+                var existing = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
+                if (existing is null) continue;
+                if (SameContent(existing, variants[target]))
+                    unchanged[target] = existing.Digest;
+                else if (!force)
+                    throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
+                else
+                    Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
+            }
+
             foreach (var target in plan.Publish)
             {
                 var versionTag = target.Tags[0];
