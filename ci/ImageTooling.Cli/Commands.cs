@@ -36,6 +36,7 @@ internal static class Commands
     private static readonly Option<bool> Write = new("--write") { Description = "Pin the upstream sha256 values in images/catalog.yaml" };
     private static readonly Option<bool> ReadmeWrite = new("--write") { Description = "Rewrite the table between the README's markers" };
     private static readonly Option<string?> ReadmePath = new("--readme") { Description = "The README to check or write (default: README.md beside the images folder)" };
+    private static readonly Option<bool> Offline = new("--offline") { Description = "Do not read the registry's tags (the plan then lists floating tags as candidates only)" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
 
     private static readonly Option<double> Speedup = new("--speedup") { Description = "How many times faster than the expected times the simulation runs", DefaultValueFactory = _ => 100 };
@@ -46,10 +47,13 @@ internal static class Commands
         var root = new RootCommand("imagetool: build, smoke-test and publish the multi-arch tooling images described in images/catalog.yaml");
         root.Options.Add(ImagesDir);
 
-        var list = new Command("list", "List the images, their tools and pinned versions") { Markdown };
+        var list = new Command("list", "List the images, their tools and pinned versions; --json: the image names (the CI matrix)") { Markdown, Json };
         list.SetAction(r => Run(() =>
         {
-            output.Write(Reports.Listing(LoadCatalog(r), r.GetValue(Markdown)));
+            var catalog = LoadCatalog(r);
+            output.Write(r.GetValue(Json)
+                ? System.Text.Json.JsonSerializer.Serialize(catalog.Images.Select(i => i.Name)) + "\n"
+                : Reports.Listing(catalog, r.GetValue(Markdown)));
             return Task.FromResult(ExitCodes.Ok);
         }));
         root.Subcommands.Add(list);
@@ -57,20 +61,22 @@ internal static class Commands
         var plan = new Command("plan", "Print what a run would build, test and publish, without running anything");
         AddPlanOptions(plan);
         plan.Options.Add(Json);
-        plan.Options.Add(Jobs);
-        plan.Options.Add(LogDir);
-        plan.SetAction(r => Run(() =>
+        foreach (var option in new Option[] { Jobs, LogDir, Username, PasswordEnv, Offline })
+            plan.Options.Add(option);
+        plan.SetAction((r, ct) => Run(async () =>
         {
             var p = CreatePlan(r);
             output.Write(r.GetValue(Json) ? p.ToJson() + "\n" : p.ToText());
+            if (!r.GetValue(Json) && p.Options.Release is not null && !r.GetValue(Offline))
+                output.Write(await ReleaseCommands.FloatingTagPlanAsync(p, OptionalCredentials(r), ct));
             if (!r.GetValue(Json))
             {
                 var history = DurationHistory.Load(Path.Combine(LogDirectory(r), DurationHistory.FileName));
                 output.WriteLine();
                 output.Write(ScheduleReports.Plan(Schedule.For(p.Nodes, history.For, smokeTests: true, JobCount(r)), history));
             }
-            return Task.FromResult(ExitCodes.Ok);
-        }));
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(plan);
 
         var build = new Command("build", "Build every planned image for every platform");
@@ -134,6 +140,8 @@ internal static class Commands
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(simulate);
+
+        ReleaseCommands.AddTo(root, output, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;
     }
 
@@ -151,7 +159,7 @@ internal static class Commands
     }
 
     /// <summary>Turns exceptions into one line and an exit code; a secret's value is scrubbed from anything printed.</summary>
-    private static async Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null)
+    internal static async Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null)
     {
         try
         {
@@ -177,7 +185,7 @@ internal static class Commands
     private static string Scrub(string message, Func<string?>? credentials) =>
         credentials?.Invoke() is { Length: > 0 } secret ? message.Replace(secret, "***") : message;
 
-    private static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
+    internal static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
 
     private static BuildPlan CreatePlan(ParseResult r)
     {
@@ -221,11 +229,20 @@ internal static class Commands
 
     private static string LogDirectory(ParseResult r) => r.GetValue(LogDir) ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "logs");
 
-    private static RegistryCredentials Credentials(ParseResult r)
+    internal static RegistryCredentials Credentials(ParseResult r)
     {
         var user = r.GetValue(Username) ?? Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
         if (string.IsNullOrEmpty(user))
             throw new InputError("missing credentials: give --username (or set REGISTRY_USERNAME) and the token in $REGISTRY_PASSWORD (or the variable named by --password-env)");
         return new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
+    }
+
+    /// <summary>Credentials when a user is given and the token variable is set; null reads the registry anonymously.</summary>
+    internal static RegistryCredentials? OptionalCredentials(ParseResult r)
+    {
+        var user = r.GetValue(Username) ?? Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
+        return string.IsNullOrEmpty(user) || Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!) is not { Length: > 0 }
+            ? null
+            : new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
     }
 }

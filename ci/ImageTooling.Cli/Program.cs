@@ -2,7 +2,7 @@ using System.CommandLine;
 using ImageTooling;
 using ImageTooling.Cli;
 
-// imagetool: list, plan, build, test, publish-multi-arch. Exit codes: 0 ok, 1 failure, 2 bad input.
+// imagetool: list, plan, build, test, publish-multi-arch, and the release commands. Exit codes: 0 ok, 1 failure, 2 bad input.
 var root = Commands.Root(Console.Out, live: LiveView.Wanted);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -11,4 +11,5 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("Run 'imagetool --help' for usage.");
     return ExitCodes.BadInput;
 }
-return await parsed.InvokeAsync();
+// On SIGINT/SIGTERM the running command's token is cancelled; give a push time to stop and report what landed.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -113,16 +113,54 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
     }
 
-    public async Task<IReadOnlyList<string>> GetTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation)
+    /// <summary>Every tag, following the registry's <c>Link: &lt;...&gt;; rel="next"</c> pages.</summary>
+    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
-        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/tags/list"), name, credentials, push: false, [], $"tags of {repository} at {api.Authority}", cancellation);
-        if (response.StatusCode == HttpStatusCode.NotFound) return [];
-        await EnsureAsync(response, $"listing tags of {repository} at {api.Authority}", credentials);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
-        return json.RootElement.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
-            ? tags.EnumerateArray().Select(t => t.GetString()!).ToList()
-            : [];
+        var tags = new List<string>();
+        for (var page = new Uri(api, $"/v2/{name}/tags/list"); ;)
+        {
+            using var response = await SendAsync(HttpMethod.Get, page, name, credentials, push: false, [], $"tags of {repository} at {api.Authority}", cancellation);
+            if (response.StatusCode == HttpStatusCode.NotFound) return tags;
+            await EnsureAsync(response, $"listing tags of {repository} at {api.Authority}", credentials);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
+            if (json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
+                tags.AddRange(list.EnumerateArray().Select(t => t.GetString()!));
+            if (NextPage(response) is not { } next) return tags;
+            page = new Uri(api, next);
+        }
+    }
+
+    private static string? NextPage(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links)) return null;
+        foreach (var link in links.SelectMany(l => l.Split(',')))
+        {
+            var parts = link.Split(';');
+            if (parts.Skip(1).Any(p => p.Trim().Replace(" ", "", StringComparison.Ordinal) is "rel=\"next\"" or "rel=next"))
+                return parts[0].Trim().TrimStart('<').TrimEnd('>');
+        }
+        return null;
+    }
+
+    public async Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        var where = $"{repository}@{digest} at {api.Authority}";
+        byte[] body;
+        string mediaType;
+        using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
+        {
+            if (source.StatusCode == HttpStatusCode.NotFound)
+                throw new PipelineFailure($"{where} does not exist: nothing to point {tag} at");
+            await EnsureAsync(source, $"reading {where}", credentials);
+            body = await source.Content.ReadAsByteArrayAsync(cancellation);
+            mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
+        }
+        using var put = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{tag}"), name, credentials, push: true, [], $"{repository}:{tag} at {api.Authority}", cancellation,
+            content: () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue(mediaType) } });
+        await EnsureAsync(put, $"pointing {repository}:{tag} at {digest}", credentials);
+        return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : digest;
     }
 
     private static Task EnsureAsync(HttpResponseMessage response, string what, RegistryCredentials? credentials)
@@ -135,12 +173,13 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     }
 
     private async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method, Uri uri, string name, RegistryCredentials? credentials, bool push, string[] accept, string what, CancellationToken cancellation)
+        HttpMethod method, Uri uri, string name, RegistryCredentials? credentials, bool push, string[] accept, string what, CancellationToken cancellation,
+        Func<HttpContent>? content = null)
     {
         var scope = $"repository:{name}:{(push ? "pull,push" : "pull")}";
         // Authorization is cached per scope and per credentials object, never across credentials.
         var cacheKey = $"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credentials)}|{credentials?.Username}|{scope}";
-        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(cacheKey)), what, cancellation);
+        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(cacheKey), content), what, cancellation);
         if (response.StatusCode != HttpStatusCode.Unauthorized || credentials is null && !IsBearer(response)) return response;
 
         var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
@@ -151,7 +190,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         else if (credentials is not null)
             authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
         if (authorization is not null) tokens[cacheKey] = authorization;
-        return await TryAsync(() => Request(method, uri, accept, authorization), what, cancellation);
+        return await TryAsync(() => Request(method, uri, accept, authorization, content), what, cancellation);
     }
 
     private static bool IsBearer(HttpResponseMessage response) =>
@@ -188,9 +227,9 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         return result;
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, Uri uri, string[] accept, string? authorization)
+    private static HttpRequestMessage Request(HttpMethod method, Uri uri, string[] accept, string? authorization, Func<HttpContent>? content)
     {
-        var request = new HttpRequestMessage(method, uri);
+        var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
         foreach (var type in accept) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
         if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
         return request;

@@ -113,7 +113,16 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         return ordered;
     }
 
-    private static Dictionary<string, string> Labels(ImageCatalog catalog, ImageDefinition image, PlanOptions options) => new()
+    private static Dictionary<string, string> Labels(ImageCatalog catalog, ImageDefinition image, PlanOptions options)
+    {
+        var labels = OciLabels(catalog, image, options);
+        // Tool versions as labels, so that `skopeo inspect` shows what an image holds without a pull.
+        foreach (var tool in catalog.AllToolsOf(image))
+            labels[ReleaseNotes.ToolLabelPrefix + tool.Name] = tool.Version;
+        return labels;
+    }
+
+    private static Dictionary<string, string> OciLabels(ImageCatalog catalog, ImageDefinition image, PlanOptions options) => new()
     {
         ["org.opencontainers.image.title"] = image.Name,
         ["org.opencontainers.image.description"] = image.Description,
@@ -145,7 +154,7 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         }
         else
         {
-            text.AppendLine("Publish (only after every build and smoke test passed; version tags before floating ones):");
+            text.AppendLine("Publish (only after every build and smoke test passed; version tags first, then the floating tags the semver rule lets move):");
             foreach (var target in Publish)
                 text.AppendLine($"  {target.Repository}: {string.Join(", ", target.Tags)}  [{string.Join(", ", Nodes.Where(n => n.Image == target.Image).Select(n => n.Platform))}]");
         }

@@ -68,4 +68,14 @@ public interface IRegistry
 
     /// <summary>The index under a tag, or null when the tag does not exist.</summary>
     Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation);
+
+    /// <summary>Every tag of the repository (all pages); empty when the repository does not exist yet.</summary>
+    Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation);
+
+    /// <summary>
+    /// Points <paramref name="tag"/> at the manifest or index <paramref name="digest"/> already in the repository, as a
+    /// registry-side copy (the same bytes, so the same digest; nothing is rebuilt or re-uploaded). Returns the digest
+    /// the registry reports for the tag afterwards.
+    /// </summary>
+    Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation);
 }

@@ -4,7 +4,11 @@ using ImageTooling.Scheduling;
 
 namespace ImageTooling;
 
-public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged);
+public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged)
+{
+    /// <summary>For a floating tag: whether it moved and why (a tag that stays has no digest here).</summary>
+    public FloatingTagDecision? Floating { get; init; }
+}
 
 /// <summary>
 /// Carries a <see cref="BuildPlan"/> out on an engine: build every node (a node waits only for its
@@ -171,39 +175,70 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var built = await BuildAsync(plan, smokeTest: true, cancellation);
         var variants = plan.Publish.ToDictionary(p => p, p => built.Where(b => b.Node.Image == p.Image).ToList());
 
-        // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
-        var unchanged = new Dictionary<PublishTarget, string>();
-        foreach (var target in plan.Publish)
-        {
-            var versionTag = target.Tags[0];
-            var existing = await AfterBuildingAsync(target.Reference(versionTag),
-                () => registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation));
-            if (existing is null) continue;
-            if (SameContent(existing, variants[target]))
-                unchanged[target] = existing.Digest;
-            else if (!force)
-                throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
-            else
-                Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
-        }
-
         var published = new List<PublishedImage>();
-        foreach (var target in plan.Publish)
+        try
         {
-            var versionTag = target.Tags[0];
-            if (unchanged.TryGetValue(target, out var digest))
+            // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
+            var unchanged = new Dictionary<PublishTarget, string>();
+            var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
+            foreach (var target in plan.Publish)
             {
-                Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
-                published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
-                continue;
+                floating[target] = plan.Options.Release is { } release
+                    ? await AfterBuildingAsync(target.Repository,
+                        () => FloatingTags.DecideAsync(target, release, registry, credentials, cancellation))
+                    : [];
+                foreach (var decision in floating[target])
+                    Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
+                var versionTag = target.Tags[0];
+                var existing = await AfterBuildingAsync(target.Reference(versionTag),
+                    () => registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation));
+                if (existing is null) continue;
+                if (SameContent(existing, variants[target]))
+                    unchanged[target] = existing.Digest;
+                else if (!force)
+                    throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
+                else
+                    Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
             }
-            published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
+
+            foreach (var target in plan.Publish)
+            {
+                var versionTag = target.Tags[0];
+                if (unchanged.TryGetValue(target, out var digest))
+                {
+                    Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
+                    published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
+                    continue;
+                }
+                published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
+            }
+            // Floating tags move only once every version tag of the release is in place: a registry-side copy of
+            // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
+            cancellation.ThrowIfCancellationRequested();
+            foreach (var target in plan.Publish)
+            {
+                var version = published.Single(p => p.Repository == target.Repository && p.Tag == target.Tags[0]);
+                await Promotion.MoveAsync(target, version.Digest, floating[target], registry, credentials, Say, published, cancellation);
+            }
         }
-        // Floating tags move only once every version tag of the release is in place.
-        foreach (var target in plan.Publish)
-            foreach (var tag in target.Tags.Skip(1))
-                published.Add(await PushAsync(target, tag, variants[target], credentials, cancellation));
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
+        {
+            throw new PipelineFailure(Interrupted(plan, published), e);
+        }
         return published;
+    }
+
+    /// <summary>One line for an interrupted publish: what landed, what did not, and that a re-run completes it.</summary>
+    private static string Interrupted(BuildPlan plan, IReadOnlyList<PublishedImage> published)
+    {
+        var versions = published.Where(p => p.Floating is null).Select(p => $"{p.Repository}:{p.Tag}").ToList();
+        var missing = plan.Publish.Select(t => t.Reference(t.Tags[0])).Except(versions).ToList();
+        var moved = published.Where(p => p.Floating is { Moves: true }).Select(p => $"{p.Repository}:{p.Tag}").ToList();
+        return $"interrupted: {versions.Count} of {plan.Publish.Count} version tags landed"
+            + (versions.Count == 0 ? "" : $" ({string.Join(", ", versions)})")
+            + (missing.Count == 0 ? "" : $", not pushed: {string.Join(", ", missing)}")
+            + (moved.Count == 0 ? "; no floating tag moved" : $"; floating tags moved: {string.Join(", ", moved)}")
+            + "; run the same command again to complete the release";
     }
 
     private async Task<PublishedImage> PushAsync(

@@ -13,6 +13,19 @@ public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string?
 
     public override string ToString() => $"v{Version}";
 
+    /// <summary>A tag of the repository that is a release tag, or null (floating tags, branch tags, anything else).</summary>
+    public static ReleaseTag? TryParse(string text)
+    {
+        try
+        {
+            return Parse(text);
+        }
+        catch (InputError)
+        {
+            return null;
+        }
+    }
+
     public static ReleaseTag Parse(string text)
     {
         var match = Pattern().Match(text);
@@ -32,9 +45,10 @@ public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string?
     /// floating ones (<c>vX.Y</c>, <c>vX</c>, <c>latest</c>) for a stable release only.
     /// </summary>
     public IReadOnlyList<string> Tags(bool floating = true) =>
-        IsStable && floating
-            ? [ToString(), $"v{Major}.{Minor}", $"v{Major}", "latest"]
-            : [ToString()];
+        IsStable && floating ? [ToString(), .. FloatingTagNames] : [ToString()];
+
+    /// <summary>The floating tags of this release's line, whether or not they move (see <see cref="FloatingTags"/>).</summary>
+    public IReadOnlyList<string> FloatingTagNames => [$"v{Major}.{Minor}", $"v{Major}", "latest"];
 
     // SemVer 2.0: numeric identifiers without leading zeros; pre-release identifiers of [0-9A-Za-z-].
     [GeneratedRegex(@"^v(?<major>0|[1-9][0-9]*)\.(?<minor>0|[1-9][0-9]*)\.(?<patch>0|[1-9][0-9]*)(?:-(?<pre>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$")]

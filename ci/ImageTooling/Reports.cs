@@ -1,10 +1,11 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using ImageTooling.Catalog;
 
 namespace ImageTooling;
 
 /// <summary>What `list` and `publish-multi-arch` print, the same from the command line and from the Dagger module.</summary>
-public static class Reports
+public static partial class Reports
 {
     public static string Listing(ImageCatalog catalog, bool markdown)
     {
@@ -31,14 +32,50 @@ public static class Reports
         return text.ToString();
     }
 
-    /// <summary>A Markdown table of what was published (the release job's summary).</summary>
+    /// <summary>A Markdown table of what was published (the release job's summary), floating tags that stayed included.</summary>
     public static string Published(IReadOnlyList<PublishedImage> published)
     {
         var text = new StringBuilder();
         text.AppendLine("| Image | Tag | Digest | |");
         text.AppendLine("|---|---|---|---|");
         foreach (var p in published)
-            text.AppendLine($"| `{p.Repository}` | `{p.Tag}` | `{p.Digest}` | {(p.Unchanged ? "already published" : "pushed")} |");
+        {
+            var status = p.Floating switch
+            {
+                { Moves: false } f => $"stays: {f.Reason}",
+                { } f => $"moved: {f.Reason}",
+                null when p.Unchanged => "already published",
+                null => "pushed",
+            };
+            text.AppendLine($"| `{p.Repository}` | `{p.Tag}` | {(p.Digest.Length == 0 ? "—" : $"`{p.Digest}`")} | {status} |");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The rows of a <see cref="Published"/> table that name a digest: (repository, tag) → digest.</summary>
+    public static IReadOnlyDictionary<(string Repository, string Tag), string> ReadPublished(string table)
+    {
+        var rows = new Dictionary<(string, string), string>();
+        foreach (Match m in PublishedRow().Matches(table))
+            rows[(m.Groups["repository"].Value, m.Groups["tag"].Value)] = m.Groups["digest"].Value;
+        return rows;
+    }
+
+    [GeneratedRegex(@"^\| `(?<repository>[^`]+)` \| `(?<tag>[^`]+)` \| `(?<digest>sha256:[0-9a-f]{64})` \|", RegexOptions.Multiline)]
+    private static partial Regex PublishedRow();
+
+    /// <summary>What <c>plan</c> says about the floating tags of a release, per image.</summary>
+    public static string FloatingTagPlan(IReadOnlyList<(PublishTarget Target, IReadOnlyList<FloatingTagDecision> Decisions)> decisions)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Floating tags (decided from the tags each repository holds now; publish decides again before pushing):");
+        foreach (var (target, list) in decisions)
+        {
+            if (list.Count == 0)
+                text.AppendLine($"  {target.Repository}: none (--no-floating-tags)");
+            foreach (var decision in list)
+                text.AppendLine($"  {target.Reference(decision.Tag)} {(decision.Moves ? "moves" : "stays")}: {decision.Reason}");
+        }
         return text.ToString();
     }
 }

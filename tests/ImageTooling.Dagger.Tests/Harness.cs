@@ -25,6 +25,12 @@ internal sealed class StandInRegistry : IRegistry
 
     public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
         Task.FromResult<RemoteIndex?>(null);
+
+    public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
+    public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
+        Task.FromResult(digest);
 }
 
 /// <summary>The real core and the Dagger engine against the simulated session, for one release of the real images/.</summary>

@@ -109,21 +109,19 @@ public sealed partial class SimulatedSessionTests(ReleaseRun release) : IClassFi
     {
         var (run, published) = (release.Run, release.Published);
 
-        string[] tags = ["v1.2.3", "v1.2", "v1", "latest"];
-        Assert.Equal(20, run.Session.Publishes.Count);
+        // Dagger pushes each version tag once; the floating tags are registry-side copies of that digest (Promotion).
+        string[] floating = ["v1.2", "v1", "latest"];
+        Assert.Equal(5, run.Session.Publishes.Count);
         Assert.Equal(20, published.Count);
         foreach (var image in run.Plan.Catalog.Images)
         {
-            foreach (var tag in tags)
-            {
-                var push = Assert.Single(run.Session.Publishes, p => p.Address == $"docker.io/best-tools/{image.Name}:{tag}");
-                Assert.Equal(Platforms, push.Variants.Select(v => v.Build!.Platform).Order());
-                Assert.All(push.Variants, v => Assert.Equal(image, run.NodeOf(v.Build!).Image));
-                Assert.All(push.Variants, v => Assert.Equal(run.NodeOf(v.Build!).Labels, v.Labels));
+            var push = Assert.Single(run.Session.Publishes, p => p.Address == $"docker.io/best-tools/{image.Name}:v1.2.3");
+            Assert.Equal(Platforms, push.Variants.Select(v => v.Build!.Platform).Order());
+            Assert.All(push.Variants, v => Assert.Equal(image, run.NodeOf(v.Build!).Image));
+            Assert.All(push.Variants, v => Assert.Equal(run.NodeOf(v.Build!).Labels, v.Labels));
+            foreach (var tag in floating.Prepend("v1.2.3"))
                 Assert.Equal(push.Digest, Assert.Single(published, p => p.Repository == $"docker.io/best-tools/{image.Name}" && p.Tag == tag).Digest);
-            }
         }
-        Assert.All(run.Session.Publishes.Take(5), p => Assert.EndsWith(":v1.2.3", p.Address, StringComparison.Ordinal));
         Assert.All(published, p => Assert.Matches("^sha256:[0-9a-f]{64}$", p.Digest));
     }
 

@@ -10,7 +10,8 @@ namespace ImageTooling.Dagger.Tests;
 /// A STAND-IN REGISTRY over HTTP on 127.0.0.1, for tests: it holds what the simulated session's
 /// <c>publish</c> pushed — per tag an OCI index, per platform a manifest and an image config with the
 /// image's labels, no layers — and answers the registry API calls imagetool's RegistryClient makes
-/// (<c>/v2/</c> with basic auth, manifests by tag or digest, config blobs).
+/// (<c>/v2/</c> with basic auth, manifests by tag or digest, config blobs, tag lists, and a manifest PUT under a
+/// tag, which is how floating tags are moved).
 /// </summary>
 internal sealed class StandInRegistryServer : IDisposable
 {
@@ -119,9 +120,13 @@ internal sealed class StandInRegistryServer : IDisposable
         {
             answer = (200, "application/json", "{}"u8.ToArray(), null);
         }
+        else if (request.HttpMethod == "PUT")
+        {
+            answer = PutManifest(path, request);
+        }
         else
         {
-            answer = Find(path);
+            answer = path.EndsWith("/tags/list", StringComparison.Ordinal) ? ListTags(path) : Find(path);
         }
         response.StatusCode = answer.Status;
         if (answer.MediaType is not null) response.ContentType = answer.MediaType;
@@ -129,6 +134,37 @@ internal sealed class StandInRegistryServer : IDisposable
         response.ContentLength64 = answer.Body.Length;
         response.OutputStream.Write(answer.Body);
         response.Close();
+    }
+
+    /// <summary>PUT /v2/&lt;repository path&gt;/manifests/&lt;tag&gt;: stores the manifest and points the tag at it.</summary>
+    private (int, string?, byte[], string?) PutManifest(string path, HttpListenerRequest request)
+    {
+        var at = path.LastIndexOf("/manifests/", StringComparison.Ordinal);
+        if (!path.StartsWith("/v2/", StringComparison.Ordinal) || at < 0) return (404, null, [], null);
+        var repository = $"{Host}/{path[4..at]}";
+        var tag = path[(at + "/manifests/".Length)..];
+        using var body = new MemoryStream();
+        request.InputStream.CopyTo(body);
+        var bytes = body.ToArray();
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+        lock (state)
+        {
+            contents[$"{repository}@{digest}"] = (request.ContentType ?? "application/vnd.oci.image.index.v1+json", bytes);
+            tags[$"{repository}:{tag}"] = digest;
+        }
+        return (201, null, [], digest);
+    }
+
+    /// <summary>GET /v2/&lt;repository path&gt;/tags/list: every tag of the repository, in one page.</summary>
+    private (int, string?, byte[], string?) ListTags(string path)
+    {
+        var name = path[4..^"/tags/list".Length];
+        var prefix = $"{Host}/{name}:";
+        lock (state)
+        {
+            var names = tags.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).Order(StringComparer.Ordinal).ToList();
+            return (200, "application/json", JsonSerializer.SerializeToUtf8Bytes(new { name, tags = names }), null);
+        }
     }
 
     private (int, string?, byte[], string?) Find(string path)

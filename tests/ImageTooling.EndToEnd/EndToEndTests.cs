@@ -78,7 +78,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         foreach (var image in AllImages)
         {
             var repository = $"{ns}/{image}";
-            Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.GetTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
+            Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
             var index = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, ct);
             Assert.NotNull(index);
             Assert.Equal(["linux/amd64", "linux/arm64"], index!.Manifests.Select(m => m.Platform).Order(StringComparer.Ordinal));
@@ -103,7 +103,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(0, pre.Exit);
         Assert.NotNull(await registry.GetIndexAsync($"{ns}/pandoc", "v1.3.0-rc.1", harness.Credentials, ct));
         Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest);
-        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.GetTagsAsync($"{ns}/pandoc", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -137,14 +137,14 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         proxy.CutAfterManifestPuts = null;
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        Assert.Equal(["v2.0.0"], await registry.GetTagsAsync($"{ns}/buildx", harness.Credentials, ct));
-        Assert.Empty(await registry.GetTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
+        Assert.Equal(["v2.0.0"], await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct));
+        Assert.Empty(await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
 
         var rerun = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(0, rerun.Exit);
         Assert.Contains($"{ns}/buildx:v2.0.0 already holds this content", rerun.Out);
         foreach (var image in new[] { "buildx", "pandoc" })
-            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.GetTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.ListTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -173,6 +173,74 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var again = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(0, again.Exit);
         Assert.Contains("already holds this content", again.Out);
+    }
+
+    [Fact]
+    public async Task A_backport_release_moves_only_its_minor_line_and_leaves_latest_on_the_newer_release()
+    {
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}-backport";
+        var repository = $"{ns}/pandoc";
+        string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        async Task<string> DigestOf(string tag) => (await registry.GetIndexAsync(repository, tag, harness.Credentials, ct))!.Digest;
+
+        var newer = harness.Run(output, harness.PasswordEnv(), Publish("v1.4.0"));
+        Assert.Equal(0, newer.Exit);
+        var v140 = await DigestOf("v1.4.0");
+        Assert.All(new[] { "v1.4", "v1", "latest" }, t => Assert.Contains($"| `{repository}` | `{t}` | `{v140}` | moved:", newer.Out));
+
+        // The plan, before the backport, reads the same tags and says what will happen.
+        var plan = harness.Run(output, harness.PasswordEnv(), "plan", "--tag", "v1.3.5", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64");
+        Assert.Equal(0, plan.Exit);
+        Assert.Contains($"{repository}:latest stays: v1.4.0 is newer in the repository", plan.Out);
+        Assert.Contains($"{repository}:v1 stays: v1.4.0 is newer in v1", plan.Out);
+        Assert.Contains($"{repository}:v1.3 moves: v1.3.5 is the highest stable release in v1.3", plan.Out);
+
+        var backport = harness.Run(output, harness.PasswordEnv(), Publish("v1.3.5"));
+        Assert.Equal(0, backport.Exit);
+        var v135 = await DigestOf("v1.3.5");
+        Assert.NotEqual(v140, v135); // the version label differs, so the index does
+        Assert.Equal(v140, await DigestOf("latest"));
+        Assert.Equal(v140, await DigestOf("v1"));
+        Assert.Equal(v140, await DigestOf("v1.4"));
+        Assert.Equal(v135, await DigestOf("v1.3"));
+        Assert.Contains($"| `{repository}` | `latest` | — | stays: v1.4.0 is newer in the repository |", backport.Out);
+        Assert.Equal(["latest", "v1", "v1.3", "v1.3.5", "v1.4", "v1.4.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
+
+        // Each image carries its tool versions as labels, readable without a pull.
+        var index = await registry.GetIndexAsync(repository, "v1.3.5", harness.Credentials, ct);
+        using var config = await registry.GetBlobJsonAsync(repository, Assert.Single(index!.Manifests).ConfigDigest, harness.Credentials, ct);
+        var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
+        var catalog = ImageTooling.Catalog.CatalogLoader.Load(harness.ImagesWithStandIns);
+        foreach (var tool in catalog.AllToolsOf(catalog.Image("pandoc")))
+            Assert.Equal(tool.Version, labels.GetProperty(ReleaseNotes.ToolLabelPrefix + tool.Name).GetString());
+    }
+
+    [Fact]
+    public async Task An_interrupt_mid_push_stops_with_one_line_moves_no_floating_tag_and_a_rerun_completes()
+    {
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}-interrupt";
+        var repository = $"{ns}/pandoc";
+        // pandoc alone (no stand-in downloads, so served from the build cache); SIGINT once the floating tags are
+        // decided, which is just before the version tag's push starts (a push of pandoc takes seconds).
+        string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
+        var first = harness.Run(output, harness.PasswordEnv(), line => line.Contains($"[tags]  {repository}:latest will move", StringComparison.Ordinal), publish);
+        Assert.Equal(1, first.Exit);
+        var error = Assert.Single(first.Err.Trim().Split('\n'));
+        Assert.StartsWith("error: interrupted: ", error);
+        Assert.Contains("no floating tag moved; run the same command again", error);
+
+        using var registry = new RegistryClient();
+        var ct = CancellationToken.None;
+        var tags = await registry.ListTagsAsync(repository, harness.Credentials, ct);
+        Assert.DoesNotContain(tags, t => t is "latest" or "v4" or "v4.0");
+        // The line says what landed, and the registry agrees.
+        Assert.Equal(tags.Contains("v4.0.0"), error.Contains("1 of 1 version tags landed", StringComparison.Ordinal));
+
+        var rerun = harness.Run(output, harness.PasswordEnv(), publish);
+        Assert.Equal(0, rerun.Exit);
+        Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     private async Task CopyIndexAsync(string from, string to)

@@ -51,12 +51,15 @@ public sealed class Harness : IDisposable
     public RegistryCredentials Credentials => new(User, new Secret(Password));
 
     /// <summary>imagetool with the harness's base image, on the catalog copy that pins the stand-in downloads it serves.</summary>
-    internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, params string[] args)
+    internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, params string[] args) =>
+        Run(output, env, interruptWhen: null, args);
+
+    internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, Func<string, bool>? interruptWhen, params string[] args)
     {
         List<string> all = [.. args, "--base-image", $"debian={DebianImage}",
             "--images-dir", ImagesWithStandIns, "--download-mirror", $"http://127.0.0.1:{DownloadPort}", "--stand-in-downloads"];
         output.WriteLine($"$ imagetool {string.Join(' ', all)}");
-        var result = Imagetool.Run(env, line => output.WriteLine(line), [.. all]);
+        var result = Imagetool.Run(env, line => output.WriteLine(line), interruptWhen, [.. all]);
         output.WriteLine($"(exit {result.Exit} after {result.Took.TotalSeconds:0}s)");
         return result;
     }

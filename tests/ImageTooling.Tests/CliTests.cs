@@ -72,7 +72,7 @@ public class CliTests
     [Fact]
     public void Plan_for_a_release_shows_every_build_and_four_tags_per_image()
     {
-        var (exit, output, _) = Run("plan", "--tag", "v1.2.3", "--images-dir", Fixture);
+        var (exit, output, _) = Run("plan", "--tag", "v1.2.3", "--offline", "--images-dir", Fixture); // no registry read: a unit test needs no network
         Assert.Equal(0, exit);
         Assert.Contains("Plan for v1.2.3: 6 builds", output);
         Assert.Contains("registry.example/fixture/derived: v1.2.3, v1.2, v1, latest  [linux/amd64, linux/arm64]", output);
@@ -85,7 +85,17 @@ public class CliTests
         var (exit, output, _) = Run("plan", "--tag", "v1.2.3-rc.1", "--images-dir", Fixture);
         Assert.Equal(0, exit);
         Assert.Contains("registry.example/fixture/other: v1.2.3-rc.1  [", output);
-        Assert.DoesNotContain("latest", output);
+        Assert.Contains("registry.example/fixture/other:latest stays: v1.2.3-rc.1 is a pre-release", output);
+        Assert.DoesNotContain(" moves", output);
+    }
+
+    [Fact]
+    public void Plan_says_when_the_registry_s_tags_cannot_be_read_instead_of_guessing()
+    {
+        var (exit, output, _) = Run("plan", "--tag", "v1.2.3", "--image", "other", "--images-dir", Fixture, "--registry", "127.0.0.1:9/nothing-listens-here");
+        Assert.Equal(0, exit);
+        Assert.Contains("Floating tags: not decided, the registry's tags could not be read", output);
+        Assert.DoesNotContain(" moves: ", output);
     }
 
     [Fact]

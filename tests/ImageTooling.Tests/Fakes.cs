@@ -12,6 +12,8 @@ internal sealed class FakeEngine : IImageEngine
     public Func<string, int, bool> PublishFails { get; init; } = (_, _) => false;
     /// <summary>The engine refuses the push as bad input (as an engine does for a token it cannot use).</summary>
     public Func<string, bool> PublishRefused { get; init; } = _ => false;
+    /// <summary>Called after a push landed (e.g. to interrupt the run there).</summary>
+    public Action<string>? AfterPublish { get; init; }
     public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
     public int MaxConcurrentBuilds => maxConcurrent;
     private int running, maxConcurrent;
@@ -39,10 +41,12 @@ internal sealed class FakeEngine : IImageEngine
 
     public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
     {
+        cancellation.ThrowIfCancellationRequested(); // as a real push does when the run is interrupted
         var attempt = PublishAttempts.AddOrUpdate(reference, 1, (_, n) => n + 1);
         if (PublishRefused(reference)) throw new InputError($"the engine cannot push {reference} with these credentials");
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
         Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
+        AfterPublish?.Invoke(reference);
         return Task.FromResult($"sha256:{reference.GetHashCode():x8}");
     }
 }
@@ -68,6 +72,20 @@ internal sealed class FakeRegistry : IRegistry
         RefuseReads
             ? throw new InputError($"reading {repository}:{tag}: the registry refused the credentials of '{credentials.Username}'")
             : Task.FromResult(Tags.GetValueOrDefault($"{repository}:{tag}"));
+
+    public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlyList<string>>(Tags.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => k[(repository.Length + 1)..]).ToList());
+
+    /// <summary>Records the copy and points the tag at the digest (this stand-in keeps no manifests to copy).</summary>
+    public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        Calls.Add($"tag {repository}:{tag} -> {digest}");
+        Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, Tags.Values.FirstOrDefault(i => i.Digest == digest)?.Manifests ?? []);
+        return Task.FromResult(digest);
+    }
+
+    /// <summary>The floating tags this registry was asked to move, in order.</summary>
+    public IEnumerable<string> Moves => Calls.Where(c => c.StartsWith("tag ", StringComparison.Ordinal)).Select(c => c[4..]);
 
     public static RemoteIndex IndexOf(string image, string digest = "sha256:old") =>
         new(digest, [new("linux/amd64", "sha256:m1", $"sha256:{image}-amd64"), new("linux/arm64", "sha256:m2", $"sha256:{image}-arm64")]);

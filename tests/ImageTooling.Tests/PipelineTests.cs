@@ -107,25 +107,65 @@ public class PipelineTests
     public async Task Version_tags_of_every_image_land_before_any_floating_tag()
     {
         var engine = new FakeEngine();
-        var published = await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
+        var registry = new FakeRegistry();
+        var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
         var pushes = Events(engine, "publish");
-        Assert.Equal(12, pushes.Count);
-        Assert.All(pushes.Take(3), p => Assert.Contains(":v1.2.3 ", p));
+        Assert.Equal(3, pushes.Count);
+        Assert.All(pushes, p => Assert.Contains(":v1.2.3 ", p));
         Assert.All(pushes, p => Assert.EndsWith("[linux/amd64,linux/arm64]", p));
-        var lastVersion = pushes.FindLastIndex(p => p.Contains(":v1.2.3 ", StringComparison.Ordinal));
-        var firstFloating = pushes.FindIndex(p => !p.Contains(":v1.2.3 ", StringComparison.Ordinal));
-        Assert.True(lastVersion < firstFloating);
+        // Floating tags are registry-side copies of each image's version-tag digest, after every version tag landed.
+        var moves = registry.Moves.ToList();
+        Assert.Equal(9, moves.Count);
+        foreach (var version in published.Where(p => p.Tag == "v1.2.3"))
+            foreach (var tag in new[] { "v1.2", "v1", "latest" })
+                Assert.Contains($"{version.Repository}:{tag} -> {version.Digest}", moves);
         Assert.Equal(12, published.Count);
+        Assert.Equal(Enumerable.Repeat("v1.2.3", 3), published.Take(3).Select(p => p.Tag));
     }
 
     [Fact]
     public async Task A_pre_release_never_moves_latest()
     {
         var engine = new FakeEngine();
-        await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
-        var pushes = Events(engine, "publish");
-        Assert.Equal(3, pushes.Count);
-        Assert.DoesNotContain(pushes, p => p.Contains(":latest", StringComparison.Ordinal));
+        var registry = new FakeRegistry();
+        var published = await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), registry, Credentials, force: false, CancellationToken.None);
+        Assert.Equal(3, Events(engine, "publish").Count);
+        Assert.Empty(registry.Moves);
+        Assert.All(published.Where(p => p.Floating is not null), p => Assert.Contains("pre-release", p.Floating!.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_backport_moves_only_its_minor_line_and_the_report_says_why_the_others_stay()
+    {
+        var registry = new FakeRegistry();
+        var newer = "sha256:" + new string('4', 64);
+        foreach (var tag in new[] { "v1.4.0", "v1.4", "v1", "latest", "v1.3.4", "v1.3", "v2.0.0-rc.1" })
+            registry.Tags[$"registry.example/fixture/other:{tag}"] = FakeRegistry.IndexOf("other", tag.StartsWith("v1.3", StringComparison.Ordinal) ? "sha256:old" : newer);
+        var published = await NewPipeline(new FakeEngine()).PublishAsync(Plan("v1.3.5", "other"), registry, Credentials, force: false, CancellationToken.None);
+
+        var version = published.Single(p => p.Tag == "v1.3.5");
+        Assert.Equal([$"registry.example/fixture/other:v1.3 -> {version.Digest}"], registry.Moves);
+        Assert.Equal(newer, registry.Tags["registry.example/fixture/other:latest"].Digest);
+        Assert.Equal(newer, registry.Tags["registry.example/fixture/other:v1"].Digest);
+        var report = Reports.Published(published);
+        Assert.Contains("| `registry.example/fixture/other` | `latest` | — | stays: v1.4.0 is newer in the repository |", report);
+        Assert.Contains("| `registry.example/fixture/other` | `v1` | — | stays: v1.4.0 is newer in v1 |", report);
+        Assert.Contains($"| `registry.example/fixture/other` | `v1.3` | `{version.Digest}` | moved: v1.3.5 is the highest stable release in v1.3 |", report);
+    }
+
+    [Fact]
+    public async Task An_interrupted_publish_says_in_one_line_what_landed_and_moves_no_floating_tag()
+    {
+        using var interrupt = new CancellationTokenSource();
+        // SIGINT/SIGTERM arrives while the second image's version tag is being pushed.
+        var engine = new FakeEngine { AfterPublish = reference => { if (reference.EndsWith("/derived:v1.2.3", StringComparison.Ordinal)) interrupt.Cancel(); } };
+        var registry = new FakeRegistry();
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, interrupt.Token));
+        Assert.DoesNotContain('\n', failure.Message);
+        Assert.StartsWith("interrupted: 2 of 3 version tags landed (registry.example/fixture/base:v1.2.3, registry.example/fixture/derived:v1.2.3), not pushed: ", failure.Message);
+        Assert.Contains("no floating tag moved; run the same command again", failure.Message);
+        Assert.Empty(registry.Moves);
+        Assert.Equal(2, Events(engine, "publish").Count);
     }
 
     [Fact]
@@ -167,7 +207,7 @@ public class PipelineTests
         var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:v1.2.3 ", StringComparison.Ordinal));
         Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/base", StringComparison.Ordinal));
-        Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:latest ", StringComparison.Ordinal));
+        Assert.Contains("registry.example/fixture/base:latest -> sha256:already", registry.Moves);
     }
 
     [Fact]
@@ -182,9 +222,10 @@ public class PipelineTests
     public async Task A_push_that_keeps_failing_stops_before_latest_moves()
     {
         var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
+        var registry = new FakeRegistry();
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, CancellationToken.None));
         Assert.Contains("publishing registry.example/fixture/other:v1.2.3 failed after 4 attempts", failure.Message);
-        Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal) || p.Contains(":v1 ", StringComparison.Ordinal));
+        Assert.Empty(registry.Moves);
     }
 
     [Fact]

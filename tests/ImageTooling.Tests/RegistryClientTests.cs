@@ -93,6 +93,54 @@ public class RegistryClientTests
     }
 
     [Fact]
+    public async Task Tags_are_listed_across_every_page_the_registry_links()
+    {
+        var registry = new ScriptedRegistry((request, _) =>
+        {
+            var query = request.RequestUri!.Query;
+            if (request.RequestUri.AbsolutePath != "/v2/e2e/pandoc/tags/list") return new HttpResponseMessage(HttpStatusCode.NotFound);
+            var page = query.Contains("last=v1", StringComparison.Ordinal) ? Json("""{"name":"e2e/pandoc","tags":["v1.4.0"]}""")
+                : Json("""{"name":"e2e/pandoc","tags":["latest","v1"]}""");
+            if (query.Length == 0) page.Headers.Add("Link", "</v2/e2e/pandoc/tags/list?n=2&last=v1>; rel=\"next\"");
+            return page;
+        });
+        using var client = Client(registry);
+        Assert.Equal(["latest", "v1", "v1.4.0"], await client.ListTagsAsync("127.0.0.1:5000/e2e/pandoc", null, CancellationToken.None));
+        Assert.Equal(2, registry.Requests.Count);
+        Assert.Empty(await client.ListTagsAsync("127.0.0.1:5000/e2e/none", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_tag_is_pointed_at_a_digest_by_putting_the_same_bytes_with_the_same_media_type()
+    {
+        const string index = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}""";
+        string? put = null, putType = null;
+        var registry = new ScriptedRegistry((request, _) =>
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath == "/v2/e2e/pandoc/manifests/sha256:idx")
+            {
+                var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(index) };
+                response.Content.Headers.ContentType = new("application/vnd.oci.image.index.v1+json");
+                return response;
+            }
+            if (request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath == "/v2/e2e/pandoc/manifests/latest")
+            {
+                put = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
+                putType = request.Content.Headers.ContentType?.MediaType;
+                return new HttpResponseMessage(HttpStatusCode.Created) { Headers = { { "Docker-Content-Digest", "sha256:idx" } } };
+            }
+            return new HttpResponseMessage(HttpStatusCode.NotFound);
+        });
+        using var client = Client(registry);
+        Assert.Equal("sha256:idx", await client.TagAsync("127.0.0.1:5000/e2e/pandoc", "sha256:idx", "latest", Bot, CancellationToken.None));
+        Assert.Equal(index, put);
+        Assert.Equal("application/vnd.oci.image.index.v1+json", putType);
+
+        var missing = await Assert.ThrowsAsync<PipelineFailure>(() => client.TagAsync("127.0.0.1:5000/e2e/pandoc", "sha256:gone", "latest", Bot, CancellationToken.None));
+        Assert.Contains("sha256:gone", missing.Message);
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_with_backoff()
     {
         var registry = new ScriptedRegistry((_, n) => n < 3 ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : new HttpResponseMessage(HttpStatusCode.OK));

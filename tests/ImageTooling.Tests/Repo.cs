@@ -25,13 +25,7 @@ internal static class Repo
     /// <summary>A copy of the fixture images in a temp folder, with the catalog text changed by <paramref name="edit"/>.</summary>
     public static string CopyFixture(Func<string, string>? edit = null)
     {
-        var target = Directory.CreateTempSubdirectory("imagetool-test-").FullName;
-        foreach (var file in Directory.GetFiles(FixtureImages, "*", SearchOption.AllDirectories))
-        {
-            var dest = Path.Combine(target, Path.GetRelativePath(FixtureImages, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            File.Copy(file, dest);
-        }
+        var target = Copy(FixtureImages);
         if (edit is not null)
         {
             var catalog = Path.Combine(target, CatalogLoader.FileName);
@@ -39,6 +33,21 @@ internal static class Repo
             var after = edit(before);
             Assert.NotEqual(before, after); // the edit must really change something
             File.WriteAllText(catalog, after);
+        }
+        return target;
+    }
+
+    /// <summary>A copy of the real images/ in a temp folder, for checks of how the real catalog fits the repository.</summary>
+    public static string CopyImages() => Copy(Images);
+
+    private static string Copy(string images)
+    {
+        var target = Directory.CreateTempSubdirectory("imagetool-test-").FullName;
+        foreach (var file in Directory.GetFiles(images, "*", SearchOption.AllDirectories))
+        {
+            var dest = Path.Combine(target, Path.GetRelativePath(images, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(file, dest);
         }
         return target;
     }

@@ -10,11 +10,22 @@ public partial class CiWorkflowTests
     private static partial Regex Latest();
 
     [Fact]
-    public void The_test_command_runs_on_ubuntu()
+    public void The_test_command_runs_in_a_privileged_debian_12_container_as_it_expects()
     {
+        // tests/run.sh provisions a Debian 12 machine as root (Debian's archive and keyring for mmdebstrap,
+        // binfmt, podman): on ubuntu-latest itself it would not provision, so the job runs in that container.
         var job = Ci.Job("test");
         Assert.Equal("ubuntu-latest", job.Node.Scalar("runs-on"));
-        Assert.Contains(job.Steps, s => (s.Run ?? "").Contains("bash tests/run.sh", StringComparison.Ordinal));
+        var container = job.Node.Map("container");
+        Assert.NotNull(container);
+        Assert.Matches(@"^(docker\.io/(library/)?)?debian:(12|bookworm)\b", container.Scalar("image"));
+        Assert.Contains("--privileged", container.Scalar("options"), StringComparison.Ordinal);
+        var run = job.Steps.Single(s => (s.Run ?? "").Contains("bash tests/run.sh", StringComparison.Ordinal));
+        Assert.DoesNotContain("sudo", run.Run, StringComparison.Ordinal); // root in the container already
+        var install = job.Steps.First(s => s.Run is not null);
+        Assert.True(install.Index < job.StepUsing("actions/checkout").Index, "git and certificates come before checkout and .NET");
+        foreach (var package in new[] { "git", "curl", "ca-certificates" })
+            Assert.Contains(package, install.Run, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -30,7 +41,7 @@ public partial class CiWorkflowTests
         }
         var job = tests[0].Step.Job;
         Assert.Contains("needs.list.outputs.images", job.Node.Map("strategy").Map("matrix").Scalar("image"), StringComparison.Ordinal);
-        Assert.Contains(Ci.Job("list").Steps, s => (s.Run ?? "").Contains("images/catalog.yaml", StringComparison.Ordinal));
+        Assert.Contains(Ci.Job("list").Steps, s => (s.Run ?? "").Contains("./imagetool list --json", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -51,7 +62,12 @@ public partial class CiWorkflowTests
 
             var tag = call.Value("branch-tag") ?? "";
             var producer = job.Steps.Single(s => s.Id is not null && tag.Contains($"steps.{s.Id}.outputs.", StringComparison.Ordinal));
-            Assert.Contains(".github/scripts/branch-tag.sh", producer.Run, StringComparison.Ordinal);
+            Assert.Contains("./imagetool branch-tag \"$BRANCH\" \"$SHA\"", producer.Run, StringComparison.Ordinal);
+            // The branch's head commit names the image, labels it and is what gets built.
+            const string head = "${{github.event.pull_request.head.sha||github.sha}}";
+            Assert.Equal(head, call.Value("revision"));
+            Assert.Equal(head, producer.Env["SHA"].Replace(" ", "", StringComparison.Ordinal));
+            Assert.Equal(head, job.StepUsing("actions/checkout").With["ref"].Replace(" ", "", StringComparison.Ordinal));
         }
     }
 
@@ -66,6 +82,14 @@ public partial class CiWorkflowTests
         Assert.Contains("github.event_name == 'workflow_dispatch'", condition, StringComparison.Ordinal);
         Assert.Contains("test", job.Needs);
         Assert.Contains("images", job.Needs);
+        Assert.Equal("branch-images", job.Node.Scalar("environment"));
+    }
+
+    [Fact]
+    public void A_pull_request_that_publishes_branch_images_is_never_cancelled_mid_push()
+    {
+        var cancel = Ci.Root.Map("concurrency").Scalar("cancel-in-progress") ?? "";
+        Assert.Contains("!contains(github.event.pull_request.labels.*.name, 'publish-branch-image')", cancel, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,91 +1,176 @@
+using System.Text.RegularExpressions;
+
 namespace ImageTooling.Workflow.Tests;
 
-public class ReleaseWorkflowTests
+public partial class ReleaseWorkflowTests
 {
     private static readonly WorkflowFile Release = WorkflowFile.Load("release.yml");
 
     private static DaggerCall Publish() => DaggerCall.In(Release).Single(c => c.Function == "publish-multi-arch");
 
+    private static Step RunStep(Job job, string text) =>
+        job.Steps.Single(s => (s.Run ?? "").Contains(text, StringComparison.Ordinal));
+
     [Fact]
-    public void The_release_tag_is_validated_from_the_pushed_ref_before_anything_runs()
+    public void The_core_validates_the_release_tag_first_and_publish_takes_the_validated_tag()
     {
-        var job = Publish().Step.Job;
-        var validate = job.Steps.Single(s => s.Env.GetValueOrDefault("TAG") == "${{ github.ref_name }}");
-        Assert.Contains("=~", validate.Run, StringComparison.Ordinal);
-        Assert.True(validate.Index < Publish().Step.Index);
-        Assert.Equal($"${{{{steps.{validate.Id}.outputs.tag}}}}", Publish().Value("tag"));
+        var gate = Release.Job("gate");
+        var validate = gate.Steps.Single(s => s.Env.GetValueOrDefault("TAG") == "${{ github.ref_name }}");
+        Assert.Contains("./imagetool plan --tag \"$TAG\"", validate.Run, StringComparison.Ordinal);
+        Assert.DoesNotContain("=~", validate.Run, StringComparison.Ordinal); // the rule is the core's, not a shell regex
+        Assert.True(gate.Steps.Where(s => s.Run is not null).All(s => s.Index >= validate.Index), "validation is the first thing the gate runs");
+        Assert.Equal($"${{{{ steps.{validate.Id}.outputs.tag }}}}", gate.Node.Map("outputs").Scalar("tag"));
+        Assert.Equal("${{needs.gate.outputs.tag}}", Publish().Value("tag"));
+        Assert.Contains("gate", Publish().Step.Job.Needs);
     }
+
+    [Fact]
+    public void Nothing_is_built_unless_the_tagged_commit_is_on_the_default_branch_and_passed_ci()
+    {
+        var gate = Release.Job("gate");
+        Assert.Equal("0", gate.Steps[0].With["fetch-depth"]);
+        var ancestor = RunStep(gate, "git merge-base --is-ancestor");
+        Assert.Contains("origin/$DEFAULT_BRANCH", ancestor.Run, StringComparison.Ordinal);
+        Assert.Equal("${{ github.event.repository.default_branch }}", ancestor.Env["DEFAULT_BRANCH"]);
+        var ci = RunStep(gate, "gh run list");
+        Assert.Contains("--workflow ci.yml --commit \"$GITHUB_SHA\"", ci.Run, StringComparison.Ordinal);
+        Assert.Contains("--status success", ci.Run, StringComparison.Ordinal);
+        Assert.Equal("read", gate.Permissions.Scalar("actions"));
+        // Every other job waits for the gate, directly or through a job that does.
+        foreach (var job in Release.Jobs.Where(j => j.Id != "gate"))
+            Assert.True(DependsOn(job, "gate"), $"{job} does not wait for the gate");
+    }
+
+    private static bool DependsOn(Job job, string id) =>
+        job.Needs.Contains(id) || job.Needs.Any(n => DependsOn(Release.Job(n), id));
 
     [Fact]
     public void Dagger_publishes_the_version_tags_first_and_leaves_floating_tags_to_promotion()
     {
         var publish = Publish();
-        Assert.True(publish.Has("no-floating-tags"), "floating tags move only after the scan: see the comment in release.yml");
+        Assert.True(publish.Has("no-floating-tags"), "floating tags move only after verification: see the comment in release.yml");
         Assert.False(publish.Has("force"), "a release never overwrites an existing release tag");
         Assert.False(publish.Has("branch-tag"));
         Assert.Equal("publish", publish.Step.Job.Id);
     }
 
     [Fact]
-    public void The_published_table_goes_to_the_job_summary()
+    public void The_published_digests_are_read_back_and_compared_before_anything_uses_them()
     {
+        var job = Release.Job("publish");
         var publish = Publish().Step;
-        Assert.NotNull(publish.Id);
-        var summary = publish.Job.Steps.Skip(publish.Index + 1)
-            .Where(s => s.Env.Values.Contains($"${{{{ steps.{publish.Id}.outputs.output }}}}"))
-            .ToList();
-        Assert.Contains(summary, s => (s.Run ?? "").Contains("GITHUB_STEP_SUMMARY", StringComparison.Ordinal));
+        var targets = RunStep(job, "./imagetool release-targets");
+        Assert.True(targets.Index > publish.Index);
+        Assert.Contains("--published", targets.Run, StringComparison.Ordinal);
+        Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", targets.Env["TABLE"]);
+        Assert.Equal($"${{{{ steps.{targets.Id}.outputs.targets }}}}", job.Node.Map("outputs").Scalar("targets"));
+        Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", job.Node.Map("outputs").Scalar("published"));
+        Assert.Contains(job.Steps.Skip(publish.Index + 1), s => s.Env.Values.Contains($"${{{{ steps.{publish.Id}.outputs.output }}}}") && (s.Run ?? "").Contains("GITHUB_STEP_SUMMARY", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Every_published_digest_is_scanned_then_signed_attested_and_given_an_sbom()
+    public void Every_published_digest_is_scanned_signed_attested_with_an_sbom_per_platform_and_verified()
     {
         var verify = Release.Job("verify");
         Assert.Contains("publish", verify.Needs);
-        Assert.Contains("needs.publish.outputs.", verify.Node.Map("strategy").Map("matrix").Scalar("include"), StringComparison.Ordinal);
+        Assert.Contains("needs.publish.outputs.targets", verify.Node.Map("strategy").Map("matrix").Scalar("include"), StringComparison.Ordinal);
 
         var scans = verify.Steps.Where(s => s.Action == "aquasecurity/trivy-action").ToList();
-        Assert.NotEmpty(scans);
         foreach (var scan in scans)
         {
             Assert.Equal("true", scan.With["ignore-unfixed"]);
             Assert.Equal("CRITICAL", scan.With["severity"]);
             Assert.Equal("1", scan.With["exit-code"]);
             Assert.Contains("matrix.digest", scan.With["image-ref"], StringComparison.Ordinal);
+            Assert.Contains("trivy-", scan.With["output"], StringComparison.Ordinal);
         }
         Assert.Equal(["linux/amd64", "linux/arm64"], scans.Select(s => s.Env.GetValueOrDefault("TRIVY_PLATFORM")).Order(StringComparer.Ordinal));
+        var summary = RunStep(verify, "trivy-*.txt");
+        Assert.Equal("always()", summary.Node.Scalar("if"));
+        Assert.Contains("GITHUB_STEP_SUMMARY", summary.Run, StringComparison.Ordinal);
 
-        var sign = verify.Steps.Single(s => (s.Run ?? "").Contains("cosign sign", StringComparison.Ordinal));
+        var sign = RunStep(verify, "cosign sign");
         Assert.True(scans.All(s => s.Index < sign.Index), "the scan gates the signature");
-        Assert.True(verify.StepUsing("sigstore/cosign-installer").Index < sign.Index);
+        var installer = verify.StepUsing("sigstore/cosign-installer");
+        Assert.True(installer.Index < sign.Index);
+        Assert.Matches(@"^v3\.\d+\.\d+$", installer.With["cosign-release"]); // pinned, and the bundle format the docs describe
 
         var provenance = verify.StepUsing("actions/attest-build-provenance");
         Assert.Equal("true", provenance.With["push-to-registry"]);
         Assert.Contains("matrix.digest", provenance.With["subject-digest"], StringComparison.Ordinal);
-        Assert.False(string.IsNullOrWhiteSpace(provenance.With["subject-name"]));
 
-        var sbom = verify.StepUsing("anchore/sbom-action");
-        Assert.Contains("matrix.digest", sbom.With["image"], StringComparison.Ordinal);
-        Assert.Contains(verify.Steps, s => s.Index > sbom.Index && (s.Run ?? "").Contains("cosign attest", StringComparison.Ordinal));
+        // One SBOM per platform digest, without file metadata.
+        var sboms = verify.Steps.Where(s => s.Action == "anchore/sbom-action").ToList();
+        Assert.Equal(["matrix.platforms['linux/amd64']", "matrix.platforms['linux/arm64']"],
+            sboms.Select(s => PlatformExpression().Match(s.With["image"]).Value).Order(StringComparer.Ordinal));
+        Assert.All(sboms, s => Assert.Equal("none", s.Env["SYFT_FILE_METADATA_SELECTION"]));
+        var attach = RunStep(verify, "cosign attest");
+        Assert.Contains("\"$AMD64_IMAGE\"", attach.Run, StringComparison.Ordinal);
+        Assert.Contains("\"$ARM64_IMAGE\"", attach.Run, StringComparison.Ordinal);
+        Assert.Contains("matrix.platforms['linux/amd64']", verify.Node.Map("env").Scalar("AMD64_IMAGE"), StringComparison.Ordinal);
+
+        var check = RunStep(verify, "cosign verify ");
+        Assert.True(check.Index > attach.Index && check.Index > provenance.Index && sboms.All(s => s.Index < check.Index));
     }
 
+    [GeneratedRegex(@"matrix\.platforms\['[^']+'\]")]
+    private static partial Regex PlatformExpression();
+
     [Fact]
-    public void Floating_tags_move_only_after_every_image_passed_verification_and_without_a_rebuild()
+    public void The_verify_job_runs_the_commands_the_docs_give_users_with_the_same_identity()
+    {
+        var docs = Repo.Read(Path.Combine("docs", "releasing.md"));
+        var section = docs[docs.IndexOf("## How users verify an image", StringComparison.Ordinal)..];
+        var commands = section.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n')
+            .Select(l => Regex.Replace(l.Trim(), @"\s+", " "))
+            .Where(l => l.StartsWith("cosign verify", StringComparison.Ordinal) || l.StartsWith("gh attestation verify", StringComparison.Ordinal))
+            .Select(l => l.Split(" |")[0].Trim())
+            .ToList();
+        Assert.Equal(3, commands.Count);
+        var step = RunStep(Release.Job("verify"), "cosign verify ");
+        var script = Regex.Replace(step.Run!, @"[ \t]+", " ");
+        foreach (var command in commands)
+            Assert.Contains(command, script, StringComparison.Ordinal);
+
+        var identity = IdentityInDocs().Match(section);
+        Assert.True(identity.Success, "docs/releasing.md sets IDENTITY='...'");
+        Assert.Equal(identity.Groups["regex"].Value, step.Env["IDENTITY"]);
+        // Only this repository's release workflow, run for a version tag (not a branch's copy of it).
+        var regex = new Regex(step.Env["IDENTITY"]);
+        const string workflow = "https://github.com/Backend-Engineering-Strategy-Tools/image-tooling/.github/workflows/release.yml";
+        Assert.Matches(regex, $"{workflow}@refs/tags/v1.4.0");
+        Assert.Matches(regex, $"{workflow}@refs/tags/v1.4.0-rc.1");
+        Assert.DoesNotMatch(regex, $"{workflow}@refs/heads/main");
+        Assert.DoesNotMatch(regex, $"{workflow}@refs/heads/v1.4.0");
+        Assert.DoesNotMatch(regex, "https://github.com/someone/fork/.github/workflows/release.yml@refs/tags/v1.4.0");
+        Assert.Contains("cosign ≥ 3", section, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^IDENTITY='(?<regex>[^']+)'$", RegexOptions.Multiline)]
+    private static partial Regex IdentityInDocs();
+
+    [Fact]
+    public void Floating_tags_move_through_imagetool_only_after_every_image_passed_verification()
     {
         var promote = Release.Job("promote");
         Assert.Contains("verify", promote.Needs);
         Assert.DoesNotContain(promote.Steps, s => s.Action == DaggerCall.DaggerAction);
-        Assert.Contains(promote.Steps, s => (s.Run ?? "").Contains("imagetools create", StringComparison.Ordinal)
-            && s.Env.Values.Any(v => v.Contains("needs.publish.outputs.targets", StringComparison.Ordinal)));
+        var step = RunStep(promote, "./imagetool promote");
+        Assert.Contains("--published", step.Run, StringComparison.Ordinal);
+        Assert.Equal("${{ needs.publish.outputs.published }}", step.Env["TABLE"]);
+        Assert.Contains("--report \"$GITHUB_STEP_SUMMARY\"", step.Run, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Digests_come_from_the_registry_for_the_images_the_core_plans()
+    public void The_github_release_carries_imagetool_s_release_notes()
     {
-        var publish = Release.Job("publish");
-        Assert.Contains(publish.Steps, s => (s.Run ?? "").Contains("plan --tag", StringComparison.Ordinal));
-        var targets = publish.Steps.Single(s => (s.Run ?? "").Contains("release-targets.sh", StringComparison.Ordinal));
-        Assert.True(targets.Index > Publish().Step.Index);
-        Assert.Equal($"${{{{ steps.{targets.Id}.outputs.targets }}}}", publish.Node.Map("outputs").Scalar("targets"));
+        var job = Release.Job("github-release");
+        Assert.Contains("promote", job.Needs);
+        Assert.Equal("0", job.Steps[0].With["fetch-depth"]);
+        var notes = RunStep(job, "./imagetool release-notes");
+        var create = RunStep(job, "gh release create");
+        Assert.Contains("--notes-file", create.Run, StringComparison.Ordinal);
+        Assert.Equal($"${{{{ steps.{notes.Id}.outputs.latest }}}}", create.Env["LATEST"]);
+        Assert.Equal($"${{{{ steps.{notes.Id}.outputs.prerelease }}}}", create.Env["PRERELEASE"]);
     }
 }

@@ -146,6 +146,30 @@ public partial class RenovateTests
     }
 
     [Fact]
+    public void The_cosign_release_of_the_verify_job_is_kept_current()
+    {
+        var path = ".github/workflows/release.yml";
+        var hit = Assert.Single(Apply(path, Repo.Read(path)));
+        Assert.Equal("sigstore/cosign", hit.Group("depName"));
+        Assert.Equal("github-releases", hit.Group("datasource"));
+        var pinned = WorkflowFile.Load("release.yml").Job("verify").StepUsing("sigstore/cosign-installer").With["cosign-release"];
+        Assert.Equal(pinned, hit.Group("currentValue"));
+    }
+
+    [Fact]
+    public void Only_plain_dagger_releases_are_proposed()
+    {
+        var catalog = Repo.Read(CatalogPath);
+        var hit = Assert.Single(Apply(CatalogPath, catalog), h => h.Group("depName") == "dagger/dagger");
+        var extract = new Regex(hit.Group("extractVersion")!);
+        Assert.Equal("0.21.8", extract.Match("v0.21.8").Groups["version"].Value);
+        Assert.DoesNotMatch(extract, "sdk/typescript/v0.21.8");
+        Assert.DoesNotMatch(extract, "helm/chart/v0.21.8");
+        var checksums = PackageRules().Single(r => r.TryGetProperty("postUpgradeTasks", out _));
+        Assert.DoesNotContain("docker", Strings(checksums, "matchDatasources")); // the base image has no sha256 pins to refresh
+    }
+
+    [Fact]
     public void Kubernetes_tools_are_grouped()
     {
         var catalog = Repo.Read(CatalogPath);

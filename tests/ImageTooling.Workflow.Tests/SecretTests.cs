@@ -58,13 +58,36 @@ public partial class SecretTests
         Assert.NotEmpty(calls);
         foreach (var call in calls)
         {
+            // env://NAME: Dagger's current secret provider syntax (env:NAME is the legacy form).
             var token = call.Value("token");
             Assert.True(token is not null && token.StartsWith("env://", StringComparison.Ordinal), $"{call}: --token must be env://NAME (a Dagger secret)");
             var name = token["env://".Length..];
             var env = call.Step.Env;
-            Assert.True(env.TryGetValue(name, out var value) && WholeSecret().IsMatch(value), $"{call}: the step's env must set {name} from secrets");
-            Assert.Equal("${{ vars.DOCKERHUB_USERNAME }}", call.Value("username")?.Replace("{{", "{{ ", StringComparison.Ordinal).Replace("}}", " }}", StringComparison.Ordinal));
+            Assert.True(env.TryGetValue(name, out var value) && value == $"${{{{ secrets.{name} }}}}", $"{call}: the step's env must set {name} from the secret of that name");
+            Assert.Matches(@"^\$\{\{vars\.DOCKERHUB(_BRANCH)?_USERNAME\}\}$", call.Value("username"));
         }
+    }
+
+    [Fact]
+    public void The_release_token_appears_only_in_jobs_of_the_release_environment()
+    {
+        var jobs = WorkflowFile.All().SelectMany(w => w.Jobs)
+            .Where(j => j.Node.AllScalars().Any(s => s.Value.Contains("DOCKERHUB_TOKEN", StringComparison.Ordinal)))
+            .ToList();
+        Assert.NotEmpty(jobs);
+        foreach (var job in jobs)
+        {
+            Assert.Equal("release.yml", job.Workflow.Name);
+            Assert.True(job.Node.Scalar("environment") == "release", $"{job} mentions DOCKERHUB_TOKEN outside the release environment");
+        }
+        // Branch images have an environment and a token of their own.
+        var branch = WorkflowFile.Load("ci.yml").Jobs.Where(j => j.Node.AllScalars().Any(s => s.Value.Contains("secrets.DOCKERHUB_", StringComparison.Ordinal))).ToList();
+        Assert.All(branch, j => Assert.Equal("branch-images", j.Node.Scalar("environment")));
+        // The release workflow runs only for v*.*.* tags; which tags may deploy to `release` is set on GitHub (docs/releasing.md).
+        var docs = Repo.Read(Path.Combine("docs", "releasing.md"));
+        Assert.Contains("`release`", docs, StringComparison.Ordinal);
+        Assert.Contains("`v*.*.*`", docs, StringComparison.Ordinal);
+        Assert.Contains("DOCKERHUB_BRANCH_TOKEN", docs, StringComparison.Ordinal);
     }
 
     [Fact]

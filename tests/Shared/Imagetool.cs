@@ -10,14 +10,18 @@ internal static class Imagetool
 
     /// <param name="env">Variables to set; a null value removes the variable.</param>
     /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
-    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args)
+    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args) =>
+        Run(env, echo, interruptWhen: null, args);
+
+    /// <param name="interruptWhen">Sends the process SIGINT (as Ctrl+C does) at the first output line it accepts.</param>
+    public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, Func<string, bool>? interruptWhen, params string[] args)
     {
         env ??= new Dictionary<string, string?>();
         var set = env.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
         // Outside a Dagger session: the local engine, whatever shell runs the tests.
         var unset = env.Where(e => e.Value is null).Select(e => e.Key).Append("DAGGER_SESSION_PORT");
         var result = TestProcess.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "imagetool.dll"), .. args],
-            environment: set, timeout: Timeout.InfiniteTimeSpan, unset: unset, echo: echo);
+            environment: set, timeout: Timeout.InfiniteTimeSpan, unset: unset, echo: echo, interruptWhen: interruptWhen);
         return new Result(result.ExitCode, result.StandardOutput, result.StandardError, result.Took);
     }
 }

@@ -23,9 +23,10 @@ internal static class TestProcess
     /// <param name="environment">Variables to set.</param>
     /// <param name="unset">Variables to remove from the environment the program inherits.</param>
     /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
+    /// <param name="interruptWhen">Sends the program SIGINT (as Ctrl+C does) at the first output line it accepts.</param>
     public static ProcessResult Run(string file, IEnumerable<string> arguments, string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null,
-        IEnumerable<string>? unset = null, Action<string>? echo = null)
+        IEnumerable<string>? unset = null, Action<string>? echo = null, Func<string, bool>? interruptWhen = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -41,6 +42,8 @@ internal static class TestProcess
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
 
+        using var process = new Process { StartInfo = start };
+        var interrupted = 0;
         var output = new StringBuilder();
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -53,9 +56,10 @@ internal static class TestProcess
                 stream.AppendLine(line);
             }
             echo?.Invoke(line);
+            if (interruptWhen?.Invoke(line) == true && Interlocked.Exchange(ref interrupted, 1) == 0)
+                Run("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
         var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
         try

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Text.Json;
+using ImageTooling.Catalog;
+using ImageTooling.Local;
+using ImageTooling.Registry;
+
+namespace ImageTooling.Cli;
+
+/// <summary>The commands the workflows call, so that no rule lives in their YAML or shell: branch-tag, dagger-version,
+/// release-targets, promote, release-notes (and <c>list --json</c>, <c>plan --tag</c> in <see cref="Commands"/>).</summary>
+internal static class ReleaseCommands
+{
+    /// <summary>Options declared once in <see cref="Commands"/> and shared here.</summary>
+    public sealed record Shared(Option<string?> Tag, Option<string[]> Image, Option<string?> Registry, Option<string?> Username, Option<string> PasswordEnv, Option<string?> Report, Option<bool> Json);
+
+    private static readonly Argument<string> Branch = new("branch") { Description = "Branch name (refs/heads/ is dropped)" };
+    private static readonly Argument<string> Sha = new("sha") { Description = "The branch's head commit SHA (not a pull request's merge commit)" };
+    private static readonly Option<string?> Previous = new("--previous") { Description = "The release to compare with (default: the highest stable release tag below --tag)" };
+    private static readonly Option<string?> Published = new("--published") { Description = "The publish step's Markdown table (publish-multi-arch's output): every version tag must still point at the digest it names" };
+    private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append prerelease=true|false and latest=true|false (the semver rule over the repository's git tags) to this file, e.g. $GITHUB_OUTPUT" };
+    private static readonly Option<string[]> ExpectDigest = new("--expect-digest") { Description = "IMAGE=sha256:... (repeatable): the version tag must point at this digest", Arity = ArgumentArity.ZeroOrMore };
+
+    public static void AddTo(RootCommand root, TextWriter output, Shared o)
+    {
+        var branchTag = new Command("branch-tag", "Print the tag of a branch image: BRANCH-SLUG-SHORTSHA") { Branch, Sha };
+        branchTag.SetAction(r => Commands.Run(() =>
+        {
+            output.WriteLine(BranchTag.For(r.GetValue(Branch)!, r.GetValue(Sha)!));
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        root.Subcommands.Add(branchTag);
+
+        var dagger = new Command("dagger-version", "Print the Dagger version pinned in images/catalog.yaml; fails when dagger.json's engineVersion disagrees");
+        dagger.SetAction(r => Commands.Run(() =>
+        {
+            var catalog = Commands.LoadCatalog(r);
+            var daggerJson = Path.Combine(RepositoryRoot(catalog), "dagger.json");
+            output.WriteLine(DaggerVersion.Of(catalog, File.Exists(daggerJson) ? File.ReadAllText(daggerJson) : null));
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        root.Subcommands.Add(dagger);
+
+        var targets = new Command("release-targets", "Check that every version tag points at the digest the publish step printed, and print the images as JSON (the verify matrix)")
+            { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, Published, ExpectDigest };
+        targets.SetAction((r, ct) => Commands.Run(async () =>
+        {
+            var plan = ReleasePlan(r, o);
+            using var registry = new RegistryClient();
+            var checkedTargets = await Promotion.CheckAsync(plan, registry, Commands.Credentials(r), ExpectedDigests(r, plan), Console.Error.WriteLine, ct);
+            output.WriteLine(JsonSerializer.Serialize(checkedTargets.Select(t => new
+            {
+                image = t.Target.Image.Name,
+                repository = t.Target.Repository,
+                digest = t.Index.Digest,
+                platforms = t.Index.Manifests.ToDictionary(m => m.Platform, m => m.Digest),
+            })));
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(o.PasswordEnv)!)));
+        root.Subcommands.Add(targets);
+
+        var promote = new Command("promote", "Point the floating tags the semver rule allows (vX.Y, vX, latest) at the version tag's digest: a registry-side copy, nothing rebuilt")
+            { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, Published, ExpectDigest, o.Report };
+        promote.SetAction((r, ct) => Commands.Run(async () =>
+        {
+            var plan = ReleasePlan(r, o);
+            using var registry = new RegistryClient();
+            var rows = await Promotion.PromoteAsync(plan, registry, Commands.Credentials(r), ExpectedDigests(r, plan), output.WriteLine, ct);
+            var summary = Reports.Published(rows);
+            output.Write(summary);
+            if (r.GetValue(o.Report) is { } report) File.AppendAllText(report, summary);
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(o.PasswordEnv)!)));
+        root.Subcommands.Add(promote);
+
+        var notes = new Command("release-notes", "Print the release's images and tool versions as Markdown, the changes since the previous release marked")
+            { o.Tag, Previous, GithubOutput };
+        notes.SetAction((r, ct) => Commands.Run(async () =>
+        {
+            var release = ReleaseTag.Parse(r.GetValue(o.Tag) ?? throw new InputError("release-notes needs --tag vX.Y.Z"));
+            var working = Commands.LoadCatalog(r);
+            var root = RepositoryRoot(working);
+            var tags = await GitAsync(root, ["tag", "--list", "v*"], ct);
+            var previous = r.GetValue(Previous) is { } given
+                ? ReleaseTag.Parse(given)
+                : ReleaseNotes.PreviousStable(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? []);
+            var current = await CatalogAtAsync(root, working, release.ToString(), ct);
+            if (current is null)
+            {
+                Console.Error.WriteLine($"note: {release} is not a tag of this repository yet: using the working tree's images/catalog.yaml");
+                current = working;
+            }
+            var before = previous is null ? null
+                : await CatalogAtAsync(root, working, previous.ToString(), ct) ?? throw new InputError($"cannot read images/catalog.yaml at {previous}: no such tag here (git fetch --tags?)");
+            output.Write(ReleaseNotes.Markdown(release, current, previous, before));
+            if (r.GetValue(GithubOutput) is { } file)
+            {
+                var latest = FloatingTags.Decide(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [], ["latest"])[0];
+                Console.Error.WriteLine($"GitHub release: {(release.IsStable ? "" : "pre-release, ")}{latest}");
+                File.AppendAllText(file, $"prerelease={(!release.IsStable).ToString().ToLowerInvariant()}\nlatest={latest.Moves.ToString().ToLowerInvariant()}\n");
+            }
+            return ExitCodes.Ok;
+        }));
+        root.Subcommands.Add(notes);
+    }
+
+    /// <summary>What plan says about floating tags; a registry that cannot be read leaves them undecided, said so.</summary>
+    public static async Task<string> FloatingTagPlanAsync(BuildPlan plan, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        using var registry = new RegistryClient { Attempts = 2 };
+        var decisions = new List<(PublishTarget, IReadOnlyList<FloatingTagDecision>)>();
+        try
+        {
+            foreach (var target in plan.Publish)
+                decisions.Add((target, await FloatingTags.DecideAsync(target, plan.Options.Release!, registry, credentials, cancellation)));
+        }
+        catch (Exception e) when (e is PipelineFailure or InputError)
+        {
+            return $"\nFloating tags: not decided, the registry's tags could not be read ({e.Message}); publish decides before pushing (or plan with --offline).\n";
+        }
+        return "\n" + Reports.FloatingTagPlan(decisions);
+    }
+
+    private static BuildPlan ReleasePlan(ParseResult r, Shared o) =>
+        BuildPlan.Create(Commands.LoadCatalog(r), new PlanOptions
+        {
+            Release = ReleaseTag.Parse(r.GetValue(o.Tag) ?? throw new InputError("give the release tag: --tag vX.Y.Z")),
+            Images = r.GetValue(o.Image) ?? [],
+            Registry = r.GetValue(o.Registry),
+        });
+
+    /// <summary>The version-tag digests the publish step printed, by repository; null when none were given.</summary>
+    private static Dictionary<string, string>? ExpectedDigests(ParseResult r, BuildPlan plan)
+    {
+        var given = r.GetValue(ExpectDigest) ?? [];
+        var file = r.GetValue(Published);
+        if (given.Length == 0 && file is null) return null;
+        var expected = new Dictionary<string, string>();
+        if (file is not null)
+        {
+            var text = File.Exists(file) ? File.ReadAllText(file) : throw new InputError($"--published: no such file '{file}'");
+            foreach (var ((repository, tag), digest) in Reports.ReadPublished(text))
+                if (tag == plan.Options.Release!.ToString()) expected[repository] = digest;
+            if (expected.Count == 0)
+                throw new InputError($"{file} names no digest for {plan.Options.Release}: is it publish-multi-arch's table?");
+        }
+        foreach (var pair in given)
+        {
+            var eq = pair.IndexOf('=');
+            var target = eq > 0 ? plan.Publish.FirstOrDefault(p => p.Image.Name == pair[..eq]) : null;
+            if (target is null || !pair[(eq + 1)..].StartsWith("sha256:", StringComparison.Ordinal))
+                throw new InputError($"--expect-digest takes IMAGE=sha256:... for a planned image, got '{pair}'");
+            expected[target.Repository] = pair[(eq + 1)..];
+        }
+        return expected;
+    }
+
+    private static string RepositoryRoot(ImageCatalog catalog) => Path.GetDirectoryName(Path.GetFullPath(catalog.Directory).TrimEnd(Path.DirectorySeparatorChar))!;
+
+    /// <summary>The catalog as committed at a tag, or null when the tag does not exist here.</summary>
+    private static async Task<ImageCatalog?> CatalogAtAsync(string root, ImageCatalog working, string tag, CancellationToken cancellation)
+    {
+        var text = await GitAsync(root, ["show", $"refs/tags/{tag}:images/{CatalogLoader.FileName}"], cancellation);
+        return text is null ? null : CatalogLoader.Parse($"{tag}:images/{CatalogLoader.FileName}", text, working.Directory);
+    }
+
+    private static async Task<string?> GitAsync(string root, IReadOnlyList<string> arguments, CancellationToken cancellation)
+    {
+        var result = await ChildProcess.RunAsync("git", ["-C", root, .. arguments], cancellation, timeout: TimeSpan.FromSeconds(30));
+        return result.ExitCode == 0 ? result.Output : null;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using ImageTooling.Catalog;
+
+namespace ImageTooling;
+
+/// <summary>The body of a GitHub release: every image with its tool versions, and what changed since the previous release's catalog.</summary>
+public static class ReleaseNotes
+{
+    /// <summary>The highest stable release tag below <paramref name="release"/>, or null for the first release.</summary>
+    public static ReleaseTag? PreviousStable(ReleaseTag release, IEnumerable<string> tags) =>
+        tags.Select(ReleaseTag.TryParse).OfType<ReleaseTag>()
+            .Where(t => t.IsStable && (t.Major, t.Minor, t.Patch).CompareTo((release.Major, release.Minor, release.Patch)) < 0)
+            .OrderByDescending(t => (t.Major, t.Minor, t.Patch))
+            .FirstOrDefault();
+
+    public static string Markdown(ReleaseTag release, ImageCatalog current, ReleaseTag? previousTag, ImageCatalog? previous)
+    {
+        var text = new StringBuilder();
+        var since = previousTag is null ? "" : $" since {previousTag}";
+        text.AppendLine($"## Images of {release}");
+        text.AppendLine();
+        text.AppendLine($"| Image | Platforms | Tools | Changed{since} |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var image in current.Images)
+        {
+            var before = previous?.Images.FirstOrDefault(i => i.Name == image.Name);
+            var old = before is null ? null : previous!.AllToolsOf(before).ToDictionary(t => t.Name, t => t.Version);
+            var tools = current.AllToolsOf(image).ToList();
+            var changes = new List<string>();
+            var cells = new List<string>();
+            foreach (var tool in tools)
+            {
+                string? was = null;
+                var differs = old is not null && (!old.TryGetValue(tool.Name, out was) || was != tool.Version);
+                cells.Add(differs ? $"**{tool.Name} {tool.Version}**" : $"{tool.Name} {tool.Version}");
+                if (differs)
+                    changes.Add(was is null ? $"{tool.Name} added" : $"{tool.Name} {was} → {tool.Version}");
+            }
+            if (old is not null)
+                changes.AddRange(old.Keys.Where(k => tools.All(t => t.Name != k)).Select(k => $"{k} removed"));
+            var summary = previous is null ? "" : before is null ? "new image" : changes.Count == 0 ? "—" : string.Join("; ", changes);
+            text.AppendLine($"| `{current.Registry}/{image.Name}:{release}` | {string.Join(", ", image.Platforms)} | {string.Join(", ", cells)} | {summary} |");
+        }
+        foreach (var gone in previous?.Images.Where(p => current.Images.All(i => i.Name != p.Name)) ?? [])
+            text.AppendLine($"| `{current.Registry}/{gone.Name}` | | | removed: no longer published |");
+
+        foreach (var (name, reference) in current.BaseImages)
+        {
+            var was = previous?.BaseImages.GetValueOrDefault(name);
+            var tag = reference.Split('@')[0];
+            text.AppendLine();
+            text.AppendLine(was is null || was == reference
+                ? $"Base image `{name}`: `{tag}`"
+                : $"Base image `{name}`: **`{tag}`** (was `{was.Split('@')[0]}`{(was.Split('@')[0] == tag ? ", same tag, new digest" : "")})");
+        }
+        text.AppendLine();
+        text.AppendLine(previousTag is null
+            ? "First release: nothing to compare with."
+            : $"Bold: changed since {previousTag}. Each image lists its tools as labels too: `skopeo inspect docker://IMAGE` shows `{ToolLabelPrefix}<tool>`.");
+        return text.ToString();
+    }
+
+    /// <summary>Label key prefix under which every image carries the version of each tool it holds.</summary>
+    public const string ToolLabelPrefix = "io.github.image-tooling.tool.";
+}
