@@ -4,13 +4,6 @@ using ImageTooling.Scheduling;
 
 namespace ImageTooling.Cli;
 
-internal static class ExitCodes
-{
-    public const int Ok = 0;
-    public const int Failure = 1;
-    public const int BadInput = 2;
-}
-
 /// <summary>The command tree. Each action maps options onto the core and one engine; nothing else happens here.</summary>
 internal static class Commands
 {

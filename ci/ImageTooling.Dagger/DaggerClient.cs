@@ -5,26 +5,6 @@ using System.Text.Json;
 
 namespace ImageTooling.Dagger;
 
-/// <summary>IDs of Dagger objects: a query returns them, a later query loads the object again with <c>node(id:)</c>.</summary>
-public readonly record struct DirectoryId(string Value);
-
-public readonly record struct ContainerId(string Value);
-
-public readonly record struct SecretId(string Value);
-
-/// <summary>One <c>dockerBuild</c>: the Dockerfile (optionally written into the context first), platform, build arguments and labels.</summary>
-public sealed record DockerBuild(
-    string Dockerfile,
-    string Platform,
-    IReadOnlyDictionary<string, string> BuildArgs,
-    IReadOnlyDictionary<string, string> Labels)
-{
-    /// <summary>Written into the context at <see cref="Dockerfile"/> before building, when set.</summary>
-    public string? DockerfileContents { get; init; }
-}
-
-public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
-
 /// <summary>
 /// A small typed client of the Dagger GraphQL API, covering only what the pipeline uses. Every
 /// request names the pipeline step it serves, so that a failure reads "dagger: STEP: MESSAGE".

@@ -4,12 +4,6 @@ using ImageTooling.Catalog;
 
 namespace ImageTooling.Dagger;
 
-public static class DaggerSession
-{
-    /// <summary>True inside a Dagger session, e.g. under <c>dagger run</c>.</summary>
-    public static bool IsPresent => Environment.GetEnvironmentVariable("DAGGER_SESSION_PORT") is { Length: > 0 };
-}
-
 /// <summary>
 /// The Dagger engine: every node is a <c>dockerBuild</c> of the images directory for the node's
 /// platform, smoke tests are <c>withExec</c> in the built container, and a publish is one

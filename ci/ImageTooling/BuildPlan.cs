@@ -5,45 +5,6 @@ using ImageTooling.Catalog;
 
 namespace ImageTooling;
 
-/// <summary>What one run is asked to do; everything here comes from the command line or the environment.</summary>
-public sealed record PlanOptions
-{
-    public ReleaseTag? Release { get; init; }
-    /// <summary>A branch image tag such as <c>feature-x-1a2b3c4</c>; never a release tag, never <c>latest</c>.</summary>
-    public string? BranchTag { get; init; }
-    public IReadOnlyList<string> Images { get; init; } = [];
-    public IReadOnlyList<string> Platforms { get; init; } = [];
-    public string? Registry { get; init; }
-    public bool FloatingTags { get; init; } = true;
-    public string Revision { get; init; } = "unknown";
-    public DateTimeOffset Created { get; init; } = DateTimeOffset.UnixEpoch;
-    /// <summary>Serve every upstream download from <c>{mirror}/{host}/{path}</c> instead (offline tests, corporate mirrors).</summary>
-    public string? DownloadMirror { get; init; }
-    /// <summary>The mirror serves stand-ins, not the real tools: smoke tests that need a real tool's behaviour are skipped and said so.</summary>
-    public bool StandInDownloads { get; init; }
-    /// <summary>Replace a pinned base image of the catalog, e.g. with a locally mirrored copy.</summary>
-    public IReadOnlyDictionary<string, string> BaseImageOverrides { get; init; } = new Dictionary<string, string>();
-}
-
-/// <summary>One image built for one platform; a derived image points at the node of its base on the same platform.</summary>
-public sealed record BuildNode(
-    ImageDefinition Image,
-    Platform Platform,
-    BuildNode? Base,
-    string? BaseImage,
-    IReadOnlyDictionary<string, string> BuildArgs,
-    IReadOnlyDictionary<string, string> Labels,
-    IReadOnlyList<SmokeTest> SmokeTests)
-{
-    public string Id => $"{Image.Name} {Platform}";
-}
-
-/// <summary>One multi-arch index to push: the image's platform variants under its tags, in order.</summary>
-public sealed record PublishTarget(ImageDefinition Image, string Repository, IReadOnlyList<string> Tags)
-{
-    public string Reference(string tag) => $"{Repository}:{tag}";
-}
-
 /// <summary>The whole run as data: build nodes in a valid order and the indexes to publish.</summary>
 public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options, IReadOnlyList<BuildNode> Nodes, IReadOnlyList<PublishTarget> Publish)
 {

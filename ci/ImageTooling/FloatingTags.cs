@@ -1,11 +1,5 @@
 namespace ImageTooling;
 
-/// <summary>Whether one floating tag (<c>vX.Y</c>, <c>vX</c> or <c>latest</c>) moves to this release, and why.</summary>
-public sealed record FloatingTagDecision(string Tag, bool Moves, string Reason)
-{
-    public override string ToString() => $"{Tag} {(Moves ? "moves" : "stays")}: {Reason}";
-}
-
 /// <summary>
 /// The semver rule for floating tags: <c>latest</c> follows the highest stable release of the repository,
 /// <c>vX</c> the highest stable release of major X, <c>vX.Y</c> the highest of X.Y. A backport (v1.3.5 after

@@ -1,14 +1,7 @@
 using System.Diagnostics;
-using ImageTooling.Catalog;
 using ImageTooling.Scheduling;
 
 namespace ImageTooling;
-
-public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged)
-{
-    /// <summary>For a floating tag: whether it moved and why (a tag that stays has no digest here).</summary>
-    public FloatingTagDecision? Floating { get; init; }
-}
 
 /// <summary>
 /// Carries a <see cref="BuildPlan"/> out on an engine: build every node (a node waits only for its

@@ -1,0 +1,12 @@
+namespace ImageTooling.Dagger;
+
+/// <summary>One <c>dockerBuild</c>: the Dockerfile (optionally written into the context first), platform, build arguments and labels.</summary>
+public sealed record DockerBuild(
+    string Dockerfile,
+    string Platform,
+    IReadOnlyDictionary<string, string> BuildArgs,
+    IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>Written into the context at <see cref="Dockerfile"/> before building, when set.</summary>
+    public string? DockerfileContents { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace ImageTooling;
+
+public sealed record CommandResult(int ExitCode, string Output);

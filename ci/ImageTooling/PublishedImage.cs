@@ -1,0 +1,7 @@
+namespace ImageTooling;
+
+public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged)
+{
+    /// <summary>For a floating tag: whether it moved and why (a tag that stays has no digest here).</summary>
+    public FloatingTagDecision? Floating { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace ImageTooling;
+
+public sealed record RegistryCredentials(string Username, Secret Password);

@@ -1,0 +1,3 @@
+namespace ImageTooling;
+
+public sealed record RemoteIndex(string Digest, IReadOnlyList<RemoteManifest> Manifests);
