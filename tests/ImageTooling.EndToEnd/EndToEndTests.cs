@@ -158,7 +158,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
         var other = await registry.GetIndexAsync($"{ns}-squat/buildx", "v3.0.0", harness.Credentials, ct);
-        await CopyIndexAsync($"{ns}-squat/buildx:v3.0.0", $"{ns}/pandoc:v3.0.0");
+        CopyIndex($"{ns}-squat/buildx:v3.0.0", $"{ns}/pandoc:v3.0.0");
 
         var refused = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(1, refused.Exit);
@@ -243,21 +243,9 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
-    private async Task CopyIndexAsync(string from, string to)
+    private void CopyIndex(string from, string to)
     {
-        var temp = Directory.CreateTempSubdirectory("imagetool-e2e-auth-");
-        try
-        {
-            var auth = Path.Combine(temp.FullName, "auth.json");
-            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{harness.User}:{harness.Password}"));
-            await File.WriteAllTextAsync(auth, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [harness.Registry] = new { auth = token } } }));
-            var copy = TestProcess.Run("skopeo", ["copy", "--all", "--authfile", auth, "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{from}", $"docker://{to}"],
-                timeout: TimeSpan.FromMinutes(15));
-            Assert.True(copy.ExitCode == 0, copy.ToString());
-        }
-        finally
-        {
-            temp.Delete(recursive: true);
-        }
+        var copy = harness.Skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{from}", $"docker://{to}");
+        Assert.True(copy.ExitCode == 0, copy.ToString());
     }
 }

@@ -90,6 +90,23 @@ public sealed class Harness : IDisposable
         }
     }
 
+    /// <summary>skopeo with the harness registry's credentials in a temporary auth file (never on its command line).</summary>
+    internal ProcessResult Skopeo(params string[] args)
+    {
+        var temp = Directory.CreateTempSubdirectory("imagetool-e2e-auth-");
+        try
+        {
+            var auth = Path.Combine(temp.FullName, "auth.json");
+            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}"));
+            File.WriteAllText(auth, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [Registry] = new { auth = token } } }));
+            return TestProcess.Run("skopeo", [args[0], "--authfile", auth, .. args[1..]], timeout: TimeSpan.FromMinutes(15));
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+        }
+    }
+
     public void Dispose() => server.Dispose();
 }
 

@@ -60,12 +60,9 @@ public sealed class PublishedBinariesTests(Harness harness, ITestOutputHelper ou
         var temp = Directory.CreateTempSubdirectory("imagetool-e2e-pull-");
         try
         {
-            var auth = Path.Combine(temp.FullName, "auth.json");
-            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{harness.User}:{harness.Password}"));
-            File.WriteAllText(auth, JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [harness.Registry] = new { auth = token } } }));
             var layout = Path.Combine(temp.FullName, "oci");
-            var copy = TestProcess.Run("skopeo", ["copy", "--authfile", auth, "--src-tls-verify=false", "--override-os", "linux", "--override-arch", architecture,
-                $"docker://{reference}", $"oci:{layout}:pulled"], timeout: TimeSpan.FromMinutes(10));
+            var copy = harness.Skopeo("copy", "--src-tls-verify=false", "--override-os", "linux", "--override-arch", architecture,
+                $"docker://{reference}", $"oci:{layout}:pulled");
             Assert.True(copy.ExitCode == 0, copy.ToString());
 
             string Blob(string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
