@@ -38,15 +38,20 @@ public sealed record DurationHistory(IReadOnlyDictionary<string, ExpectedTime> N
 
     /// <summary>
     /// This history with the nodes a run built successfully replaced by that run's times; a node whose
-    /// smoke tests did not run (or failed) keeps the smoke seconds it had.
+    /// smoke tests did not run (or failed) keeps the smoke seconds it had. For unchanged inputs the longer
+    /// build time stays: a build answered from the cache says nothing about the next cold one.
     /// </summary>
     public DurationHistory With(IEnumerable<NodeStatus> run)
     {
         var nodes = Nodes.ToDictionary();
         foreach (var status in run.Where(s => s.BuildSeconds is not null))
         {
-            var smoke = status.Stage == NodeStage.Done && status.SmokeSeconds is { } s ? s : Nodes.GetValueOrDefault(status.Node.Id)?.SmokeSeconds ?? 0;
-            nodes[status.Node.Id] = new ExpectedTime(Math.Round(status.BuildSeconds!.Value, 1), Math.Round(smoke, 1));
+            var previous = Nodes.GetValueOrDefault(status.Node.Id);
+            var inputs = status.Node.Labels.GetValueOrDefault(InputsDigest.Label);
+            var build = Math.Round(status.BuildSeconds!.Value, 1);
+            if (previous?.Inputs is not null && previous.Inputs == inputs) build = Math.Max(build, previous.BuildSeconds);
+            var smoke = status.Stage == NodeStage.Done && status.SmokeSeconds is { } s ? s : previous?.SmokeSeconds ?? 0;
+            nodes[status.Node.Id] = new ExpectedTime(build, Math.Round(smoke, 1)) { Inputs = inputs };
         }
         return new DurationHistory(nodes);
     }

@@ -5,6 +5,9 @@ public sealed record ExpectedTime(double BuildSeconds, double SmokeSeconds)
 {
     public static readonly ExpectedTime Unknown = new(0, 0);
 
+    /// <summary>The node's inputs digest when these times were measured (see <see cref="InputsDigest"/>).</summary>
+    public string? Inputs { get; init; }
+
     /// <summary>The catalog's cold-build hint for the node's platform; smoke tests unknown.</summary>
     public static ExpectedTime FromCatalog(BuildNode node) =>
         node.Image.ExpectedBuildSeconds.TryGetValue(node.Platform, out var seconds) ? new ExpectedTime(seconds, 0) : Unknown;
