@@ -220,10 +220,16 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     [Fact]
     public async Task An_interrupt_mid_push_stops_with_one_line_moves_no_floating_tag_and_a_rerun_completes()
     {
-        var ns = $"{harness.Registry}/e2e-{harness.RunId}-interrupt";
+        // Through a proxy that holds every manifest PUT for 5 s, so that the push is still in flight when
+        // the signal arrives, however fast the registry is.
+        using var proxy = new FaultProxy(upstreamPort: int.Parse(harness.Registry.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture))
+        {
+            HoldManifestPuts = TimeSpan.FromSeconds(5),
+        };
+        var ns = $"127.0.0.1:{proxy.Port}/e2e-{harness.RunId}-interrupt";
         var repository = $"{ns}/pandoc";
         // pandoc alone (no stand-in downloads, so served from the build cache); SIGINT once the floating tags are
-        // decided, which is just before the version tag's push starts (a push of pandoc takes seconds).
+        // decided, which is just before the version tag's push starts.
         string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
         var first = harness.Run(output, harness.PasswordEnv(), line => line.Contains($"[tags]  {repository}:latest will move", StringComparison.Ordinal), publish);
         Assert.Equal(1, first.Exit);
@@ -238,6 +244,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         // The line says what landed, and the registry agrees.
         Assert.Equal(tags.Contains("v4.0.0"), error.Contains("1 of 1 version tags landed", StringComparison.Ordinal));
 
+        proxy.HoldManifestPuts = null;
         var rerun = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(0, rerun.Exit);
         Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));

@@ -17,6 +17,8 @@ namespace ImageTooling.EndToEnd;
 [Collection(nameof(HarnessCollection))]
 public sealed class PublishedBinariesTests(Harness harness, ITestOutputHelper output)
 {
+    private static readonly byte[] ElfMagic = [0x7F, (byte)'E', (byte)'L', (byte)'F'];
+
     private static readonly Dictionary<string, ushort> ElfMachine = new() { ["amd64"] = 62, ["arm64"] = 183 };
 
     [Fact]
@@ -42,7 +44,7 @@ public sealed class PublishedBinariesTests(Harness harness, ITestOutputHelper ou
                 foreach (var tool in binaries)
                 {
                     Assert.True(files.TryGetValue(tool.Binary!, out var header), $"{image.Name} {platform}: {tool.Binary} is not in the published image");
-                    Assert.True(header.AsSpan(0, 4).SequenceEqual("\x7fELF"u8), $"{image.Name} {platform}: {tool.Binary} is not an ELF file");
+                    Assert.True(header.AsSpan(0, 4).SequenceEqual(ElfMagic), $"{image.Name} {platform}: {tool.Binary} is not an ELF file");
                     var machine = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(18, 2));
                     Assert.True(machine == ElfMachine[platform.Architecture],
                         $"{image.Name} {platform}: {tool.Binary} is for ELF machine {machine}, expected {ElfMachine[platform.Architecture]}");

@@ -80,6 +80,8 @@ public sealed class FaultProxy : IDisposable
     /// <summary>Go down once this many manifest PUTs have been answered; null never.</summary>
     public int? CutAfterManifestPuts { get; set; }
     public int ManifestPuts => Volatile.Read(ref manifestPuts);
+    /// <summary>Hold every manifest PUT this long before passing it on (a slow push, to interrupt one mid-flight); null never.</summary>
+    public TimeSpan? HoldManifestPuts { get; set; }
     public bool IsDown => down;
 
     public void Up() => down = false;
@@ -136,7 +138,11 @@ public sealed class FaultProxy : IDisposable
                 while ((at = text.IndexOf("PUT /v2/", at, StringComparison.Ordinal)) >= 0)
                 {
                     var end = text.IndexOf('\n', at);
-                    if (text[at..(end < 0 ? text.Length : end)].Contains("/manifests/", StringComparison.Ordinal)) Interlocked.Increment(ref pendingPut);
+                    if (text[at..(end < 0 ? text.Length : end)].Contains("/manifests/", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref pendingPut);
+                        if (HoldManifestPuts is { } hold) Thread.Sleep(hold);
+                    }
                     at += 8;
                 }
             });
