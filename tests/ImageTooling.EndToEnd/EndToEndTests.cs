@@ -228,7 +228,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         };
         var ns = $"127.0.0.1:{proxy.Port}/e2e-{harness.RunId}-interrupt";
         var repository = $"{ns}/pandoc";
-        // pandoc alone (no stand-in downloads, so served from the build cache); SIGINT once the floating tags are
+        // pandoc alone (no stand-in downloads, so served from the build cache); SIGTERM once the floating tags are
         // decided, which is just before the version tag's push starts.
         string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
         var first = harness.Run(output, harness.PasswordEnv(), line => line.Contains($"[tags]  {repository}:latest will move", StringComparison.Ordinal), publish);

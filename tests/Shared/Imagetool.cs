@@ -13,7 +13,7 @@ internal static class Imagetool
     public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, params string[] args) =>
         Run(env, echo, interruptWhen: null, args);
 
-    /// <param name="interruptWhen">Sends the process SIGINT (as Ctrl+C does) at the first output line it accepts.</param>
+    /// <param name="interruptWhen">Sends the process SIGTERM at the first output line it accepts (see <see cref="TestProcess.Run"/>).</param>
     public static Result Run(IDictionary<string, string?>? env, Action<string>? echo, Func<string, bool>? interruptWhen, params string[] args)
     {
         env ??= new Dictionary<string, string?>();

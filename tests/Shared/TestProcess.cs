@@ -23,7 +23,10 @@ internal static class TestProcess
     /// <param name="environment">Variables to set.</param>
     /// <param name="unset">Variables to remove from the environment the program inherits.</param>
     /// <param name="echo">Receives every output line as it comes (long builds show their progress).</param>
-    /// <param name="interruptWhen">Sends the program SIGINT (as Ctrl+C does) at the first output line it accepts.</param>
+    /// <param name="interruptWhen">
+    /// Sends the program SIGTERM (as a CI cancellation or <c>docker stop</c> does) at the first output line it accepts.
+    /// Not SIGINT: a shell starts background jobs with SIGINT ignored, and the test command may run as one.
+    /// </param>
     public static ProcessResult Run(string file, IEnumerable<string> arguments, string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null,
         IEnumerable<string>? unset = null, Action<string>? echo = null, Func<string, bool>? interruptWhen = null)
@@ -57,7 +60,7 @@ internal static class TestProcess
             }
             echo?.Invoke(line);
             if (interruptWhen?.Invoke(line) == true && Interlocked.Exchange(ref interrupted, 1) == 0)
-                Run("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                Run("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
         var clock = Stopwatch.StartNew();
         process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
