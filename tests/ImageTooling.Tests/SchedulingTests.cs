@@ -76,7 +76,7 @@ public class SchedulingTests
         // (how much time it saves is measured by bench/run.sh, not asserted here).
         var plan = QuickFirstPlan();
 
-        var byPath = new GatedEngine();
+        var byPath = new StandInEngine();
         var run = new Pipeline(byPath, new StringWriter(), jobs: 2).BuildAsync(plan, smokeTest: false, CancellationToken.None);
         Assert.Equal(["quick-1", "root"], (await byPath.StartedAsync(2)).Order());
         byPath.Finish("root");
@@ -86,7 +86,7 @@ public class SchedulingTests
         byPath.Finish("long", "quick-2");
         await run;
 
-        var inPlanOrder = new GatedEngine();
+        var inPlanOrder = new StandInEngine();
         run = new Pipeline(inPlanOrder, new StringWriter(), jobs: 2) { Expected = _ => ExpectedTime.Unknown }
             .BuildAsync(plan, smokeTest: false, CancellationToken.None);
         Assert.Equal(["quick-1", "quick-2"], (await inPlanOrder.StartedAsync(2)).Order());
@@ -101,7 +101,7 @@ public class SchedulingTests
     {
         // One slot: root runs alone; when it finishes, long (8) and quick-1 (4) are both ready.
         var plan = QuickFirstPlan();
-        var engine = new TimedEngine(_ => TimeSpan.FromMilliseconds(5));
+        var engine = new StandInEngine(_ => TimeSpan.FromMilliseconds(5));
         await new Pipeline(engine, new StringWriter(), jobs: 1).BuildAsync(plan, smokeTest: false, CancellationToken.None);
         Assert.Equal(["root", "long", "quick-1", "quick-2"], engine.Started);
     }
@@ -111,7 +111,7 @@ public class SchedulingTests
     {
         var plan = QuickFirstPlan();
         var observer = new RecordingObserver();
-        var pipeline = new Pipeline(new TimedEngine(_ => TimeSpan.FromMilliseconds(5)), new StringWriter(), jobs: 2) { Observer = observer };
+        var pipeline = new Pipeline(new StandInEngine(_ => TimeSpan.FromMilliseconds(5)), new StringWriter(), jobs: 2) { Observer = observer };
         await pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None);
 
         Assert.Equal(9, observer.Schedule!.CriticalPathSeconds);
@@ -132,7 +132,7 @@ public class SchedulingTests
     public async Task A_failed_build_is_failed_on_the_board_and_so_is_its_dependant()
     {
         var plan = QuickFirstPlan();
-        var pipeline = new Pipeline(new TimedEngine(_ => TimeSpan.FromMilliseconds(1), fails: "root"), new StringWriter(), jobs: 2);
+        var pipeline = new Pipeline(new StandInEngine(_ => TimeSpan.FromMilliseconds(1), fails: "root"), new StringWriter(), jobs: 2);
         await Assert.ThrowsAsync<PipelineFailure>(() => pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None));
         var stages = pipeline.LastRun!.Statuses.ToDictionary(s => s.Node.Image.Name, s => s.Stage);
         Assert.Equal(NodeStage.Failed, stages["root"]);
@@ -235,36 +235,17 @@ public class SchedulingTests
         Assert.StartsWith("catalog.yaml:13:", error.Message);
     }
 
-    /// <summary>A stand-in engine whose builds take the time the test gives; it records the order builds start in.</summary>
-    private sealed class TimedEngine(Func<BuildNode, TimeSpan> buildTime, string? fails = null) : IImageEngine
-    {
-        private readonly ConcurrentQueue<string> started = new();
-        public IReadOnlyList<string> Started => [.. started];
-        public string Name => "timed stand-in engine";
-        public Task CheckReadyAsync(CancellationToken cancellation) => Task.CompletedTask;
-        public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
 
-        public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
-        {
-            started.Enqueue(node.Image.Name);
-            await Task.Delay(buildTime(node), cancellation);
-            if (node.Image.Name == fails) throw new PipelineFailure($"build of {node.Id} broke");
-            return new BuiltImage(node, node.Image.Name);
-        }
-
-        public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation) =>
-            Task.FromResult(new CommandResult(0, test.Expect));
-
-        public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
-            throw new NotSupportedException();
-    }
-
-    /// <summary>A stand-in engine whose builds start when the pipeline asks and end when the test calls <see cref="Finish"/>.</summary>
-    private sealed class GatedEngine : IImageEngine
+    /// <summary>
+    /// A stand-in engine that records the order builds start in. A build takes <c>buildTime</c>; without it, a
+    /// build ends when the test calls <see cref="Finish"/>, so the order is the scheduler's, not the machine's.
+    /// </summary>
+    private sealed class StandInEngine(Func<BuildNode, TimeSpan>? buildTime = null, string? fails = null) : IImageEngine
     {
         private readonly ConcurrentQueue<string> started = new();
         private readonly ConcurrentDictionary<string, TaskCompletionSource> gates = new();
-        public string Name => "gated stand-in engine";
+        public IReadOnlyList<string> Started => [.. started];
+        public string Name => "stand-in engine";
         public Task CheckReadyAsync(CancellationToken cancellation) => Task.CompletedTask;
         public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation) => Task.CompletedTask;
 
@@ -285,13 +266,14 @@ public class SchedulingTests
                 await Task.Delay(10);
             }
             await Task.Delay(50); // a build started by mistake beside the awaited one would show here
-            return [.. started];
+            return Started;
         }
 
         public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
         {
             started.Enqueue(node.Image.Name);
-            await Gate(node.Image.Name).Task.WaitAsync(cancellation);
+            await (buildTime is null ? Gate(node.Image.Name).Task.WaitAsync(cancellation) : Task.Delay(buildTime(node), cancellation));
+            if (node.Image.Name == fails) throw new PipelineFailure($"build of {node.Id} broke");
             return new BuiltImage(node, node.Image.Name);
         }
 
