@@ -37,7 +37,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
         {
             Assert.Contains($"[test]  pandoc {platform} markdown to PDF with pdflatex: ok (%PDF-", result.Out);
-            Assert.Contains($"[test]  pandoc {platform} markdown to PDF with xelatex: ok (%PDF-", result.Out);
+            Assert.Contains($"[test]  pandoc {platform} markdown to PDF with lualatex: ok (%PDF-", result.Out);
             Assert.Contains($"[test]  pandoc {platform} pandoc version: ok ({Expected("pandoc")}", result.Out);
             AssertTestsPassed(result.Out, $"pandoc {platform}", 9);
         }

@@ -310,11 +310,33 @@ apt_mirror() {
   printf '%s\n' "${url:-http://deb.debian.org/debian}"
 }
 
+# What makes Docker Hub's debian:*-slim images slim, so that sizes measured on the stand-in base are
+# the sizes users pull: dpkg leaves documentation (copyright files excepted), manuals and
+# translations out of every install, and apt keeps no package caches, translations or downloaded
+# packages after a run.
+readonly SLIM_DPKG_OPTS=(
+  'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright'
+  'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/groff/*' 'path-exclude=/usr/share/info/*'
+  'path-exclude=/usr/share/lintian/*' 'path-exclude=/usr/share/linda/*' 'path-exclude=/usr/share/locale/*'
+)
+readonly SLIM_APT_OPTS=(
+  'Dir::Cache::pkgcache ""' 'Dir::Cache::srcpkgcache ""'
+  'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; }'
+  'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; }'
+  'Acquire::Languages "none"' 'Acquire::GzipIndexes "true"' 'APT::AutoRemove::SuggestsImportant "false"'
+)
+# The recipe's identity: a changed recipe builds new tarballs and replaces the mirror's image.
+RECIPE=$(printf '%s\n' "$SUITE" minbase ca-certificates "${SLIM_DPKG_OPTS[@]}" "${SLIM_APT_OPTS[@]}" | sha256sum | cut -c1-12)
+readonly RECIPE
+
 build_rootfs_tarballs() {
-  local mirror arch pids=() failed=0
+  local mirror arch pids=() failed=0 opts=()
   mirror=$(apt_mirror)
+  local opt
+  for opt in "${SLIM_DPKG_OPTS[@]}"; do opts+=(--dpkgopt="$opt"); done
+  for opt in "${SLIM_APT_OPTS[@]}"; do opts+=(--aptopt="$opt"); done
   for arch in "${ARCHES[@]}"; do
-    local tar=$HARNESS_CACHE/debian-$SUITE-$arch.tar
+    local tar=$HARNESS_CACHE/debian-$SUITE-$arch-$RECIPE.tar
     if [[ -s $tar ]]; then
       log "debian: reusing $tar"
       continue
@@ -323,7 +345,7 @@ build_rootfs_tarballs() {
     (
       exec 9>&-
       rm -f "$tar.partial"
-      mmdebstrap --variant=minbase --arch="$arch" --include=ca-certificates --format=tar \
+      mmdebstrap --variant=minbase --arch="$arch" --include=ca-certificates --format=tar "${opts[@]}" \
         "$SUITE" "$tar.partial" "$mirror" >"$HARNESS_STATE/logs/mmdebstrap-$arch.log" 2>&1
       mv -f "$tar.partial" "$tar"
     ) &
@@ -332,7 +354,7 @@ build_rootfs_tarballs() {
   local entry
   for entry in "${pids[@]}"; do
     if wait "${entry%%:*}"; then
-      log "debian: built $HARNESS_CACHE/debian-$SUITE-${entry#*:}.tar"
+      log "debian: built $HARNESS_CACHE/debian-$SUITE-${entry#*:}-$RECIPE.tar"
     else
       tail -n 20 "$HARNESS_STATE/logs/mmdebstrap-${entry#*:}.log" >&2 || true
       failed=1
@@ -371,14 +393,14 @@ import_and_push_debian() {
     podman import --quiet --os linux --arch "$arch" "${variant[@]}" \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \
-      "$HARNESS_CACHE/debian-$SUITE-$arch.tar" "$ref" >/dev/null
+      "$HARNESS_CACHE/debian-$SUITE-$arch-$RECIPE.tar" "$ref" >/dev/null
     got=$(podman image inspect --format '{{.Os}}/{{.Architecture}}' "$ref")
     if [[ $got != "linux/$arch" ]]; then
       log "debian: podman import recorded $got; re-creating $ref with buildah"
       podman rmi -f "$ref" >/dev/null 2>&1 || true
       local ctr
       ctr=$(buildah from scratch)
-      buildah add "$ctr" "$HARNESS_CACHE/debian-$SUITE-$arch.tar" / >/dev/null
+      buildah add "$ctr" "$HARNESS_CACHE/debian-$SUITE-$arch-$RECIPE.tar" / >/dev/null
       buildah config --os linux --arch "$arch" "${variant[@]}" \
         --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         --cmd '["bash"]' "$ctr"
@@ -399,12 +421,13 @@ import_and_push_debian() {
 }
 
 ensure_debian_image() {
-  local digest
-  if digest=$(mirror_index_digest); then
-    log "debian: mirror already has $DEBIAN_REPO:$DEBIAN_TAG ($digest)"
+  local digest recipe_file=$HARNESS_CACHE/debian-recipe
+  if digest=$(mirror_index_digest) && [[ $(cat "$recipe_file" 2>/dev/null) == "$RECIPE" ]]; then
+    log "debian: mirror already has $DEBIAN_REPO:$DEBIAN_TAG ($digest, recipe $RECIPE)"
   else
     import_and_push_debian
     digest=$(mirror_index_digest) || die "debian: the mirror does not serve a complete index after the push"
+    printf '%s\n' "$RECIPE" >"$recipe_file"
   fi
   printf '%s\n' "$digest" >"$HARNESS_STATE/debian-trixie-slim.digest"
   # Resolution check through registries.conf (docker.io -> mirror), per arch.
