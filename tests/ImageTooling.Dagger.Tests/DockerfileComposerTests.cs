@@ -31,13 +31,27 @@ public sealed partial class DockerfileComposerTests
         Assert.Equal("tooling-k8s", composed.BuildArgs[BuildArguments.BaseImage]);
         var stages = DockerfileComposer.Stages(composed.Text);
         var baseStages = DockerfileComposer.Stages(Source(baseNode).Text);
-        Assert.Equal(baseStages.Count + 1, stages.Count);
+        var derivedStages = DockerfileComposer.Stages(File.ReadAllText(Path.Combine(Repo.Images, derived, "Dockerfile")));
+        Assert.Equal(baseStages.Count + derivedStages.Count, stages.Count);
         Assert.Equal(baseStages.Take(baseStages.Count - 1), stages.Take(baseStages.Count - 1));
         Assert.Equal(("tooling-k8s", baseStages[^1].From), stages[baseStages.Count - 1]);
+        Assert.Equal(derivedStages, stages.Skip(baseStages.Count));
 
-        var final = Expand(stages[^1].From, composed.BuildArgs);
-        Assert.Equal("tooling-k8s", final);
-        Assert.Contains(stages.Take(stages.Count - 1), s => s.Name == final);
+        // The derived image's final stage comes, through its own stages, from the base's final stage.
+        Assert.Equal("tooling-k8s", Expand(Root(stages, stages.Count - 1, baseStages.Count), composed.BuildArgs));
+        Assert.Contains(stages.Take(baseStages.Count), s => s.Name == "tooling-k8s");
+    }
+
+    /// <summary>
+    /// Where stage <paramref name="index"/> starts from: its FROM, followed through the names of the
+    /// stages from <paramref name="first"/> on until it leaves them.
+    /// </summary>
+    internal static string Root(IReadOnlyList<(string? Name, string From)> stages, int index, int first = 0)
+    {
+        var from = stages[index].From;
+        while (stages.Skip(first).FirstOrDefault(s => s.Name == from) is { Name: not null } stage)
+            from = stage.From;
+        return from;
     }
 
     [Theory]
@@ -62,8 +76,9 @@ public sealed partial class DockerfileComposerTests
 
         Assert.Equal("# syntax=docker/dockerfile:1", lines[0]);
         Assert.Single(lines, l => l.StartsWith("# syntax=", StringComparison.Ordinal));
+        // An argument both files declare the same way is declared once.
         Assert.Equal(
-            GlobalArgs(Source(baseNode).Text).Concat(GlobalArgs(Source(derivedNode).Text)),
+            GlobalArgs(Source(baseNode).Text).Concat(GlobalArgs(Source(derivedNode).Text)).Distinct(),
             GlobalArgs(composed.Text));
         Assert.Contains("ARG DEBIAN_IMAGE", GlobalArgs(composed.Text));
         Assert.Single(lines, l => l == "ARG BASE_IMAGE");

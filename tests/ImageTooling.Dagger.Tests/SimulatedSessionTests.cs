@@ -62,7 +62,7 @@ public sealed partial class SimulatedSessionTests(ReleaseRun release) : IClassFi
             var stages = DockerfileComposer.Stages(text);
             var baseStage = stages.ToList().FindIndex(s => s.Name == "tooling-k8s");
             Assert.True(baseStage >= 0, "the composed Dockerfile names the base's final stage tooling-k8s");
-            Assert.Equal("${BASE_IMAGE}", stages[^1].From);
+            Assert.Equal("${BASE_IMAGE}", DockerfileComposerTests.Root(stages, stages.Count - 1, baseStage + 1));
             Assert.True(baseStage < stages.Count - 1);
 
             // Every base stage is there, unchanged, and built with the base's own arguments.
