@@ -1,4 +1,5 @@
 using ImageTooling.Dagger.Tests.Simulated;
+using ImageTooling.Testing;
 
 namespace ImageTooling.Dagger.Tests;
 
@@ -46,7 +47,7 @@ public sealed class ErrorPathTests
     [Fact]
     public async Task An_unreachable_session_is_a_clear_error_before_anything_is_built()
     {
-        var port = SimulatedDaggerSession.FreePort();
+        var port = LoopbackServer.FreePort();
         using var client = new DaggerClient(new Uri($"http://127.0.0.1:{port}/query"), "token");
         var engine = new DaggerEngine(client, Repo.Images);
         using var run = new Scenario();

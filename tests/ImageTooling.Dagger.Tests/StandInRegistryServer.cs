@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ImageTooling.Dagger.Tests.Simulated;
+using ImageTooling.Testing;
 
 namespace ImageTooling.Dagger.Tests;
 
@@ -15,25 +16,25 @@ namespace ImageTooling.Dagger.Tests;
 /// </summary>
 internal sealed class StandInRegistryServer : IDisposable
 {
-    private readonly HttpListener listener = new();
+    private readonly LoopbackServer server;
     private readonly Dictionary<string, (string MediaType, byte[] Body)> contents = [];
     private readonly Dictionary<string, string> tags = [];
     private readonly Lock state = new();
     private readonly string username;
     private readonly string password;
-    private readonly Task serving;
 
     public StandInRegistryServer(string username, string password)
     {
         this.username = username;
         this.password = password;
-        Port = SimulatedDaggerSession.FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
+        server = new LoopbackServer(context =>
+        {
+            Answer(context);
+            return Task.CompletedTask;
+        });
     }
 
-    public int Port { get; }
+    public int Port => server.Port;
 
     public string Host => $"127.0.0.1:{Port}";
 
@@ -74,34 +75,7 @@ internal sealed class StandInRegistryServer : IDisposable
         return (digest, body.Length);
     }
 
-    public void Dispose()
-    {
-        listener.Close();
-        try
-        {
-            serving.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => Answer(context));
-        }
-    }
+    public void Dispose() => server.Dispose();
 
     private void Answer(HttpListenerContext context)
     {

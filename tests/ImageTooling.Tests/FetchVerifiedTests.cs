@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using ImageTooling.Testing;
@@ -17,7 +15,7 @@ public sealed class FetchVerifiedTests : IDisposable
     private static readonly string ArtifactSha256 = Convert.ToHexStringLower(SHA256.HashData(Artifact));
     private static readonly string OtherSha256 = Convert.ToHexStringLower(SHA256.HashData("tampered\n"u8));
 
-    private readonly HttpListener listener = new();
+    private readonly LoopbackServer server;
     private readonly Dictionary<string, byte[]> files = new()
     {
         ["/kubectl"] = Artifact,
@@ -28,32 +26,18 @@ public sealed class FetchVerifiedTests : IDisposable
 
     public FetchVerifiedTests()
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        baseUrl = $"http://127.0.0.1:{port}";
-        listener.Prefixes.Add($"{baseUrl}/");
-        listener.Start();
-        _ = Task.Run(ServeAsync);
-    }
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
+        server = new LoopbackServer(async context =>
         {
-            HttpListenerContext context;
-            try { context = await listener.GetContextAsync(); }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
             using var response = context.Response;
             if (files.TryGetValue(context.Request.Url!.AbsolutePath, out var body))
                 await response.OutputStream.WriteAsync(body);
             else
                 response.StatusCode = 404;
-        }
+        });
+        baseUrl = server.Url;
     }
 
-    public void Dispose() => listener.Close();
+    public void Dispose() => server.Dispose();
 
     private ProcessResult FetchKubectl(string row) => TestProcess.Run("sh",
         [Path.Combine(Repo.Images, "common", "fetch-verified"), "KUBECTL_DOWNLOAD", destination],

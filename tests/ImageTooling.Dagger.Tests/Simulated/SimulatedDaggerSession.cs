@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using ImageTooling.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -73,25 +73,21 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
 {
     public const string Version = "v0.21.8";
 
-    private readonly HttpListener listener = new();
+    private readonly LoopbackServer server;
     private readonly string token;
 
     public string Token => token;
     private readonly Dictionary<string, SimObject> objects = [];
     private readonly Dictionary<string, (int ExitCode, string Stdout, string Stderr)> nestedResults = [];
     private readonly Lock state = new();
-    private readonly Task serving;
 
     public SimulatedDaggerSession(string token = "simulated-session-token")
     {
         this.token = token;
-        Port = FreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
+        server = new LoopbackServer(HandleAsync);
     }
 
-    public int Port { get; }
+    public int Port => server.Port;
 
     public Uri Endpoint => new($"http://127.0.0.1:{Port}/query");
 
@@ -115,43 +111,7 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
 
     public DaggerClient Client(string? sessionToken = null) => new(Endpoint, sessionToken ?? token);
 
-    public void Dispose()
-    {
-        listener.Close();
-        try
-        {
-            serving.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    public static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
+    public void Dispose() => server.Dispose();
 
     private async Task HandleAsync(HttpListenerContext context)
     {
