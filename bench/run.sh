@@ -171,7 +171,7 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
 {
   echo "# Benchmarks"
   echo
-  echo "Measured by \`bash bench/run.sh$($full && echo ' --full')\` on $(date -u +%Y-%m-%d): $machine."
+  echo "Measured by \`bash bench/run.sh$($full && echo ' --full')\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD): $machine."
   echo "Local engine (podman), offline harness; arm64 runs under qemu-user emulation. Images that download"
   echo "upstream binaries were built with stand-ins, so their sizes leave those binaries out; pandoc is real."
   echo "Load average (1/5/15 min) at the start: $load_start; at the end: $load_end (2 cores: anything else running inflates the times)."
