@@ -51,17 +51,28 @@ read -r _ images mirror < <(grep '^ready ' "$work/standins.log")
 args=(--images-dir "$images" --download-mirror "$mirror" --stand-in-downloads --base-image "debian=$HARNESS_DEBIAN_IMAGE" --log-dir "$work/logs")
 common=("${args[@]}" --jobs 2)
 
+# elapsed START DECIMALS: seconds since START (a `date +%s.%N`).
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" -v d="$2" 'BEGIN { printf "%." d "f", b - a }'; }
 # run NAME ARGS...: runs imagetool, keeps its log, prints the wall time in seconds.
 run() {
-  local name=$1; shift
-  local start end
+  local name=$1 start; shift
   start=$(date +%s.%N)
   if ! "${imagetool[@]}" "$@" > "$work/$name.log" 2>&1; then
     echo "imagetool $* failed; see $work/$name.log" >&2; tail -5 "$work/$name.log" >&2; exit 1
   fi
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
+  elapsed "$start" 1
 }
+# median_seconds RUNS DECIMALS COMMAND...: the median wall time of RUNS runs; a failed run stops the bench.
+median_seconds() {
+  local runs=$1 decimals=$2 times=() start; shift 2
+  for _ in $(seq "$runs"); do
+    start=$(date +%s.%N)
+    "$@" > /dev/null 2>&1 || { echo "bench: $* failed" >&2; exit 1; }
+    times+=("$(elapsed "$start" "$decimals")")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 node_time() { sed -n "s|.*\[build\] $2 done in \([0-9.]*\)s|\1|p" "$work/$1.log" | head -1; }
 # bound NAME: the lower bound imagetool printed at the end of that run, from its own node times.
@@ -104,37 +115,19 @@ for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
     # /usr/bin); in these images they are the harness's stand-ins.
     downloaded=$(podman run --rm --entrypoint sh "localhost/imagetool/$image:$arch" -c \
       'find /usr/local -type f -size +1k -exec sh -c '"'"'for f; do [ "$(head -c 4 "$f" | od -An -c | tr -d " ")" = "177ELF" ] && stat -c %s "$f"; done'"'"' sh {} + | awk "{ s += \$1 } END { print s + 0 }"' 2> /dev/null)
-    mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
     sizes+="| $image | linux/$arch | $(mb "$compressed") | $(mb "$uncompressed") | $(mb "$downloaded") |"$'\n'
   done
 done
 
 echo "==> start-up time of the Python CLIs (median of 3 runs in a fresh container; arm64 under emulation)"
-startup() { # startup IMAGE ARCH COMMAND...: median seconds
-  local image=$1 arch=$2 times=(); shift 2
-  for _ in 1 2 3; do
-    local s e
-    s=$(date +%s.%N); podman run --rm --entrypoint "$1" "localhost/imagetool/$image:$arch" "${@:2}" > /dev/null 2>&1; e=$(date +%s.%N)
-    times+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.1f", b - a }')")
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
-}
 startups=""
 for arch in amd64 arm64; do
-  startups+="| \`openstack --version\` (tooling-k8s-openstack), linux/$arch | $(startup tooling-k8s-openstack "$arch" openstack --version) s |"$'\n'
-  startups+="| \`aws --version\` (tooling-k8s-aws), linux/$arch | $(startup tooling-k8s-aws "$arch" aws --version) s |"$'\n'
+  startups+="| \`openstack --version\` (tooling-k8s-openstack), linux/$arch | $(median_seconds 3 1 podman run --rm --entrypoint openstack "localhost/imagetool/tooling-k8s-openstack:$arch" --version) s |"$'\n'
+  startups+="| \`aws --version\` (tooling-k8s-aws), linux/$arch | $(median_seconds 3 1 podman run --rm --entrypoint aws "localhost/imagetool/tooling-k8s-aws:$arch" --version) s |"$'\n'
 done
 
 echo "==> imagetool plan on the real catalog and on generated ones"
-plan_time() { # median of 5 runs, seconds
-  local dir=$1 times=()
-  for _ in 1 2 3 4 5; do
-    local s e
-    s=$(date +%s.%N); "${imagetool[@]}" plan --images-dir "$dir" --tag v1.2.3 --json > /dev/null; e=$(date +%s.%N)
-    times+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')")
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n 3p
-}
+plan_time() { median_seconds 5 3 "${imagetool[@]}" plan --images-dir "$1" --tag v1.2.3 --json; }
 generate_catalog() { # generate_catalog DIR N: N images, every fifth derived from the one before
   local dir=$1 n=$2 i
   rm -rf "$dir"; mkdir -p "$dir"
@@ -151,7 +144,7 @@ generate_catalog() { # generate_catalog DIR N: N images, every fifth derived fro
 plan_real=$(plan_time "$root/images")
 generate_catalog "$work/gen-200" 200; plan_200=$(plan_time "$work/gen-200")
 generate_catalog "$work/gen-400" 400; plan_400=$(plan_time "$work/gen-400")
-plan_empty=$(s=$(date +%s.%N); "${imagetool[@]}" --help > /dev/null; e=$(date +%s.%N); awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
+plan_empty=$(median_seconds 5 3 "${imagetool[@]}" --help)
 
 echo "==> concurrency: all images at once (--jobs 2), one at a time (--jobs 1), then each image alone, each from an empty cache ($($full && echo both platforms || echo linux/amd64))"
 cold_cache
@@ -184,7 +177,7 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "| tooling-k8s builds per platform in one run | amd64: ${k8s_builds_amd64}, arm64: ${k8s_builds_arm64} |"
   printf '%s' "$serial_rows"
   echo "| all at once (--jobs 2) vs one at a time (--jobs 1), cold ($($full && echo both platforms || echo linux/amd64)) | ${t_all} s vs ${t_serial} s (serial/concurrent = $(ratio "$t_serial" "$t_all")x; lower bound at --jobs 2: $(bound all-at-once)) |"
-  echo "| \`imagetool plan\` wall time, real catalog (5 images) | ${plan_real} s (process start alone, \`--help\`: ${plan_empty} s) |"
+  echo "| \`imagetool plan\` wall time (median of 5 runs), real catalog (5 images) | ${plan_real} s (process start alone, \`--help\`: ${plan_empty} s) |"
   echo "| \`imagetool plan\`, generated catalog of 200 images | ${plan_200} s |"
   echo "| \`imagetool plan\`, generated catalog of 400 images | ${plan_400} s (400/200 = $(ratio "$plan_400" "$plan_200")x) |"
   echo
