@@ -54,10 +54,14 @@ public sealed class Harness : IDisposable
     internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, params string[] args) =>
         Run(output, env, interruptWhen: null, args);
 
-    internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, Func<string, bool>? interruptWhen, params string[] args)
+    internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, Func<string, bool>? interruptWhen, params string[] args) =>
+        RunOn(ImagesWithStandIns, $"http://127.0.0.1:{DownloadPort}", output, env, interruptWhen, args);
+
+    /// <summary>imagetool on another catalog copy and download mirror (the tampered-download tests make their own).</summary>
+    internal Imagetool.Result RunOn(string imagesDir, string mirror, ITestOutputHelper output, IDictionary<string, string?>? env, Func<string, bool>? interruptWhen, params string[] args)
     {
         List<string> all = [.. args, "--base-image", $"debian={DebianImage}",
-            "--images-dir", ImagesWithStandIns, "--download-mirror", $"http://127.0.0.1:{DownloadPort}", "--stand-in-downloads"];
+            "--images-dir", imagesDir, "--download-mirror", mirror, "--stand-in-downloads"];
         output.WriteLine($"$ imagetool {string.Join(' ', all)}");
         var result = Imagetool.Run(env, line => output.WriteLine(line), interruptWhen, [.. all]);
         output.WriteLine($"(exit {result.Exit} after {result.Took.TotalSeconds:0}s)");

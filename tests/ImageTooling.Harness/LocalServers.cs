@@ -9,11 +9,14 @@ public sealed class StaticFileServer : IDisposable
 {
     private readonly HttpListener listener = new();
     private readonly string root;
+    private readonly IReadOnlyDictionary<string, byte[]> replaced;
     private int requests;
 
-    public StaticFileServer(string root, int port)
+    /// <param name="replaced">Bodies served instead of the files at these URL paths (a tampered mirror).</param>
+    public StaticFileServer(string root, int port, IReadOnlyDictionary<string, byte[]>? replaced = null)
     {
         this.root = Path.GetFullPath(root);
+        this.replaced = replaced ?? new Dictionary<string, byte[]>();
         Url = $"http://127.0.0.1:{port}";
         listener.Prefixes.Add(Url + "/");
         listener.Start();
@@ -37,10 +40,11 @@ public sealed class StaticFileServer : IDisposable
                 return;
             }
             Interlocked.Increment(ref requests);
-            var path = Path.GetFullPath(Path.Combine(root, Uri.UnescapeDataString(context.Request.Url!.AbsolutePath).TrimStart('/')));
-            if (path.StartsWith(root, StringComparison.Ordinal) && File.Exists(path))
+            var urlPath = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath);
+            var path = Path.GetFullPath(Path.Combine(root, urlPath.TrimStart('/')));
+            if (replaced.TryGetValue(urlPath, out var body) || (path.StartsWith(root, StringComparison.Ordinal) && File.Exists(path)))
             {
-                var bytes = await File.ReadAllBytesAsync(path);
+                var bytes = body ?? await File.ReadAllBytesAsync(path);
                 context.Response.ContentLength64 = bytes.Length;
                 await context.Response.OutputStream.WriteAsync(bytes);
             }

@@ -1,0 +1,70 @@
+using ImageTooling.Catalog;
+using ImageTooling.Harness;
+using ImageTooling.Testing;
+using Xunit.Abstractions;
+
+namespace ImageTooling.EndToEnd;
+
+/// <summary>
+/// Real builds of tooling-k8s for linux/amd64 against a mirror that serves one tampered download: the build
+/// fails, and the failure names the catalog entry and the architecture in one line. Each mirror has a port of
+/// its own, so the download steps miss the build cache and really run; the Debian layers below them come
+/// from the cache.
+/// </summary>
+[Collection(nameof(HarnessCollection))]
+public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper output)
+{
+    private const string Image = "tooling-k8s";
+    private static readonly Platform Amd64 = new("linux", "amd64");
+
+    private IEnumerable<Tool> Downloads => harness.Catalog.AllToolsOf(harness.Catalog.Image(Image)).Where(t => t.Download is not null);
+
+    private Imagetool.Result BuildThrough(StaticFileServer mirror, string imagesDir) =>
+        harness.RunOn(imagesDir, mirror.Url, output, env: null, interruptWhen: null, "build", "--image", Image, "--platform", "linux/amd64");
+
+    private static void AssertFailsWithOneLine(Imagetool.Result result, Tool tool, string reason)
+    {
+        Assert.Equal(1, result.Exit);
+        Assert.DoesNotContain($"[build] {Image} linux/amd64 done", result.Out);
+        var line = Assert.Single(result.Err.Split('\n'), l => l.Contains($"{tool.ArgPrefix}_DOWNLOAD (amd64)", StringComparison.Ordinal));
+        Assert.Contains(reason, line);
+    }
+
+    [Fact]
+    public void A_download_whose_bytes_differ_from_the_pinned_sha256_fails_the_build()
+    {
+        var tool = Downloads.First(t => t.Download!.Sha256.ContainsKey("amd64"));
+        var url = tool.Render(tool.Download!.Url, Amd64);
+        var path = StandInReleases.PathOf(url);
+        var tampered = File.ReadAllBytes(Path.Combine(harness.StandIns.Root, path.TrimStart('/'))).Append((byte)'\n').ToArray();
+        using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(), new Dictionary<string, byte[]> { [path] = tampered });
+
+        var result = BuildThrough(mirror, harness.ImagesWithStandIns);
+
+        AssertFailsWithOneLine(result, tool, $"sha256 mismatch for {url[(url.LastIndexOf('/') + 1)..]}: expected {harness.StandIns.Sha256[(tool.Name, "amd64")]}, got ");
+    }
+
+    [Fact]
+    public void A_checksum_file_that_does_not_list_the_download_fails_the_build()
+    {
+        var tool = Downloads.First(t => t.Download!.ChecksumsUrl is not null);
+        var sha = harness.StandIns.Sha256[(tool.Name, "amd64")];
+        // Without its amd64 pin the catalog leaves the download to the checksum file, which no longer lists it.
+        var images = harness.StandIns.CatalogCopy(harness.Catalog, Path.Combine(TestRepository.Root, "artifacts", "e2e", "images-unpinned"));
+        var catalogFile = Path.Combine(images, CatalogLoader.FileName);
+        File.WriteAllText(catalogFile, File.ReadAllText(catalogFile).Replace($"        amd64: {sha}\n", "", StringComparison.Ordinal));
+        Assert.False(CatalogLoader.Load(images).Tools[tool.Name].Download!.Sha256.ContainsKey("amd64"));
+
+        var checksumsPath = StandInReleases.PathOf(tool.Render(tool.Download!.ChecksumsUrl!, Amd64));
+        var listed = File.ReadAllLines(Path.Combine(harness.StandIns.Root, checksumsPath.TrimStart('/')));
+        var unlisted = string.Concat(listed.Where(l => !l.Contains(sha, StringComparison.Ordinal)).Select(l => l + "\n"));
+        using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(),
+            new Dictionary<string, byte[]> { [checksumsPath] = System.Text.Encoding.UTF8.GetBytes(unlisted) });
+
+        var result = BuildThrough(mirror, images);
+
+        var url = tool.Render(tool.Download.Url, Amd64);
+        var checksumsUrl = BuildArguments.Mirror(tool.Render(tool.Download.ChecksumsUrl!, Amd64), mirror.Url);
+        AssertFailsWithOneLine(result, tool, $"the checksum file {checksumsUrl} lists no sha256 for {url[(url.LastIndexOf('/') + 1)..]}");
+    }
+}
