@@ -1,13 +1,14 @@
 using ImageTooling.Catalog;
 using ImageTooling.Harness;
+using ImageTooling.Registry;
 using ImageTooling.Testing;
 using Xunit.Abstractions;
 
 namespace ImageTooling.EndToEnd;
 
 /// <summary>
-/// Real builds of tooling-k8s for linux/amd64 against a mirror that serves one tampered download: the build
-/// fails, and the failure names the catalog entry and the architecture in one line. Each mirror has a port of
+/// Real releases of tooling-k8s for linux/amd64 against a mirror that serves one tampered download: the build
+/// fails, the failure names the catalog entry and the architecture in one line, and nothing reaches the registry. Each mirror has a port of
 /// its own, so the download steps miss the build cache and really run; the Debian layers below them come
 /// from the cache.
 /// </summary>
@@ -19,19 +20,27 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
 
     private IEnumerable<Tool> Downloads => harness.Catalog.AllToolsOf(harness.Catalog.Image(Image)).Where(t => t.Download is not null);
 
-    private Imagetool.Result BuildThrough(StaticFileServer mirror, string imagesDir) =>
-        harness.RunOn(imagesDir, mirror.Url, output, env: null, interruptWhen: null, "build", "--image", Image, "--platform", "linux/amd64");
-
-    private static void AssertFailsWithOneLine(Imagetool.Result result, Tool tool, string reason)
+    /// <summary>A release of tooling-k8s for linux/amd64 through the mirror, to a namespace of the test's own.</summary>
+    private (Imagetool.Result Result, string Repository) PublishThrough(StaticFileServer mirror, string imagesDir, string test)
     {
-        Assert.Equal(1, result.Exit);
-        Assert.DoesNotContain($"[build] {Image} linux/amd64 done", result.Out);
-        var line = Assert.Single(result.Err.Split('\n'), l => l.Contains($"{tool.ArgPrefix}_DOWNLOAD (amd64)", StringComparison.Ordinal));
+        var ns = $"{harness.Registry}/e2e-{harness.RunId}-{test}";
+        var result = harness.RunOn(imagesDir, mirror.Url, output, harness.PasswordEnv(), interruptWhen: null,
+            "publish-multi-arch", "--tag", "v5.0.0", "--registry", ns, "--username", harness.User, "--image", Image, "--platform", "linux/amd64");
+        return (result, $"{ns}/{Image}");
+    }
+
+    private async Task AssertFailsWithOneLineAndPublishesNothing((Imagetool.Result Result, string Repository) run, Tool tool, string reason)
+    {
+        Assert.Equal(1, run.Result.Exit);
+        Assert.DoesNotContain($"[build] {Image} linux/amd64 done", run.Result.Out);
+        var line = Assert.Single(run.Result.Err.Split('\n'), l => l.Contains($"{tool.ArgPrefix}_DOWNLOAD (amd64)", StringComparison.Ordinal));
         Assert.Contains(reason, line);
+        using var registry = new RegistryClient();
+        Assert.Empty(await registry.ListTagsAsync(run.Repository, harness.Credentials, CancellationToken.None));
     }
 
     [Fact]
-    public void A_download_whose_bytes_differ_from_the_pinned_sha256_fails_the_build()
+    public async Task A_download_whose_bytes_differ_from_the_pinned_sha256_fails_the_release()
     {
         var tool = Downloads.First(t => t.Download!.Sha256.ContainsKey("amd64"));
         var url = tool.Render(tool.Download!.Url, Amd64);
@@ -39,13 +48,13 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
         var tampered = File.ReadAllBytes(Path.Combine(harness.StandIns.Root, path.TrimStart('/'))).Append((byte)'\n').ToArray();
         using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(), new Dictionary<string, byte[]> { [path] = tampered });
 
-        var result = BuildThrough(mirror, harness.ImagesWithStandIns);
+        var run = PublishThrough(mirror, harness.ImagesWithStandIns, "tampered-bytes");
 
-        AssertFailsWithOneLine(result, tool, $"sha256 mismatch for {url[(url.LastIndexOf('/') + 1)..]}: expected {harness.StandIns.Sha256[(tool.Name, "amd64")]}, got ");
+        await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"sha256 mismatch for {url[(url.LastIndexOf('/') + 1)..]}: expected {harness.StandIns.Sha256[(tool.Name, "amd64")]}, got ");
     }
 
     [Fact]
-    public void A_checksum_file_that_does_not_list_the_download_fails_the_build()
+    public async Task A_checksum_file_that_does_not_list_the_download_fails_the_release()
     {
         var tool = Downloads.First(t => t.Download!.ChecksumsUrl is not null);
         var sha = harness.StandIns.Sha256[(tool.Name, "amd64")];
@@ -61,10 +70,10 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
         using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(),
             new Dictionary<string, byte[]> { [checksumsPath] = System.Text.Encoding.UTF8.GetBytes(unlisted) });
 
-        var result = BuildThrough(mirror, images);
+        var run = PublishThrough(mirror, images, "tampered-checksums");
 
         var url = tool.Render(tool.Download.Url, Amd64);
         var checksumsUrl = BuildArguments.Mirror(tool.Render(tool.Download.ChecksumsUrl!, Amd64), mirror.Url);
-        AssertFailsWithOneLine(result, tool, $"the checksum file {checksumsUrl} lists no sha256 for {url[(url.LastIndexOf('/') + 1)..]}");
+        await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"the checksum file {checksumsUrl} lists no sha256 for {url[(url.LastIndexOf('/') + 1)..]}");
     }
 }
