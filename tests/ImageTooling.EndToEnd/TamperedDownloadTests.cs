@@ -7,16 +7,18 @@ using Xunit.Abstractions;
 namespace ImageTooling.EndToEnd;
 
 /// <summary>
-/// Real releases of tooling-k8s for linux/amd64 against a mirror that serves one tampered download: the build
-/// fails, the failure names the catalog entry and the architecture in one line, and nothing reaches the registry. Each mirror has a port of
-/// its own, so the download steps miss the build cache and really run; the Debian layers below them come
-/// from the cache.
+/// Real releases of tooling-k8s for linux/amd64 against a mirror that serves one tampered download: the
+/// build fails, the failure names the catalog entry and the architecture in one line, and nothing reaches
+/// the registry. Each mirror has a port of its own, so the download steps miss the build cache and really
+/// run; the Debian layers below them come from the cache.
 /// </summary>
 [Collection(nameof(HarnessCollection))]
 public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper output)
 {
     private const string Image = "tooling-k8s";
     private static readonly Platform Amd64 = new("linux", "amd64");
+
+    private static string FileNameOf(string url) => url[(url.LastIndexOf('/') + 1)..];
 
     private IEnumerable<Tool> Downloads => harness.Catalog.AllToolsOf(harness.Catalog.Image(Image)).Where(t => t.Download is not null);
 
@@ -44,13 +46,12 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
     {
         var tool = Downloads.First(t => t.Download!.Sha256.ContainsKey("amd64"));
         var url = tool.Render(tool.Download!.Url, Amd64);
-        var path = StandInReleases.PathOf(url);
-        var tampered = File.ReadAllBytes(Path.Combine(harness.StandIns.Root, path.TrimStart('/'))).Append((byte)'\n').ToArray();
-        using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(), new Dictionary<string, byte[]> { [path] = tampered });
+        var tampered = File.ReadAllBytes(harness.StandIns.FileOf(url)).Append((byte)'\n').ToArray();
+        using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(), new Dictionary<string, byte[]> { [StandInReleases.PathOf(url)] = tampered });
 
         var run = PublishThrough(mirror, harness.ImagesWithStandIns, "tampered-bytes");
 
-        await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"sha256 mismatch for {url[(url.LastIndexOf('/') + 1)..]}: expected {harness.StandIns.Sha256[(tool.Name, "amd64")]}, got ");
+        await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"sha256 mismatch for {FileNameOf(url)}: expected {harness.StandIns.Sha256[(tool.Name, "amd64")]}, got ");
     }
 
     [Fact]
@@ -64,16 +65,16 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
         File.WriteAllText(catalogFile, File.ReadAllText(catalogFile).Replace($"        amd64: {sha}\n", "", StringComparison.Ordinal));
         Assert.False(CatalogLoader.Load(images).Tools[tool.Name].Download!.Sha256.ContainsKey("amd64"));
 
-        var checksumsPath = StandInReleases.PathOf(tool.Render(tool.Download!.ChecksumsUrl!, Amd64));
-        var listed = File.ReadAllLines(Path.Combine(harness.StandIns.Root, checksumsPath.TrimStart('/')));
+        var checksumsUpstream = tool.Render(tool.Download!.ChecksumsUrl!, Amd64);
+        var listed = File.ReadAllLines(harness.StandIns.FileOf(checksumsUpstream));
         var unlisted = string.Concat(listed.Where(l => !l.Contains(sha, StringComparison.Ordinal)).Select(l => l + "\n"));
         using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(),
-            new Dictionary<string, byte[]> { [checksumsPath] = System.Text.Encoding.UTF8.GetBytes(unlisted) });
+            new Dictionary<string, byte[]> { [StandInReleases.PathOf(checksumsUpstream)] = System.Text.Encoding.UTF8.GetBytes(unlisted) });
 
         var run = PublishThrough(mirror, images, "tampered-checksums");
 
         var url = tool.Render(tool.Download.Url, Amd64);
-        var checksumsUrl = BuildArguments.Mirror(tool.Render(tool.Download.ChecksumsUrl!, Amd64), mirror.Url);
-        await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"the checksum file {checksumsUrl} lists no sha256 for {url[(url.LastIndexOf('/') + 1)..]}");
+        var checksumsUrl = BuildArguments.Mirror(checksumsUpstream, mirror.Url);
+        await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"the checksum file {checksumsUrl} lists no sha256 for {FileNameOf(url)}");
     }
 }

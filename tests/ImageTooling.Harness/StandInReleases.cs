@@ -33,7 +33,7 @@ public sealed class StandInReleases
             {
                 if (!Platform.TryParse($"linux/{arch}", out var platform)) throw new InvalidOperationException(arch);
                 var url = tool.Render(download.Url, platform);
-                var artifact = Path.Combine(root, PathOf(url).TrimStart('/'));
+                var artifact = Path.Combine(root, PathOf(url)[1..]);
                 Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);
                 var binary = Compile(tool, arch, root);
                 if (download.ArchivePath is null)
@@ -47,7 +47,7 @@ public sealed class StandInReleases
                 if (download.ChecksumsUrl is not null)
                 {
                     var checksumsUrl = tool.Render(download.ChecksumsUrl, platform);
-                    var path = Path.Combine(root, PathOf(checksumsUrl).TrimStart('/'));
+                    var path = Path.Combine(root, PathOf(checksumsUrl)[1..]);
                     // A checksum file beside the artifact (kubectl.sha256) holds the bare hash; a shared one lists files.
                     var line = checksumsUrl == url + ".sha256" ? sha : $"{sha}  {url[(url.LastIndexOf('/') + 1)..]}";
                     if (!checksumFiles.TryGetValue(path, out var lines)) checksumFiles[path] = lines = [];
@@ -62,6 +62,9 @@ public sealed class StandInReleases
 
     /// <summary>Where an upstream URL is served on the mirror: https://HOST/PATH is /HOST/PATH.</summary>
     public static string PathOf(string url) => "/" + url["https://".Length..].Replace("%2F", "/", StringComparison.Ordinal);
+
+    /// <summary>The file served for an upstream URL.</summary>
+    public string FileOf(string url) => Path.Combine(Root, PathOf(url)[1..]);
 
     private static string Compile(Tool tool, string arch, string root)
     {
