@@ -7,9 +7,10 @@
 //                                 DAGGER_SESSION_PORT/DAGGER_SESSION_TOKEN: it registers the module
 //                                 or, when the session names a function call, invokes that function
 //
-// The module is copied beside node_modules first (tests/module/.module/), with the SDK's generated
-// client as sdk/client.gen.ts, which is where the SDK's runtime puts it and where its introspector
-// looks for the core types (Directory, Secret, ...).
+// The module is copied beside node_modules first (tests/module/.module-PID/, one per process, since the
+// tests run several at once; removed on exit), with the SDK's generated client as sdk/client.gen.ts,
+// which is where the SDK's runtime puts it and where its introspector looks for the core types
+// (Directory, Secret, ...).
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -17,10 +18,11 @@ import { fileURLToPath } from "node:url"
 const here = dirname(fileURLToPath(import.meta.url))
 const sdk = join(here, "node_modules", "@dagger.io", "dagger", "dist", "src")
 const moduleName = JSON.parse(readFileSync(join(here, "..", "..", "dagger.json"), "utf8")).name
-const copy = join(here, ".module")
+const copy = join(here, `.module-${process.pid}`)
 
 function prepare() {
   rmSync(copy, { recursive: true, force: true })
+  process.on("exit", () => rmSync(copy, { recursive: true, force: true }))
   cpSync(join(here, "..", "..", "ci", "module", "src"), join(copy, "src"), { recursive: true })
   mkdirSync(join(copy, "sdk"), { recursive: true })
   const client = readFileSync(join(sdk, "api", "client.gen.d.ts"), "utf8")
