@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ImageTooling.Testing;
 
 namespace ImageTooling.Harness;
 
 /// <summary>Serves a folder over HTTP on 127.0.0.1: the stand-in download server the builds fetch from.</summary>
 public sealed class StaticFileServer : IDisposable
 {
-    private readonly HttpListener listener = new();
+    private readonly LoopbackServer server;
     private readonly string root;
     private readonly IReadOnlyDictionary<string, byte[]> replaced;
     private int requests;
@@ -17,46 +18,31 @@ public sealed class StaticFileServer : IDisposable
     {
         this.root = Path.GetFullPath(root);
         this.replaced = replaced ?? new Dictionary<string, byte[]>();
-        Url = $"http://127.0.0.1:{port}";
-        listener.Prefixes.Add(Url + "/");
-        listener.Start();
-        _ = Task.Run(ServeAsync);
+        server = new LoopbackServer(ServeAsync, port);
     }
 
-    public string Url { get; }
+    public string Url => server.Url;
     public int Requests => Volatile.Read(ref requests);
 
-    private async Task ServeAsync()
+    private async Task ServeAsync(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        Interlocked.Increment(ref requests);
+        using var response = context.Response;
+        var urlPath = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath);
+        var path = Path.GetFullPath(Path.Combine(root, urlPath.TrimStart('/')));
+        if (replaced.TryGetValue(urlPath, out var body) || (path.StartsWith(root, StringComparison.Ordinal) && File.Exists(path)))
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception) when (!listener.IsListening)
-            {
-                return;
-            }
-            Interlocked.Increment(ref requests);
-            var urlPath = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath);
-            var path = Path.GetFullPath(Path.Combine(root, urlPath.TrimStart('/')));
-            if (replaced.TryGetValue(urlPath, out var body) || (path.StartsWith(root, StringComparison.Ordinal) && File.Exists(path)))
-            {
-                var bytes = body ?? await File.ReadAllBytesAsync(path);
-                context.Response.ContentLength64 = bytes.Length;
-                await context.Response.OutputStream.WriteAsync(bytes);
-            }
-            else
-            {
-                context.Response.StatusCode = 404;
-            }
-            context.Response.Close();
+            var bytes = body ?? await File.ReadAllBytesAsync(path);
+            response.ContentLength64 = bytes.Length;
+            await response.OutputStream.WriteAsync(bytes);
+        }
+        else
+        {
+            response.StatusCode = 404;
         }
     }
 
-    public void Dispose() => listener.Close();
+    public void Dispose() => server.Dispose();
 }
 
 /// <summary>
