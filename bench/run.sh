@@ -47,8 +47,9 @@ dotnet "$root/tests/ImageTooling.Harness/bin/Release/net10.0/imagetool-harness.d
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q '^ready ' "$work/standins.log" && break; sleep 1; done
-read -r _ images mirror < <(grep '^ready ' "$work/standins.log")
-args=(--images-dir "$images" --download-mirror "$mirror" --stand-in-downloads --base-image "debian=$HARNESS_DEBIAN_IMAGE" --log-dir "$work/logs")
+read -r _ images mirror standin_tools < <(grep '^ready ' "$work/standins.log")
+args=(--images-dir "$images" --download-mirror "$mirror" --base-image "debian=$HARNESS_DEBIAN_IMAGE" --log-dir "$work/logs")
+for tool in ${standin_tools//,/ }; do args+=(--stand-in-downloads "$tool"); done
 common=("${args[@]}" --jobs 2)
 
 # elapsed START DECIMALS: seconds since START (a `date +%s.%N`).

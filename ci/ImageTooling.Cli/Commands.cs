@@ -15,7 +15,7 @@ internal static class Commands
     private static readonly Option<string?> RegistryOption = new("--registry") { Description = "Registry namespace to publish to (default: the catalog's, docker.io/best-tools)" };
     private static readonly Option<bool> NoFloatingTags = new("--no-floating-tags") { Description = "Publish only vX.Y.Z, not vX.Y, vX and latest" };
     private static readonly Option<string?> DownloadMirror = new("--download-mirror") { Description = "Fetch upstream downloads from MIRROR/HOST/PATH instead (offline test harness, corporate mirror)" };
-    private static readonly Option<bool> StandIns = new("--stand-in-downloads") { Description = "The mirror serves stand-ins: skip smoke tests that need the real tools' behaviour" };
+    private static readonly Option<string[]> StandIns = new("--stand-in-downloads") { Description = "TOOL: the mirror serves a stand-in for this tool's download (repeatable); smoke tests that need its real behaviour are skipped", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<string[]> BaseImage = new("--base-image") { Description = "Replace a pinned base image: NAME=REFERENCE (repeatable)", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<string?> Revision = new("--revision") { Description = "Source revision for the labels (default: $GITHUB_SHA or git HEAD)" };
     private static readonly Option<bool> Json = new("--json") { Description = "Print the plan as JSON" };
@@ -200,7 +200,7 @@ internal static class Commands
             Registry = r.GetValue(RegistryOption),
             FloatingTags = !r.GetValue(NoFloatingTags),
             DownloadMirror = r.GetValue(DownloadMirror),
-            StandInDownloads = r.GetValue(StandIns),
+            StandInTools = r.GetValue(StandIns) ?? [],
             BaseImageOverrides = overrides,
             Revision = r.GetValue(Revision) ?? Repository.Revision(root),
             Created = Repository.Created(root),

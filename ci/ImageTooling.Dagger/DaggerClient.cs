@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -109,11 +110,22 @@ public sealed class DaggerClient : IDisposable
     }
 
     /// <summary>Runs <paramref name="args"/> in a fresh container of the image, without its entry point, whatever the exit code.</summary>
-    public async Task<ExecResult> ExecAsync(string step, ContainerId container, IReadOnlyList<string> args, string? user, CancellationToken cancellation)
+    public async Task<ExecResult> ExecAsync(
+        string step, ContainerId container, IReadOnlyList<string> args, string? user, CancellationToken cancellation, SmokeMount? mount = null)
     {
         var variables = new Dictionary<string, object?> { ["container"] = container.Value, ["args"] = args };
         var declarations = new List<string> { "$container: ID!", "$args: [String!]!" };
         var calls = new List<string> { "node(id: $container)", "... on Container" };
+        if (mount is not null)
+        {
+            // A writable mount belongs to the test's user (as podman's U option makes it on the local engine).
+            variables["mountPath"] = mount.Path;
+            variables["mountSource"] = (await NewDirectoryAsync(step, mount.Files, cancellation)).Value;
+            variables["mountReadOnly"] = mount.ReadOnly;
+            variables["mountOwner"] = mount.ReadOnly ? "" : user ?? "";
+            declarations.AddRange(["$mountPath: String!", "$mountSource: ID!", "$mountReadOnly: Boolean!", "$mountOwner: String!"]);
+            calls.Add("withMountedDirectory(path: $mountPath, source: $mountSource, readOnly: $mountReadOnly, owner: $mountOwner)");
+        }
         if (user is not null)
         {
             variables["user"] = user;
@@ -129,6 +141,25 @@ public sealed class DaggerClient : IDisposable
             result.GetProperty("exitCode").GetInt32(),
             result.GetProperty("stdout").GetString() ?? "",
             result.GetProperty("stderr").GetString() ?? "");
+    }
+
+    /// <summary>A new directory holding <paramref name="files"/> (name → contents), readable by anyone.</summary>
+    public async Task<DirectoryId> NewDirectoryAsync(string step, IReadOnlyDictionary<string, string> files, CancellationToken cancellation)
+    {
+        var variables = new Dictionary<string, object?>();
+        var declarations = new List<string>();
+        var calls = new List<string> { "directory" };
+        foreach (var (name, contents) in files)
+        {
+            var i = declarations.Count / 2;
+            variables[$"name{i}"] = name;
+            variables[$"contents{i}"] = contents;
+            declarations.AddRange([$"$name{i}: String!", $"$contents{i}: String!"]);
+            calls.Add($"withNewFile(path: $name{i}, contents: $contents{i})");
+        }
+        var (query, path) = Chain("NewDirectory", declarations, calls, "id");
+        var data = await QueryAsync(step, query, variables, cancellation);
+        return new DirectoryId(Walk(step, data, path).GetString()!);
     }
 
     /// <summary>A secret the engine resolves itself, e.g. <c>env://NAME</c> from the client's environment; its value never passes through here.</summary>

@@ -91,7 +91,7 @@ public sealed partial class DaggerEngine : IImageEngine
     public async Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
     {
         var result = await client.ExecAsync(
-            $"smoke test '{test.Name}' on {image.Node.Id}", new ContainerId(image.Handle), ["/bin/sh", "-c", test.Run], test.User, cancellation);
+            $"smoke test '{test.Name}' on {image.Node.Id}", new ContainerId(image.Handle), ["/bin/sh", "-c", test.Run], test.User, cancellation, test.Mount);
         var separator = result.Stdout.Length == 0 || result.Stdout.EndsWith('\n') ? "" : "\n";
         return new CommandResult(result.ExitCode, result.Stdout + separator + result.Stderr);
     }

@@ -173,9 +173,28 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             "--platform", image.Node.Platform.ToString(), "--entrypoint", "/bin/sh",
         };
         if (test.User is not null) args.AddRange(["--user", test.User]);
-        args.AddRange([image.Handle, "-c", test.Run]);
-        var limit = TimeSpan.FromMinutes(10);
-        return await ChildProcess.RunAsync("podman", args, cancellation, LogFile(image.Node), timeout: limit);
+        var mount = test.Mount is null ? null : Directory.CreateTempSubdirectory("imagetool-mount-");
+        try
+        {
+            if (test.Mount is { } spec)
+            {
+                foreach (var (name, contents) in spec.Files)
+                    File.WriteAllText(Path.Combine(mount!.FullName, name), contents);
+                // Readable by any UID, as a user's own kube config directory is to a container of theirs;
+                // a writable mount is handed to the container's user (podman's U option, like Dagger's owner).
+                if (!OperatingSystem.IsWindows())
+                    mount!.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+                args.AddRange(["--volume", $"{mount!.FullName}:{spec.Path}:{(spec.ReadOnly ? "ro" : "U")}"]);
+            }
+            args.AddRange([image.Handle, "-c", test.Run]);
+            var limit = TimeSpan.FromMinutes(10);
+            return await ChildProcess.RunAsync("podman", args, cancellation, LogFile(image.Node), timeout: limit);
+        }
+        finally
+        {
+            mount?.Delete(recursive: true);
+        }
     }
 
     public async Task<string> PublishAsync(

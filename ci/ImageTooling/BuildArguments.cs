@@ -34,8 +34,9 @@ public static class BuildArguments
             if (tool.Debian is { } debian)
                 args[$"{tool.ArgPrefix}_PACKAGE"] = debian.AptSpec;
         }
-        // toolbox-help reads this list: each tool of this layer with the command that reports its version.
-        args[ToolboxTools] = string.Join("\n", catalog.ToolsOf(image).Select(t => $"{t.Name}\t{t.VersionCommand}"));
+        // toolbox-register reads this list at build time and toolbox-help at run time: each tool of this
+        // layer, the command that reports its version and the one that prints its bash completion.
+        args[ToolboxTools] = string.Join("\n", catalog.ToolsOf(image).Select(t => $"{t.Name}\t{t.VersionCommand}\t{t.Completion}"));
         return args;
     }
 

@@ -23,8 +23,11 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
             throw new InputError("give either a release tag or a branch tag, not both");
         if (options.BranchTag is not null && (!BranchTagPattern().IsMatch(options.BranchTag) || ReleaseLike().IsMatch(options.BranchTag)))
             throw new InputError($"'{options.BranchTag}' is not a branch image tag: expected BRANCH-SHORTSHA (lowercase letters, digits, '.', '-'), never a release tag or 'latest'");
-        if (options.StandInDownloads && options.DownloadMirror is null)
+        if (options.StandInTools.Count > 0 && options.DownloadMirror is null)
             throw new InputError("stand-in downloads need a download mirror that serves them");
+        foreach (var tool in options.StandInTools.Where(t => catalog.Tools.GetValueOrDefault(t)?.Download is null))
+            throw new InputError($"'{tool}' is not a downloaded tool of the catalog, so no stand-in can replace it (downloaded: "
+                + $"{string.Join(", ", catalog.Tools.Values.Where(t => t.Download is not null).Select(t => t.Name))})");
         if (options.DownloadMirror is not null && !Uri.TryCreate(options.DownloadMirror, UriKind.Absolute, out _))
             throw new InputError($"'{options.DownloadMirror}' is not a URL for the download mirror");
 
@@ -34,6 +37,8 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
             for (var current = image; current is not null; current = current.Base is null ? null : catalog.Image(current.Base))
                 needed.Add(current.Name);
 
+        var registry = (options.Registry ?? catalog.Registry).TrimEnd('/');
+        var tags = options.Release?.Tags(options.FloatingTags) ?? (options.BranchTag is null ? [] : [options.BranchTag]);
         var nodes = new List<BuildNode>();
         foreach (var image in Ordered(catalog).Where(i => needed.Contains(i.Name)))
         {
@@ -45,6 +50,8 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
                     : options.BaseImageOverrides.GetValueOrDefault(image.From) ?? catalog.BaseImages[image.From];
                 var buildArgs = BuildArguments.For(catalog, image, options);
                 var labels = Labels(catalog, image, options);
+                foreach (var (key, value) in BaseLabels(image, baseImage, registry, tags))
+                    labels[key] = value;
                 labels[InputsDigest.Label] = InputsDigest.For(catalog, image, platform, baseImage, buildArgs, baseNode?.Labels[InputsDigest.Label]);
                 nodes.Add(new BuildNode(image, platform, baseNode, baseImage, buildArgs, labels, SmokePlan.For(catalog, image, platform)));
             }
@@ -52,8 +59,6 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         if (platforms.Count > 0 && nodes.Count == 0)
             throw new InputError($"none of the selected images is built for {string.Join(", ", options.Platforms)}");
 
-        var registry = (options.Registry ?? catalog.Registry).TrimEnd('/');
-        var tags = options.Release?.Tags(options.FloatingTags) ?? (options.BranchTag is null ? [] : [options.BranchTag]);
         var publish = Ordered(catalog).Where(selected.Contains)
             .Select(i => new PublishTarget(i, $"{registry}/{i.Name}", tags))
             .ToList();
@@ -81,6 +86,26 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         foreach (var tool in catalog.AllToolsOf(image))
             labels[ReleaseNotes.ToolLabelPrefix + tool.Name] = tool.Version;
         return labels;
+    }
+
+    /// <summary>
+    /// <c>org.opencontainers.image.base.name</c> and <c>.base.digest</c>: a pinned base image by its name and the
+    /// digest it is pinned to; a derived image by the tag its base is published under in this run (that
+    /// base's digest is known only once it is pushed, after this image is built, so it carries no digest).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> BaseLabels(ImageDefinition image, string? baseImage, string registry, IReadOnlyList<string> tags)
+    {
+        const string prefix = "org.opencontainers.image.base.";
+        if (baseImage is not null)
+        {
+            var at = baseImage.IndexOf('@', StringComparison.Ordinal);
+            yield return new(prefix + "name", at < 0 ? baseImage : baseImage[..at]);
+            if (at >= 0) yield return new(prefix + "digest", baseImage[(at + 1)..]);
+        }
+        else if (image.Base is not null && tags.Count > 0)
+        {
+            yield return new(prefix + "name", $"{registry}/{image.Base}:{tags[0]}");
+        }
     }
 
     private static Dictionary<string, string> OciLabels(ImageCatalog catalog, ImageDefinition image, PlanOptions options) => new()

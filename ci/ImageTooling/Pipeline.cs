@@ -29,10 +29,11 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         // every one of them must pass before this returns (and so before anything is published).
         var builds = new Dictionary<BuildNode, Task<BuiltImage>>();
         var tests = new Dictionary<BuildNode, Task>();
+        var counts = new SmokeCounts();
         foreach (var node in plan.Nodes)
         {
             builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, cancellation);
-            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, board, cancellation) : Task.CompletedTask;
+            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, board, counts, cancellation) : Task.CompletedTask;
         }
 
         try
@@ -48,6 +49,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 .ToList();
             throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", failures)}");
         }
+        if (smokeTest) Say($"smoke tests: {counts}");
         return plan.Nodes.Select(n => builds[n].Result).ToList();
     }
 
@@ -101,7 +103,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         }
     }
 
-    private async Task SmokeTestAsync(Task<BuiltImage> build, PlanOptions options, SlotGate slots, RunBoard board, CancellationToken cancellation)
+    private async Task SmokeTestAsync(
+        Task<BuiltImage> build, PlanOptions options, SlotGate slots, RunBoard board, SmokeCounts counts, CancellationToken cancellation)
     {
         BuiltImage image;
         try
@@ -122,12 +125,15 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             var failed = new List<string>();
             foreach (var test in image.Node.SmokeTests)
             {
-                if (test.NeedsRealTool && options.StandInDownloads)
+                var onStandIn = test.Tool is { } tool && options.StandInTools.Contains(tool);
+                if (onStandIn && test.NeedsRealTool)
                 {
-                    Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real upstream tool; this run uses stand-in downloads)");
+                    Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real {test.Tool}; this run uses a stand-in for it)");
+                    counts.Skip();
                     continue;
                 }
                 var result = await engine.RunAsync(image, test, cancellation);
+                counts.Ran(onStandIn);
                 var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
                 Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
                 if (!passed)

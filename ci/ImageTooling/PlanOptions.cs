@@ -14,8 +14,11 @@ public sealed record PlanOptions
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UnixEpoch;
     /// <summary>Serve every upstream download from <c>{mirror}/{host}/{path}</c> instead (offline tests, corporate mirrors).</summary>
     public string? DownloadMirror { get; init; }
-    /// <summary>The mirror serves stand-ins, not the real tools: smoke tests that need a real tool's behaviour are skipped and said so.</summary>
-    public bool StandInDownloads { get; init; }
+    /// <summary>
+    /// Tools whose downloads the mirror serves as stand-ins, not the real tools: their smoke tests are counted as
+    /// run on stand-ins, and those that need the real tool's behaviour are skipped and said so.
+    /// </summary>
+    public IReadOnlyList<string> StandInTools { get; init; } = [];
     /// <summary>Replace a pinned base image of the catalog, e.g. with a locally mirrored copy.</summary>
     public IReadOnlyDictionary<string, string> BaseImageOverrides { get; init; } = new Dictionary<string, string>();
 }

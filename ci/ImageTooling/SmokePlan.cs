@@ -10,6 +10,10 @@ public static class SmokePlan
     /// </summary>
     public const string ArchCheck = "toolbox-arch";
 
+    /// <summary>Loads a command's completion the way an interactive bash does on the first TAB (bash-completion 2.12+).</summary>
+    private static string CompletionCheck(string command) =>
+        $"bash -c '. /usr/share/bash-completion/bash_completion && _comp_load {command} && complete -p {command} > /dev/null && echo \"completes {command}\"'";
+
     public static IReadOnlyList<SmokeTest> For(ImageCatalog catalog, ImageDefinition image, Platform platform)
     {
         var tests = new List<SmokeTest>
@@ -18,9 +22,13 @@ public static class SmokePlan
         };
         foreach (var tool in catalog.AllToolsOf(image))
         {
-            tests.Add(new SmokeTest($"{tool.Name} version", tool.VersionCommand, tool.Render(tool.Expect)));
+            tests.Add(new SmokeTest($"{tool.Name} version", tool.VersionCommand, tool.Render(tool.Expect), Tool: tool.Name));
             if (tool.Binary is not null)
-                tests.Add(new SmokeTest($"{tool.Name} architecture", $"{ArchCheck} {tool.Binary}", platform.Machine));
+                tests.Add(new SmokeTest($"{tool.Name} architecture", $"{ArchCheck} {tool.Binary}", platform.Machine, Tool: tool.Name));
+            if (tool.Completion is not null)
+                tests.Add(new SmokeTest(
+                    $"{tool.Name} bash completion", CompletionCheck(tool.Name), $"completes {tool.Name}",
+                    NeedsRealTool: true, Tool: tool.Name));
             tests.AddRange(tool.Smoke.Select(t => t with
             {
                 Name = $"{tool.Name} {t.Name}",

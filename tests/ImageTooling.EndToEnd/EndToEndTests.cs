@@ -39,7 +39,11 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             Assert.Contains($"[test]  pandoc {platform} markdown to PDF with pdflatex: ok (%PDF-", result.Out);
             Assert.Contains($"[test]  pandoc {platform} markdown to PDF with lualatex: ok (%PDF-", result.Out);
             Assert.Contains($"[test]  pandoc {platform} pandoc version: ok ({Expected("pandoc")}", result.Out);
-            AssertTestsPassed(result.Out, $"pandoc {platform}", 9);
+            foreach (var document in new[] { "SVG and PNG images with pdflatex", "SVG and PNG images with lualatex", "French with babel and csquotes",
+                "German with babel and csquotes", "French and German with lualatex", "beamer slides", "citations with citeproc, natbib and biblatex" })
+                Assert.Contains($"[test]  pandoc {platform} {document}: ok (%PDF-", result.Out);
+            Assert.Contains($"[test]  pandoc {platform} lualatex as 1000:1000 finds the font names database built into the image: ok (%PDF- names-database-rebuilt=0)", result.Out);
+            AssertTestsPassed(result.Out, $"pandoc {platform}", 25);
         }
     }
 
@@ -60,7 +64,42 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         }
         Assert.Contains("[test]  tooling-k8s linux/arm64 kubectl architecture: ok (aarch64)", result.Out);
         Assert.Contains("[test]  buildx linux/arm64 buildx architecture: ok (aarch64)", result.Out);
-        Assert.Contains("[test]  tooling-k8s linux/amd64 kubectl reads the kube config mounted at /mnt/kube: skipped", result.Out);
+    }
+
+    /// <remarks>kubectl here is Debian's real build (tests/harness/real-tools.tsv), not a stand-in.</remarks>
+    [Fact]
+    public void The_real_kubectl_switches_contexts_under_a_read_only_kube_config_mount_for_every_user_on_both_platforms()
+    {
+        var result = harness.Release(output);
+        Assert.Equal(0, result.Exit);
+        Assert.DoesNotContain("kubectl", harness.StandIns.StandInTools);
+        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        {
+            foreach (var user in new[] { "root", "12345:0", "1000:1000" })
+                Assert.Contains($"[test]  tooling-k8s {platform} kubectl switches context and namespace and adds a context under a read-only mount as {user}: "
+                    + "ok (current=other namespace=smoke-ns contexts=new-ctx,other,toolbox-smoke mount-changed=0)", result.Out);
+            foreach (var user in new[] { "root", "1000:1000" })
+                Assert.Contains($"[test]  tooling-k8s {platform} kubectl writes a context switch to a writable mount as {user}: ok (kube=/mnt/kube mounted current-context: other)", result.Out);
+            Assert.Contains($"[test]  tooling-k8s {platform} kubectl reads the kube config mounted read-only at /mnt/kube: ok (toolbox-smoke)", result.Out);
+            Assert.Contains($"[test]  tooling-k8s {platform} kubectl config set-context as 1000:1000 without the entry point: ok (home=/home/toolbox written=/home/toolbox/.kube/config)", result.Out);
+            foreach (var image in new[] { "tooling-k8s", "tooling-k8s-aws", "tooling-k8s-openstack" })
+                Assert.Contains($"[test]  {image} {platform} kubectl bash completion: ok (completes kubectl)", result.Out);
+        }
+    }
+
+    [Fact]
+    public void Smoke_tests_are_skipped_only_for_stand_in_tools_and_the_run_counts_them()
+    {
+        var result = harness.Release(output);
+        Assert.Equal(0, result.Exit);
+        var skipped = Regex.Matches(result.Out, @": skipped \(needs the real ([a-z0-9-]+);").Select(m => m.Groups[1].Value).ToList();
+        Assert.All(skipped, tool => Assert.Contains(tool, harness.StandIns.StandInTools));
+        var counts = Regex.Match(result.Out, @"smoke tests: (\d+) on real binaries, (\d+) on stand-ins, (\d+) skipped");
+        Assert.True(counts.Success, "the run printed no smoke test counts");
+        Assert.Equal(skipped.Count, int.Parse(counts.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(int.Parse(counts.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > int.Parse(counts.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        // tests/run.sh prints the counts of the shared release at its end.
+        File.WriteAllText(Path.Combine(TestRepository.Root, "artifacts", "e2e", "smoke-counts.txt"), counts.Value + "\n");
     }
 
     [Fact]

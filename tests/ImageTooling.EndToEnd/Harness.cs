@@ -30,15 +30,16 @@ public sealed class Harness : IDisposable
         DebianImage = env["HARNESS_DEBIAN_IMAGE"];
 
         var catalog = CatalogLoader.Load(Path.Combine(TestRepository.Root, "images"));
-        Catalog = catalog;
         var work = Path.Combine(TestRepository.Root, "artifacts", "e2e");
-        StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"));
+        var real = RealTool.Load(Path.Combine(TestRepository.Root, "tests", "harness", "real-tools.tsv"), env["HARNESS_REAL_TOOLS"], Platform.Architectures);
+        StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"), real);
         ImagesWithStandIns = StandIns.CatalogCopy(catalog, Path.Combine(work, "images"));
+        Catalog = CatalogLoader.Load(ImagesWithStandIns);
         server = new StaticFileServer(StandIns.Root, DownloadPort);
         RunId = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
     }
 
-    /// <summary>The real catalog, for the versions the smoke tests must report.</summary>
+    /// <summary>The catalog the runs build from (real tools at Debian's versions), for the versions the smoke tests must report.</summary>
     public ImageCatalog Catalog { get; }
     public string Registry { get; }
     public string User { get; }
@@ -50,7 +51,7 @@ public sealed class Harness : IDisposable
     public int Downloads => server.Requests;
     public RegistryCredentials Credentials => new(User, new Secret(Password));
 
-    /// <summary>imagetool with the harness's base image, on the catalog copy that pins the stand-in downloads it serves.</summary>
+    /// <summary>imagetool with the harness's base image, on the catalog copy that pins the downloads it serves (real where Debian has the tool, else stand-ins).</summary>
     internal Imagetool.Result Run(ITestOutputHelper output, IDictionary<string, string?>? env, params string[] args) =>
         Run(output, env, interruptWhen: null, args);
 
@@ -60,8 +61,8 @@ public sealed class Harness : IDisposable
     /// <summary>imagetool on another catalog copy and download mirror (the tampered-download tests make their own).</summary>
     internal Imagetool.Result RunOn(string imagesDir, string mirror, ITestOutputHelper output, IDictionary<string, string?>? env, Func<string, bool>? interruptWhen, params string[] args)
     {
-        List<string> all = [.. args, "--base-image", $"debian={DebianImage}",
-            "--images-dir", imagesDir, "--download-mirror", mirror, "--stand-in-downloads"];
+        List<string> all = [.. args, "--base-image", $"debian={DebianImage}", "--images-dir", imagesDir, "--download-mirror", mirror,
+            .. StandIns.StandInTools.SelectMany(t => new[] { "--stand-in-downloads", t })];
         output.WriteLine($"$ imagetool {string.Join(' ', all)}");
         var result = Imagetool.Run(env, line => output.WriteLine(line), interruptWhen, [.. all]);
         output.WriteLine($"(exit {result.Exit} after {result.Took.TotalSeconds:0}s)");

@@ -1,33 +1,41 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using ImageTooling.Catalog;
 
 namespace ImageTooling.Harness;
 
 /// <summary>
-/// STAND-INS for the upstream release downloads, which this machine cannot reach. For every download
-/// in the catalog and every architecture it compiles a small static ELF binary for that architecture
-/// (standin.c) that prints the tool's expected version line, packs it the way upstream does (raw
-/// binary or archive with the binary at the catalog's archive-path), and publishes checksum files
-/// at the upstream checksum URLs. The output is byte-for-byte reproducible, so warm runs hit the
-/// build cache.
+/// The upstream release downloads, which this machine cannot reach, served from what it has: for a tool
+/// Debian builds (<see cref="RealTool"/>: kubectl, kustomize, the Docker CLI, buildx) the REAL binary of
+/// Debian's package, at Debian's version; for every other download a STAND-IN, a small static ELF binary
+/// compiled for the architecture (standin.c) that prints the tool's expected version line. Each is packed
+/// the way upstream packs it (raw binary or archive with the binary at the catalog's archive-path), and
+/// checksum files are published at the upstream checksum URLs. The output is byte-for-byte reproducible,
+/// so warm runs hit the build cache.
 /// </summary>
 public sealed class StandInReleases
 {
     public required string Root { get; init; }
-    /// <summary>(tool, arch) → sha256 of the stand-in artifact.</summary>
+    /// <summary>(tool, arch) → sha256 of the served artifact.</summary>
     public required IReadOnlyDictionary<(string Tool, string Arch), string> Sha256 { get; init; }
+    /// <summary>The downloads served as real binaries, by tool.</summary>
+    public required IReadOnlyDictionary<string, RealTool> Real { get; init; }
+    /// <summary>The downloaded tools served as stand-ins (imagetool's <c>--stand-in-downloads</c>).</summary>
+    public required IReadOnlyList<string> StandInTools { get; init; }
 
     private static readonly Dictionary<string, string> Compilers = new() { ["amd64"] = "gcc", ["arm64"] = "aarch64-linux-gnu-gcc" };
 
-    public static StandInReleases Create(ImageCatalog catalog, string root)
+    public static StandInReleases Create(ImageCatalog catalog, string root, IReadOnlyDictionary<string, RealTool> real)
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var hashes = new Dictionary<(string, string), string>();
         var checksumFiles = new Dictionary<string, List<string>>();
-        foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
+        foreach (var catalogTool in catalog.Tools.Values.Where(t => t.Download is not null))
         {
+            var isReal = real.TryGetValue(catalogTool.Name, out var realTool);
+            var tool = isReal ? catalogTool with { Version = realTool!.Version, Expect = realTool.Expect } : catalogTool;
             var download = tool.Download!;
             foreach (var arch in new[] { "amd64", "arm64" })
             {
@@ -35,12 +43,12 @@ public sealed class StandInReleases
                 var url = tool.Render(download.Url, platform);
                 var artifact = Path.Combine(root, PathOf(url)[1..]);
                 Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);
-                var binary = Compile(tool, arch, root);
+                var binary = isReal ? realTool!.Binaries[arch] : Compile(tool, arch, root);
                 if (download.ArchivePath is null)
                     File.Copy(binary, artifact);
                 else
                     WriteTarGz(artifact, tool.Render(download.ArchivePath, platform), binary);
-                File.Delete(binary);
+                if (!isReal) File.Delete(binary);
                 var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(artifact)));
                 hashes[(tool.Name, arch)] = sha;
 
@@ -57,7 +65,8 @@ public sealed class StandInReleases
         }
         foreach (var (path, lines) in checksumFiles)
             File.WriteAllText(path, string.Join("\n", lines) + "\n");
-        return new StandInReleases { Root = root, Sha256 = hashes };
+        var standIns = catalog.Tools.Values.Where(t => t.Download is not null && !real.ContainsKey(t.Name)).Select(t => t.Name).ToList();
+        return new StandInReleases { Root = root, Sha256 = hashes, Real = real, StandInTools = standIns };
     }
 
     /// <summary>Where an upstream URL is served on the mirror: https://HOST/PATH is /HOST/PATH.</summary>
@@ -93,6 +102,20 @@ public sealed class StandInReleases
         entry.DataStream.Dispose();
     }
 
+    /// <summary>Replaces the <c>version:</c> and <c>expect:</c> lines of one tool's entry in the catalog text.</summary>
+    private static string PinVersion(string text, Tool tool, RealTool real)
+    {
+        var start = text.IndexOf($"\n  {tool.Name}:\n", StringComparison.Ordinal);
+        if (start < 0) throw new InvalidOperationException($"no entry for {tool.Name} in the catalog copy");
+        // The entry ends where the next two-space key (the next tool, or `images:`) starts.
+        var next = Regex.Match(text[(start + 1)..], @"\n {0,2}[a-z0-9-]+:\n");
+        var end = next.Success ? start + 1 + next.Index : text.Length;
+        var entry = text[start..end];
+        var pinned = Regex.Replace(entry, @"\n    version: .*", $"\n    version: \"{real.Version}\"");
+        pinned = Regex.Replace(pinned, @"\n    expect: .*", $"\n    expect: \"{real.Expect}\"");
+        return text[..start] + pinned + text[end..];
+    }
+
     private static (int Exit, string Output) ChildRun(string program, IEnumerable<string> args)
     {
         var start = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -104,7 +127,10 @@ public sealed class StandInReleases
         return (process.ExitCode, output.Result + error);
     }
 
-    /// <summary>A copy of images/ whose catalog pins the stand-ins' hashes where it pins the real ones.</summary>
+    /// <summary>
+    /// A copy of images/ whose catalog pins the served files' hashes where it pins upstream's, and gives each
+    /// real tool Debian's version and version output.
+    /// </summary>
     public string CatalogCopy(ImageCatalog catalog, string target)
     {
         if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
@@ -118,8 +144,10 @@ public sealed class StandInReleases
         var path = Path.Combine(target, CatalogLoader.FileName);
         var text = File.ReadAllText(path);
         foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
-            foreach (var (arch, real) in tool.Download!.Sha256)
-                text = text.Replace(real, Sha256[(tool.Name, arch)], StringComparison.Ordinal);
+            foreach (var (arch, pinned) in tool.Download!.Sha256)
+                text = text.Replace(pinned, Sha256[(tool.Name, arch)], StringComparison.Ordinal);
+        foreach (var tool in Real.Values)
+            text = PinVersion(text, catalog.Tools[tool.Name], tool);
         File.WriteAllText(path, text);
         return target;
     }

@@ -48,7 +48,7 @@ public class BuildArgumentsTests
         var args = Args("derived");
         Assert.Equal("gamma-tool=2.7.18-*", args["GAMMA_PACKAGE"]);
         Assert.DoesNotContain("ALPHA_DOWNLOAD", args.Keys);
-        Assert.Equal("gamma\tgamma --version", args[BuildArguments.ToolboxTools]);
+        Assert.Equal("gamma\tgamma --version\tgamma completion bash", args[BuildArguments.ToolboxTools]);
     }
 
     [Fact]

@@ -135,6 +135,16 @@ public class BuildPlanTests
     [Fact]
     public void Stand_in_downloads_need_a_mirror()
     {
-        Assert.Throws<InputError>(() => Plan(new PlanOptions { StandInDownloads = true }));
+        Assert.Throws<InputError>(() => Plan(new PlanOptions { StandInTools = ["alpha"] }));
+    }
+
+    [Theory]
+    [InlineData("gamma")] // a Debian package: nothing is downloaded, so nothing can be a stand-in
+    [InlineData("omega")]
+    public void Only_downloaded_tools_of_the_catalog_can_be_stand_ins(string tool)
+    {
+        var error = Assert.Throws<InputError>(() => Plan(new PlanOptions { DownloadMirror = "http://127.0.0.1:1", StandInTools = [tool] }));
+        Assert.Contains($"'{tool}' is not a downloaded tool of the catalog", error.Message);
+        Assert.Contains("(downloaded: alpha, beta)", error.Message);
     }
 }

@@ -122,6 +122,54 @@ public class CatalogTests
     }
 
     [Fact]
+    public void A_checksum_file_over_plain_http()
+    {
+        var line = Repo.LineOf(Repo.FixtureText(), "      url: https://downloads.example/alpha");
+        var error = LoadBroken(t => t.Replace("checksums: https://downloads.example/alpha", "checksums: http://downloads.example/alpha", 1));
+        AssertAt(error, line, "the checksum file of 'alpha' must use https, got 'http://downloads.example/alpha/v{version}/SHA256SUMS'");
+    }
+
+    [Fact]
+    public void An_upper_case_sha256_pin()
+    {
+        var line = Repo.LineOf(Repo.FixtureText(), "        amd64: bbbb");
+        var error = LoadBroken(t => t.Replace("amd64: bbbb", "amd64: BBBB", 1));
+        AssertAt(error, line, "the sha256 of 'beta' for amd64 must be 64 lowercase hex digits");
+    }
+
+    [Fact]
+    public void Smoke_tests_know_the_tool_they_need_and_their_mounts_share_files_through_yaml_aliases()
+    {
+        var catalog = Repo.Fixture();
+        var greets = Assert.Single(catalog.Tools["alpha"].Smoke);
+        Assert.True(greets.NeedsRealTool);
+        Assert.Equal("alpha", greets.Tool);
+        var tests = catalog.Image("base").Smoke.ToDictionary(t => t.Name);
+        Assert.Null(tests["help lists the tools"].Tool);
+        Assert.False(tests["help lists the tools"].NeedsRealTool);
+        var readOnly = tests["alpha reads a read-only mounted config"];
+        Assert.Equal(("alpha", true), (readOnly.Tool, readOnly.NeedsRealTool));
+        Assert.Equal(new SmokeMount("/mnt/alpha", true, readOnly.Mount!.Files), readOnly.Mount);
+        Assert.Equal(readOnly.Mount.Files, tests["alpha writes to a writable mounted config"].Mount!.Files);
+        Assert.Equal("gamma completion bash", catalog.Tools["gamma"].Completion);
+    }
+
+    [Theory]
+    [InlineData("needs-real-tool: alpha\n        mount:\n          path: /mnt/alpha\n          read-only: true", "needs-real-tool: omega\n        mount:\n          path: /mnt/alpha\n          read-only: true", "needs-real-tool of an image's smoke test names the tool it needs (one of: alpha, beta, gamma), got 'omega'")]
+    [InlineData("needs-real-tool: alpha\n        mount:\n          path: /mnt/alpha\n          read-only: true", "needs-real-tool: true\n        mount:\n          path: /mnt/alpha\n          read-only: true", "names the tool it needs")]
+    [InlineData("needs-real-tool: true", "needs-real-tool: alpha", "needs-real-tool must be true or false, got 'alpha'")]
+    [InlineData("path: /mnt/alpha\n          read-only: true", "path: mnt/alpha\n          read-only: true", "must be an absolute path below /, got 'mnt/alpha'")]
+    [InlineData("read-only: true", "read-only: yes please", "read-only must be true or false, got 'yes please'")]
+    [InlineData("            settings: &alpha", "            ../settings: &alpha", "a mounted file name is one path segment")]
+    public void Smoke_test_mistakes_are_refused_where_they_are(string from, string to, string message)
+    {
+        var line = Repo.LineOf(Repo.FixtureText(), from.Split('\n')[0]);
+        var error = LoadBroken(t => t.Replace(from, to, 1));
+        Assert.Matches($@"catalog\.yaml:{line}:\d+: ", error.Message);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
     public void An_unpinned_base_image()
     {
         var digest = "@sha256:" + string.Concat(Enumerable.Repeat("0123456789abcdef", 4));

@@ -132,11 +132,12 @@ public partial class DockerfileTests
         var definition = Catalog.Image(image);
         var dockerfile = Dockerfile(image);
         Assert.Contains($"ENV TOOLBOX_IMAGE={image}\n", dockerfile);
-        Assert.Matches($@"RUN printf '%s\\n' ""\$TOOLBOX_TOOLS"" > /usr/local/share/toolbox/\d\d-[a-z0-9-]+\.tools", dockerfile);
+        Assert.Matches(@"\nARG TOOLBOX_TOOLS\nRUN toolbox-register \d\d-[a-z0-9-]+\n", dockerfile);
         if (definition.Base is null)
         {
             Assert.Contains("ENTRYPOINT [\"toolbox-entrypoint\"]", dockerfile);
-            Assert.Contains("COPY common/toolbox-entrypoint common/toolbox-help common/toolbox-arch common/toolbox-setup /usr/local/bin/\nRUN toolbox-setup\n", dockerfile);
+            Assert.Contains("COPY common/toolbox-entrypoint common/toolbox-help common/toolbox-arch common/toolbox-register common/toolbox-setup /usr/local/bin/\nRUN toolbox-setup\n", dockerfile);
+            Assert.Contains("\nENV HOME=/home/toolbox\n", dockerfile);
         }
     }
 
@@ -159,7 +160,7 @@ public partial class DockerfileTests
     public void The_shell_scripts_of_the_images_pass_shellcheck()
     {
         var scripts = Directory.GetFiles(Path.Combine(Repo.Images, "common")).Where(f => File.ReadLines(f).FirstOrDefault()?.StartsWith("#!/bin/sh", StringComparison.Ordinal) == true).ToList();
-        Assert.Equal(6, scripts.Count);
+        Assert.Equal(7, scripts.Count);
         var result = TestProcess.Run("shellcheck", scripts.Prepend("sh").Prepend("-s"));
         Assert.True(result.ExitCode == 0, result.ToString());
     }

@@ -254,14 +254,31 @@ public class PipelineTests
     }
 
     [Fact]
-    public async Task Tests_that_need_a_real_tool_are_skipped_and_said_so_with_stand_in_downloads()
+    public async Task Only_tests_that_need_the_real_behaviour_of_a_stand_in_tool_are_skipped_and_the_run_counts_them()
     {
         var engine = new FakeEngine();
         var log = new StringWriter();
-        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Images = ["base"], DownloadMirror = "http://127.0.0.1:1", StandInDownloads = true });
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Images = ["base"], Platforms = ["linux/amd64"], DownloadMirror = "http://127.0.0.1:1", StandInTools = ["alpha"] });
         await NewPipeline(engine, log).BuildAsync(plan, smokeTest: true, CancellationToken.None);
-        Assert.DoesNotContain(engine.Events, e => e.Contains("greets the user", StringComparison.Ordinal));
-        Assert.Contains("alpha greets the user: skipped (needs the real upstream tool", log.ToString());
+        Assert.DoesNotContain(engine.Events, e => e.Contains("greets the user", StringComparison.Ordinal) || e.Contains("mounted config", StringComparison.Ordinal));
+        Assert.Contains("alpha greets the user: skipped (needs the real alpha; this run uses a stand-in for it)", log.ToString());
+        Assert.Contains("alpha reads a read-only mounted config: skipped (needs the real alpha;", log.ToString());
+        // platform and help run on the image; alpha's version and architecture checks run on its stand-in.
+        Assert.Contains("smoke tests: 2 on real binaries, 2 on stand-ins, 3 skipped", log.ToString());
+    }
+
+    [Fact]
+    public async Task With_real_downloads_nothing_is_skipped_and_the_mount_reaches_the_engine()
+    {
+        var engine = new FakeEngine();
+        var log = new StringWriter();
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Images = ["base"], Platforms = ["linux/amd64"] });
+        await NewPipeline(engine, log).BuildAsync(plan, smokeTest: true, CancellationToken.None);
+        Assert.Contains("smoke tests: 7 on real binaries, 0 on stand-ins, 0 skipped", log.ToString());
+        var mounted = Assert.Single(plan.Nodes).SmokeTests.Where(t => t.Mount is not null).ToList();
+        Assert.Equal([true, false], mounted.Select(t => t.Mount!.ReadOnly));
+        Assert.All(mounted, t => Assert.Equal("greeting: hello", t.Mount!.Files["settings"]));
+        Assert.Contains(engine.Events, e => e == "test base linux/amd64 alpha reads a read-only mounted config");
     }
 
     [Fact]

@@ -442,6 +442,51 @@ ensure_debian_image() {
   DEBIAN_DIGEST=$digest
 }
 
+# ---------------------------------------------------------------- real tools from Debian
+# The upstream tools Debian trixie builds (tests/harness/real-tools.tsv): each package is downloaded
+# for amd64 and arm64 through a private apt state (the host's own sources, status and locks are left
+# alone) and the binary extracted to $HARNESS_CACHE/real-tools/ARCH/TOOL, beside TOOL.deb-version.
+# The end-to-end harness serves them as those tools' downloads. Kept across runs like the base image.
+ensure_real_tools() {
+  local table=$repo/tests/harness/real-tools.tsv dir=$HARNESS_CACHE/real-tools
+  local apt=$HARNESS_STATE/trixie-apt mirror tool package path arch missing=()
+  while IFS=$'\t' read -r tool package path _; do
+    [[ -z $tool || $tool == \#* ]] && continue
+    for arch in "${ARCHES[@]}"; do
+      [[ -x $dir/$arch/$tool && -s $dir/$arch/$tool.deb-version ]] || missing+=("$tool:$package:$path:$arch")
+    done
+  done <"$table"
+  if ((${#missing[@]} == 0)); then
+    log "real tools: $(find "$dir" -name '*.deb-version' | wc -l) Debian binaries cached in $dir"
+    return
+  fi
+  mirror=$(apt_mirror)
+  mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/extract"
+  printf 'deb [arch=%s] %s %s main\n' "$(IFS=,; echo "${ARCHES[*]}")" "$mirror" "$SUITE" >"$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt" -o "Dir::Cache::Archives=$apt/archives"
+    -o Dir::State::status=/dev/null -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+  for arch in "${ARCHES[@]}"; do opts+=(-o "APT::Architectures::=$arch"); done
+  apt-get "${opts[@]}" update >"$HARNESS_STATE/logs/real-tools.log" 2>&1 ||
+    die "real tools: apt-get update for $SUITE failed (log: $HARNESS_STATE/logs/real-tools.log)"
+  local entry deb
+  for entry in "${missing[@]}"; do
+    IFS=: read -r tool package path arch <<<"$entry"
+    rm -rf "$apt/extract" && mkdir -p "$apt/extract"
+    (cd "$apt/archives" && apt-get "${opts[@]}" download "$package:$arch") >>"$HARNESS_STATE/logs/real-tools.log" 2>&1 ||
+      die "real tools: downloading $package:$arch from $mirror failed (log: $HARNESS_STATE/logs/real-tools.log)"
+    deb=$(find "$apt/archives" -maxdepth 1 -name "${package}_*_$arch.deb" | head -n1)
+    dpkg-deb -x "$deb" "$apt/extract"
+    [[ -f $apt/extract/$path ]] || die "real tools: $package:$arch has no $path"
+    mkdir -p "$dir/$arch"
+    install -m 0755 "$apt/extract/$path" "$dir/$arch/$tool"
+    dpkg-deb -f "$deb" Version >"$dir/$arch/$tool.deb-version"
+    rm -f "$deb"
+    log "real tools: $tool $(<"$dir/$arch/$tool.deb-version") for $arch from $package"
+  done
+  rm -rf "$apt/extract"
+}
+
 # ---------------------------------------------------------------- main
 log "state $HARNESS_STATE, cache $HARNESS_CACHE"
 bash "$repo/ci/install-local-engine.sh" 9>&- # podman, buildah, skopeo, binfmt, containers.conf
@@ -457,6 +502,7 @@ ensure_registry target "$TARGET_ADDR" "$HARNESS_STATE/target/data" 401 "auth:
     path: $HARNESS_STATE/target/htpasswd"
 DEBIAN_DIGEST=""
 ensure_debian_image
+ensure_real_tools
 
 write_if_changed "$HARNESS_STATE/env" 644 <<EOF || true
 HARNESS_STATE=$HARNESS_STATE
@@ -467,6 +513,7 @@ HARNESS_REGISTRY_USER=$REGISTRY_USER
 HARNESS_REGISTRY_PASSWORD_FILE=$HARNESS_STATE/registry-password
 HARNESS_DEBIAN_IMAGE=docker.io/$DEBIAN_REPO:$DEBIAN_TAG@$DEBIAN_DIGEST
 HARNESS_DEBIAN_DIGEST=$DEBIAN_DIGEST
+HARNESS_REAL_TOOLS=$HARNESS_CACHE/real-tools
 EOF
 rm -rf "${HARNESS_STATE:?}/tmp"
 

@@ -57,7 +57,7 @@ public static partial class CatalogLoader
 
     private static Tool ReadTool(string name, YamlNode node, SourceSpot spot)
     {
-        string[] keys = ["version", "check", "expect", "binary", "download", "debian", "smoke"];
+        string[] keys = ["version", "check", "expect", "binary", "completion", "download", "debian", "smoke"];
         CheckName(name, node, "tool");
         var versionNode = node.Required("version", $"tool '{name}'", keys);
         var version = versionNode.Scalar($"the version of tool '{name}'");
@@ -68,6 +68,7 @@ public static partial class CatalogLoader
         var expect = node.Required("expect", $"tool '{name}'", keys)
             .Scalar($"the expected check output of tool '{name}'");
         var binary = node.Optional("binary", $"tool '{name}'", keys)?.Scalar($"the binary of tool '{name}'");
+        var completion = node.Optional("completion", $"tool '{name}'", keys)?.Scalar($"the completion command of tool '{name}'");
         var downloadNode = node.Optional("download", $"tool '{name}'", keys);
         var debianNode = node.Optional("debian", $"tool '{name}'", keys);
         if ((downloadNode is null) == (debianNode is null))
@@ -82,8 +83,8 @@ public static partial class CatalogLoader
                 debianNode.Required("package", $"the debian source of '{name}'", debKeys).Scalar("package"),
                 debianNode.Required("version", $"the debian source of '{name}'", debKeys).Scalar("version"));
         }
-        var smoke = ReadSmokeTests(node.Optional("smoke", $"tool '{name}'", keys), $"tool '{name}'");
-        return new Tool(name, version, check, expect, binary, download, debian, smoke, spot);
+        var smoke = ReadSmokeTests(node.Optional("smoke", $"tool '{name}'", keys), $"tool '{name}'", name, tools: null);
+        return new Tool(name, version, check, expect, binary, download, debian, smoke, spot) { Completion = completion };
     }
 
     private static Download ReadDownload(string tool, YamlNode node)
@@ -132,30 +133,69 @@ public static partial class CatalogLoader
         return new Download(url, archivePath, checksums, sha256, archNames);
     }
 
-    private static List<SmokeTest> ReadSmokeTests(YamlNode? node, string owner)
+    /// <param name="tool">The tool that owns these tests; null for an image's own tests.</param>
+    /// <param name="tools">The catalog's tools, which an image's test may name as the real tool it needs.</param>
+    private static List<SmokeTest> ReadSmokeTests(YamlNode? node, string owner, string? tool, IReadOnlyDictionary<string, Tool>? tools)
     {
         if (node is null) return [];
-        string[] keys = ["name", "run", "expect", "user", "needs-real-tool"];
+        string[] keys = ["name", "run", "expect", "user", "needs-real-tool", "mount"];
         var tests = new List<SmokeTest>();
         foreach (var item in node.Items($"the smoke tests of {owner}"))
         {
             var name = item.Required("name", $"a smoke test of {owner}", keys).Scalar("name");
             if (tests.Any(t => t.Name == name)) throw item.Error($"duplicate smoke test '{name}' in {owner}");
             var realNode = item.Optional("needs-real-tool", $"smoke test '{name}'", keys);
-            var real = realNode?.Scalar("needs-real-tool") switch
-            {
-                null or "false" => false,
-                "true" => true,
-                var other => throw realNode.Error($"needs-real-tool must be true or false, got '{other}'"),
-            };
+            var (real, testTool) = NeedsRealTool(realNode, tool, tools);
+            var user = item.Optional("user", $"smoke test '{name}'", keys)?.Scalar("user");
             tests.Add(new SmokeTest(
                 name,
                 item.Required("run", $"smoke test '{name}'", keys).Scalar("run"),
                 item.Required("expect", $"smoke test '{name}'", keys).Scalar("expect"),
-                item.Optional("user", $"smoke test '{name}'", keys)?.Scalar("user"),
-                real));
+                user,
+                real,
+                testTool,
+                ReadMount(item.Optional("mount", $"smoke test '{name}'", keys), name)));
         }
         return tests;
+    }
+
+    /// <summary>A tool's own test says <c>needs-real-tool: true</c>; an image's test names the tool it needs.</summary>
+    private static (bool Needs, string? Tool) NeedsRealTool(YamlNode? node, string? tool, IReadOnlyDictionary<string, Tool>? tools)
+    {
+        var value = node?.Scalar("needs-real-tool");
+        if (value is null or "false") return (false, tool);
+        if (tool is not null)
+            return value == "true" ? (true, tool) : throw node!.Error($"needs-real-tool must be true or false, got '{value}'");
+        return tools is not null && tools.ContainsKey(value)
+            ? (true, value)
+            : throw node!.Error($"needs-real-tool of an image's smoke test names the tool it needs (one of: "
+                + $"{string.Join(", ", tools?.Keys ?? [])}), got '{value}'");
+    }
+
+    private static SmokeMount? ReadMount(YamlNode? node, string test)
+    {
+        if (node is null) return null;
+        string[] keys = ["path", "read-only", "files"];
+        var what = $"the mount of smoke test '{test}'";
+        var pathNode = node.Required("path", what, keys);
+        var path = pathNode.Scalar("path");
+        if (!path.StartsWith('/') || path == "/" || path.Contains("..", StringComparison.Ordinal))
+            throw pathNode.Error($"{what} must be an absolute path below /, got '{path}'");
+        var readOnlyNode = node.Required("read-only", what, keys);
+        var readOnly = readOnlyNode.Scalar("read-only") switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw readOnlyNode.Error($"read-only must be true or false, got '{other}'"),
+        };
+        var files = new Dictionary<string, string>();
+        foreach (var (file, value, spot) in node.Required("files", what, keys).Entries($"the files of {what}"))
+        {
+            if (!MountedFileName().IsMatch(file))
+                throw new InputError($"{spot}: a mounted file name is one path segment (letters, digits, '.', '_', '-'), got '{file}'");
+            files[file] = value.Scalar($"the contents of {file}");
+        }
+        return new SmokeMount(path, readOnly, files);
     }
 
     private static ImageDefinition ReadImage(
@@ -205,7 +245,7 @@ public static partial class CatalogLoader
         if (!File.Exists(dockerfile))
             throw (folderNode ?? node).Error($"{what} has no readable Dockerfile at {dockerfile}");
 
-        var smoke = ReadSmokeTests(node.Optional("smoke", what, keys), what);
+        var smoke = ReadSmokeTests(node.Optional("smoke", what, keys), what, tool: null, tools);
         var expected = ReadExpectedBuildSeconds(node.Optional("expected-build-seconds", what, keys), what, platforms);
         var baseName = baseNode?.Scalar("base");
         return new ImageDefinition(name, description, folder, baseName, from, platforms, toolNames, smoke, spot)
@@ -262,6 +302,9 @@ public static partial class CatalogLoader
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex Name();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]*$")]
+    private static partial Regex MountedFileName();
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256();

@@ -15,6 +15,9 @@ public sealed record Tool(
     IReadOnlyList<SmokeTest> Smoke,
     SourceSpot Spot)
 {
+    /// <summary>The command that prints the tool's bash completion script, if it has one.</summary>
+    public string? Completion { get; init; }
+
     /// <summary>The build-argument prefix for this tool: <c>argocd</c> → <c>ARGOCD</c>.</summary>
     public string ArgPrefix => Name.ToUpperInvariant().Replace('-', '_');
 
