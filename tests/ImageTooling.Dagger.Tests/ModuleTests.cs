@@ -171,7 +171,7 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
 public sealed class ModuleArgumentTests
 {
     [Fact]
-    public void Plan_passes_tag_image_platform_registry_no_floating_tags_and_json()
+    public void Plan_passes_tag_image_platform_registry_no_floating_tags_and_as_json()
     {
         using var run = new Scenario();
         var report = Module.Invoke(run.Session, "plan", new()
@@ -181,7 +181,7 @@ public sealed class ModuleArgumentTests
             ["platform"] = new[] { "linux/arm64" },
             ["registry"] = "registry.example/org",
             ["noFloatingTags"] = true,
-            ["json"] = true,
+            ["asJson"] = true,
         });
 
         using var plan = JsonDocument.Parse(report);

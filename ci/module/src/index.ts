@@ -70,10 +70,11 @@ export class ImageTooling {
     platform?: string[],
     registry?: string,
     noFloatingTags = false,
-    json = false,
+    // Not `json`: `dagger call` has a --json flag of its own, and a function argument of that name is fatal to it.
+    asJson = false,
   ): Promise<string> {
     const options = planOptions({ tag, branchTag, image, platform, registry, noFloatingTags })
-    return imagetool(toolbox(source), ["plan", ...options, ...(json ? ["--json"] : [])])
+    return imagetool(toolbox(source), ["plan", ...options, ...(asJson ? ["--json"] : [])])
   }
 
   /** Build every planned image for every platform. */
