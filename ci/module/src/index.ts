@@ -1,9 +1,10 @@
 // The Dagger module shell behind `dagger call list|plan|build|test|publish-multi-arch`.
 //
-// It only maps arguments: each function runs the C# `imagetool` (ci/ImageTooling.Cli) from the
-// source directory in a digest-pinned .NET SDK container. `experimentalPrivilegedNesting` gives that
-// container this session (DAGGER_SESSION_PORT/TOKEN), so imagetool picks its Dagger engine and the
-// C# adapter builds, tests and publishes through the same engine. All logic stays in C#.
+// It only maps arguments: each function publishes the C# `imagetool` (ci/ImageTooling.Cli) from the
+// source directory in one exec of a digest-pinned .NET SDK container, then runs it in another.
+// `experimentalPrivilegedNesting` gives that second container this session (DAGGER_SESSION_PORT/TOKEN), so
+// imagetool picks its Dagger engine and the C# adapter builds, tests and publishes through the same engine.
+// All logic stays in C#.
 import { randomUUID } from "node:crypto"
 
 import { argument, Container, dag, Directory, func, object, Secret } from "@dagger.io/dagger"
