@@ -53,6 +53,11 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             throw new PipelineFailure($"the registry {api.Authority} answered {(int)response.StatusCode} {response.ReasonPhrase} when checking credentials for {repository}");
     }
 
+    /// <summary>
+    /// What a tag holds, as an index of platform manifests. A plain image manifest (what Dagger pushes for a single
+    /// platform: engine/engineutil/imageexport/writer.go:117-148 at v0.21.8) is read as an index of that one manifest,
+    /// its platform and labels taken from its image config.
+    /// </summary>
     public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (digest, json) = await GetManifestAsync(repository, tag, credentials, cancellation);
@@ -70,26 +75,33 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
                 var manifestDigest = entry.GetProperty("digest").GetString()!;
                 var (_, manifest) = await GetManifestAsync(repository, manifestDigest, credentials, cancellation);
                 var config = manifest?.RootElement.GetProperty("config").GetProperty("digest").GetString() ?? "";
-                var inputs = config.Length == 0 ? null : await InputsLabelAsync(repository, config, credentials, cancellation);
-                manifests.Add(new RemoteManifest($"{os}/{arch}", manifestDigest, config) { Inputs = inputs });
+                var image = config.Length == 0 ? default : await ImageConfigAsync(repository, config, credentials, cancellation);
+                manifests.Add(new RemoteManifest($"{os}/{arch}", manifestDigest, config) { Inputs = image.Inputs });
             }
         }
         else
         {
-            manifests.Add(new RemoteManifest("unknown", digest, root.GetProperty("config").GetProperty("digest").GetString() ?? ""));
+            var config = root.GetProperty("config").GetProperty("digest").GetString() ?? "";
+            var image = config.Length == 0 ? default : await ImageConfigAsync(repository, config, credentials, cancellation);
+            manifests.Add(new RemoteManifest(image.Platform ?? "unknown", digest, config) { Inputs = image.Inputs });
         }
         return new RemoteIndex(digest, manifests);
     }
 
-    /// <summary>The inputs digest label of an image config (<c>config.Labels</c>), or null.</summary>
-    private async Task<string?> InputsLabelAsync(string repository, string configDigest, RegistryCredentials credentials, CancellationToken cancellation)
+    /// <summary>An image config's platform (<c>os</c>/<c>architecture</c>) and inputs digest label (<c>config.Labels</c>).</summary>
+    private async Task<(string? Platform, string? Inputs)> ImageConfigAsync(string repository, string configDigest, RegistryCredentials credentials, CancellationToken cancellation)
     {
         using var config = await GetBlobJsonAsync(repository, configDigest, credentials, cancellation);
-        return config.RootElement.TryGetProperty("config", out var settings) && settings.ValueKind == JsonValueKind.Object
-            && settings.TryGetProperty("Labels", out var labels) && labels.ValueKind == JsonValueKind.Object
-            && labels.TryGetProperty(InputsDigest.Label, out var inputs) && inputs.ValueKind == JsonValueKind.String
-                ? inputs.GetString()
-                : null;
+        var root = config.RootElement;
+        string? Text(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var os = Text(root, "os");
+        var arch = Text(root, "architecture");
+        // As for an index entry, the variant (arm64's v8) is not part of the platform the pipeline compares.
+        var platform = os is null || arch is null ? null : $"{os}/{arch}";
+        var inputs = root.TryGetProperty("config", out var settings) && settings.ValueKind == JsonValueKind.Object
+            && settings.TryGetProperty("Labels", out var labels) ? Text(labels, InputsDigest.Label) : null;
+        return (platform, inputs);
     }
 
     /// <summary>A manifest or index by tag or digest: its digest and JSON, or (reference, null) when it does not exist.</summary>

@@ -15,6 +15,16 @@ internal static class Contract
     /// <summary>Fails the test unless every request is valid; returns validate.mjs's report.</summary>
     public static async Task<string> ValidateAsync(IReadOnlyList<(string Run, SessionRequest Request)> requests, ITestOutputHelper output)
     {
+        var (exit, text) = await RunValidatorAsync(requests);
+        output.WriteLine(text);
+        Assert.True(exit == 0, $"node tests/contract/validate.mjs failed (exit {exit}):\n{text}");
+        Assert.Contains($"{requests.Count} requests valid against {SchemaFile}", text, StringComparison.Ordinal);
+        return text;
+    }
+
+    /// <summary>Runs validate.mjs on the requests: its exit code and report.</summary>
+    public static async Task<(int ExitCode, string Report)> RunValidatorAsync(IReadOnlyList<(string Run, SessionRequest Request)> requests)
+    {
         var file = Path.Combine(Path.GetTempPath(), $"dagger-requests-{Guid.NewGuid():N}.json");
         var list = new JsonArray(requests.Select(r => (JsonNode)new JsonObject
         {
@@ -26,10 +36,7 @@ internal static class Contract
         try
         {
             var (exit, text) = NodeTool.Run("contract", "validate.mjs", file);
-            output.WriteLine(text);
-            Assert.True(exit == 0, $"node tests/contract/validate.mjs failed (exit {exit}):\n{text}");
-            Assert.Contains($"{requests.Count} requests valid against {SchemaFile}", text, StringComparison.Ordinal);
-            return text;
+            return (exit, text);
         }
         finally
         {
@@ -63,6 +70,29 @@ public sealed class ContractTests(ITestOutputHelper output)
         Assert.Contains(requests, r => r.Request.Name == "Exec" && !r.Request.Query.Contains("withUser", StringComparison.Ordinal));
 
         await Contract.ValidateAsync(requests, output);
+    }
+
+    [Fact]
+    public async Task The_validator_rejects_an_unknown_argument_a_literal_and_a_variable_of_the_wrong_type()
+    {
+        SessionRequest Request(string name, string query, string variables = "{}") => new(name, query, variables);
+        var requests = new List<(string, SessionRequest)>
+        {
+            ("valid", Request("Exec", """query Exec($id: ID!) { node(id: $id) { ... on Container { withExec(args: ["true"]) { exitCode } } } }""", """{"id":"x"}""")),
+            ("unknown argument", Request("Exec", """query Exec { container { withExec(argz: ["true"]) { exitCode } } }""")),
+            ("literal of the wrong type", Request("Exec", """query Exec { container { withExec(args: ["true"], expect: 1) { exitCode } } }""")),
+            ("variable of the wrong type", Request("Exec", """query Exec($args: [String!]!) { container { withExec(args: $args) { exitCode } } }""", """{"args":[1]}""")),
+        };
+
+        var (exit, report) = await Contract.RunValidatorAsync(requests);
+        output.WriteLine(report);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("3 of 4 requests are not valid", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAIL #1 ", report, StringComparison.Ordinal);
+        Assert.Contains("Unknown argument \"argz\" on field \"Container.withExec\"", report, StringComparison.Ordinal);
+        Assert.Contains("Enum \"ReturnType\" cannot represent non-enum value: 1", report, StringComparison.Ordinal);
+        Assert.Contains("Variable \"$args\" got invalid value 1 at \"args[0]\"; String cannot represent a non string value: 1", report, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,8 +41,9 @@ internal sealed class Scenario : IDisposable
 
     public const string TokenVariable = "STAND_IN_TOKEN_VAR";
 
-    public Scenario(string? release = "v1.2.3")
+    public Scenario(string? release = "v1.2.3", SimulatedEngineCache? cache = null)
     {
+        Session = new SimulatedDaggerSession { Cache = cache ?? new SimulatedEngineCache() };
         Plan = BuildPlan.Create(CatalogLoader.Load(Repo.Images), new PlanOptions
         {
             Release = release is null ? null : ReleaseTag.Parse(release),
@@ -53,7 +54,7 @@ internal sealed class Scenario : IDisposable
         Engine = new DaggerEngine(Client, Repo.Images);
     }
 
-    public SimulatedDaggerSession Session { get; } = new();
+    public SimulatedDaggerSession Session { get; }
 
     public BuildPlan Plan { get; }
 

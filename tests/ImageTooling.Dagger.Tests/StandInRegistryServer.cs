@@ -10,7 +10,7 @@ namespace ImageTooling.Dagger.Tests;
 /// <summary>
 /// A STAND-IN REGISTRY over HTTP on 127.0.0.1, for tests: it holds what the simulated session's
 /// <c>publish</c> pushed — per tag an OCI index, per platform a manifest and an image config with the
-/// image's labels, no layers — and answers the registry API calls imagetool's RegistryClient makes
+/// image's labels, no layers; for a single platform the plain manifest alone, as Dagger pushes it — and answers the registry API calls imagetool's RegistryClient makes
 /// (<c>/v2/</c> with basic auth, manifests by tag or digest, config blobs, tag lists, and a manifest PUT under a
 /// tag, which is how floating tags are moved).
 /// </summary>
@@ -40,7 +40,11 @@ internal sealed class StandInRegistryServer : IDisposable
 
     public List<string> Requests { get; } = [];
 
-    /// <summary>Stores the variants as one index under the address's tag and returns the index digest.</summary>
+    /// <summary>
+    /// Stores the variants under the address's tag and returns the digest the tag points at: an index of the variants, or
+    /// for a single variant its plain image manifest, which is what Dagger v0.21.8 exports for one platform
+    /// (engine/engineutil/imageexport/writer.go:117-148, Writer.Assemble).
+    /// </summary>
     public string Push(string address, IReadOnlyList<(string Platform, IReadOnlyDictionary<string, string> Labels)> variants)
     {
         var at = address.LastIndexOf(':');
@@ -60,10 +64,25 @@ internal sealed class StandInRegistryServer : IDisposable
                     layers = Array.Empty<object>(),
                 });
                 manifests.Add(new { mediaType = "application/vnd.oci.image.manifest.v1+json", digest = manifest.Digest, size = manifest.Size, platform = new { architecture, os } });
+                if (variants.Count == 1)
+                {
+                    tags[$"{repository}:{tag}"] = manifest.Digest;
+                    return manifest.Digest;
+                }
             }
             var index = Store(repository, "application/vnd.oci.image.index.v1+json", new { schemaVersion = 2, mediaType = "application/vnd.oci.image.index.v1+json", manifests });
             tags[$"{repository}:{tag}"] = index.Digest;
             return index.Digest;
+        }
+    }
+
+    /// <summary>The media type of what a tag points at (an index, or a plain manifest), or null.</summary>
+    public string? MediaTypeOf(string reference)
+    {
+        lock (state)
+        {
+            var at = reference.LastIndexOf(':');
+            return tags.TryGetValue(reference, out var digest) ? contents[$"{reference[..at]}@{digest}"].MediaType : null;
         }
     }
 

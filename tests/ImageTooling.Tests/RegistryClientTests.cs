@@ -92,6 +92,23 @@ public class RegistryClientTests
         Assert.Null(await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v9.9.9", Bot, CancellationToken.None));
     }
 
+    /// <summary>What Dagger v0.21.8 pushes for one platform: a plain image manifest (engine/engineutil/imageexport/writer.go:117-148).</summary>
+    [Fact]
+    public async Task Reads_a_plain_manifest_as_one_platform_with_the_platform_and_inputs_label_of_its_config()
+    {
+        var registry = new ScriptedRegistry((request, _) => request.RequestUri!.AbsolutePath switch
+        {
+            "/v2/e2e/pandoc/manifests/v1.2.3" => Json("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:config-a"},"layers":[]}""", "sha256:manifest-a"),
+            "/v2/e2e/pandoc/blobs/sha256:config-a" => Json("{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\",\"config\":{\"Labels\":{\"" + InputsDigest.Label + "\":\"sha256:inputs-a\"}}}"),
+            _ => new HttpResponseMessage(HttpStatusCode.NotFound),
+        });
+        using var client = Client(registry);
+        var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
+        Assert.NotNull(index);
+        Assert.Equal("sha256:manifest-a", index.Digest);
+        Assert.Equal([new("linux/arm64", "sha256:manifest-a", "sha256:config-a") { Inputs = "sha256:inputs-a" }], index.Manifests);
+    }
+
     [Fact]
     public async Task Tags_are_listed_across_every_page_the_registry_links()
     {

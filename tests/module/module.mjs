@@ -8,9 +8,10 @@
 //                                 or, when the session names a function call, invokes that function
 //
 // The module is copied beside node_modules first (tests/module/.module-PID/, one per process, since the
-// tests run several at once; removed on exit), with the SDK's generated client as sdk/client.gen.ts,
-// which is where the SDK's runtime puts it and where its introspector looks for the core types
-// (Directory, Secret, ...).
+// tests run several at once; removed on exit) with its own package.json and tsconfig.json, and the SDK's generated
+// client as sdk/client.gen.ts, which is where the SDK's runtime puts the library it bundles and where its
+// introspector looks for the core types (Directory, Secret, ...).
+// MODULE_SOURCE, when set, names another folder to take the module's src/ from (a test's mutant of it).
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -21,16 +22,22 @@ const moduleName = JSON.parse(readFileSync(join(here, "..", "..", "dagger.json")
 const copy = join(here, `.module-${process.pid}`)
 
 function prepare() {
+  const module = join(here, "..", "..", "ci", "module")
   rmSync(copy, { recursive: true, force: true })
   process.on("exit", () => rmSync(copy, { recursive: true, force: true }))
-  cpSync(join(here, "..", "..", "ci", "module", "src"), join(copy, "src"), { recursive: true })
+  cpSync(process.env.MODULE_SOURCE ?? join(module, "src"), join(copy, "src"), { recursive: true })
+  cpSync(join(module, "package.json"), join(copy, "package.json"))
   mkdirSync(join(copy, "sdk"), { recursive: true })
   const client = readFileSync(join(sdk, "api", "client.gen.d.ts"), "utf8")
     .replace('"../common/context.js"', '"@dagger.io/dagger/dist/src/common/context.js"')
   writeFileSync(join(copy, "sdk", "client.gen.ts"), client)
-  // The compiler settings the SDK's runtime gives a module (its decorators are TypeScript's experimental ones).
-  const compilerOptions = { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", experimentalDecorators: true, strict: true }
-  writeFileSync(join(copy, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["src/**/*.ts", "sdk/**/*.ts"] }, null, 2))
+  // The module's own compiler settings (ci/module/tsconfig.json, the runtime's template at v0.21.8:
+  // moduleResolution "Node", experimental decorators), without its paths: here @dagger.io/dagger is the SDK package
+  // installed beside this script, which holds the module code (decorators, entrypoint) the generated client does not.
+  const tsconfig = JSON.parse(readFileSync(join(module, "tsconfig.json"), "utf8"))
+  delete tsconfig.compilerOptions.paths
+  tsconfig.include = ["src/**/*.ts", "sdk/**/*.ts"]
+  writeFileSync(join(copy, "tsconfig.json"), JSON.stringify(tsconfig, null, 2))
   const sources = readdirSync(join(copy, "src"), { recursive: true })
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(copy, "src", f))
@@ -52,6 +59,7 @@ if (command === "declared") {
         type: argument.type,
         optional: argument.isOptional || argument.defaultValue !== undefined || argument.defaultPath !== undefined,
         defaultPath: argument.defaultPath,
+        ignore: argument.ignore,
       })),
     })),
   }))

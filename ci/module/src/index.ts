@@ -1,17 +1,39 @@
 // The Dagger module shell behind `dagger call list|plan|build|test|publish-multi-arch`.
 //
-// It only maps arguments: each function runs the C# `imagetool` (ci/ImageTooling.Cli) from the
-// source directory in a digest-pinned .NET SDK container. `experimentalPrivilegedNesting` gives that
-// container this session (DAGGER_SESSION_PORT/TOKEN), so imagetool picks its Dagger engine and the
-// C# adapter builds, tests and publishes through the same engine. All logic stays in C#.
+// It only maps arguments: each function publishes the C# `imagetool` (ci/ImageTooling.Cli) from the
+// source directory in one exec of a digest-pinned .NET SDK container, then runs it in another.
+// `experimentalPrivilegedNesting` gives that second container this session (DAGGER_SESSION_PORT/TOKEN), so
+// imagetool picks its Dagger engine and the C# adapter builds, tests and publishes through the same engine.
+// All logic stays in C#.
+import { randomUUID } from "node:crypto"
+
 import { argument, Container, dag, Directory, func, object, Secret } from "@dagger.io/dagger"
 
-// The .NET 10 SDK image index, pinned by digest (docs/dagger.md says how it was chosen and checked).
+// The .NET 10 SDK image index, pinned by digest (docs/dagger.md says how it was chosen and how to check it).
 const DOTNET_SDK =
   "mcr.microsoft.com/dotnet/sdk:10.0@sha256:e1ffd2a92ae84c1291bc1b6887501f8af98e6331e7af6d4c8d37168c5e87a64c"
 const WORKDIR = "/src"
-const IMAGETOOL = ["dotnet", "run", "--project", "ci/ImageTooling.Cli", "--configuration", "Release", "--"]
-const IGNORED = ["**/bin", "**/obj", "**/node_modules", ".git", "artifacts"]
+const IMAGETOOL_DIR = "/imagetool"
+const NUGET_PACKAGES = "/root/.nuget/packages"
+
+// What `source` carries: exactly what imagetool is built from and reads, stated once, here. The engine loads a
+// `defaultPath: "/"` directory as the repository root minus this list (dockerignore patterns, the last match wins),
+// so everything else (untracked files, TestResults/, .env, .git) stays out of the containers.
+const SOURCE = [
+  "*",
+  "!ci/ImageTooling",
+  "!ci/ImageTooling.Cli",
+  "!ci/ImageTooling.Dagger",
+  "!ci/ImageTooling.Local",
+  "!ci/ImageTooling.Registry",
+  "!images",
+  "!Directory.Build.props",
+  "!Directory.Packages.props",
+  "!global.json",
+  "!.editorconfig",
+  "**/bin",
+  "**/obj",
+]
 
 /** Options every build-like function takes, in imagetool's spelling. */
 function planOptions(o: {
@@ -34,21 +56,43 @@ function planOptions(o: {
   return args
 }
 
-/** The source at /src in the pinned SDK container, ready to run imagetool. */
-function toolbox(source: Directory, sourceDateEpoch?: number): Container {
+/** imagetool, published in an exec of its own from the C# sources alone (not images/), NuGet's packages in a cache volume. */
+function built(source: Directory): Directory {
+  return dag
+    .container()
+    .from(DOTNET_SDK)
+    .withEnvVariable("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+    .withEnvVariable("DOTNET_NOLOGO", "1")
+    .withMountedCache(NUGET_PACKAGES, dag.cacheVolume("image-tooling-nuget"))
+    .withDirectory(WORKDIR, source, { exclude: ["images"] })
+    .withWorkdir(WORKDIR)
+    .withExec(["dotnet", "publish", "ci/ImageTooling.Cli", "--configuration", "Release", "--output", IMAGETOOL_DIR])
+    .directory(IMAGETOOL_DIR)
+}
+
+/**
+ * The built imagetool and images/ in the pinned SDK container, ready to run. `fresh` gives the container a value no
+ * other call has: the engine keeps exec results between sessions and would otherwise replay an identical call
+ * instead of running it. The builds imagetool asks for are not affected: they are cached by their own inputs.
+ */
+function toolbox(source: Directory, options: { sourceDateEpoch?: number; fresh?: boolean } = {}): Container {
   let container = dag
     .container()
     .from(DOTNET_SDK)
     .withEnvVariable("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
     .withEnvVariable("DOTNET_NOLOGO", "1")
-    .withDirectory(WORKDIR, source)
+    .withDirectory(IMAGETOOL_DIR, built(source))
+    .withDirectory(`${WORKDIR}/images`, source.directory("images"))
     .withWorkdir(WORKDIR)
-  if (sourceDateEpoch !== undefined) container = container.withEnvVariable("SOURCE_DATE_EPOCH", `${sourceDateEpoch}`)
+  if (options.sourceDateEpoch !== undefined) container = container.withEnvVariable("SOURCE_DATE_EPOCH", `${options.sourceDateEpoch}`)
+  if (options.fresh) container = container.withEnvVariable("IMAGETOOL_CALL", randomUUID())
   return container
 }
 
 function imagetool(container: Container, args: string[]): Promise<string> {
-  return container.withExec([...IMAGETOOL, ...args], { experimentalPrivilegedNesting: true }).stdout()
+  return container
+    .withExec(["dotnet", `${IMAGETOOL_DIR}/imagetool.dll`, ...args], { experimentalPrivilegedNesting: true })
+    .stdout()
 }
 
 /** Builds, smoke-tests and publishes the multi-arch tooling images described in images/catalog.yaml. */
@@ -56,60 +100,65 @@ function imagetool(container: Container, args: string[]): Promise<string> {
 export class ImageTooling {
   /** List the images, their tools and pinned versions. */
   @func()
-  async list(@argument({ defaultPath: "/", ignore: IGNORED }) source: Directory, markdown = false): Promise<string> {
+  async list(@argument({ defaultPath: "/", ignore: SOURCE }) source: Directory, markdown = false): Promise<string> {
     return imagetool(toolbox(source), ["list", ...(markdown ? ["--markdown"] : [])])
   }
 
   /** Print what a run would build, test and publish, without running anything. */
   @func()
   async plan(
-    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     tag?: string,
     branchTag?: string,
     image?: string[],
     platform?: string[],
     registry?: string,
     noFloatingTags = false,
-    json = false,
+    // Not `json`: `dagger call` has a --json flag of its own, and a function argument of that name is fatal to it.
+    asJson = false,
   ): Promise<string> {
     const options = planOptions({ tag, branchTag, image, platform, registry, noFloatingTags })
-    return imagetool(toolbox(source), ["plan", ...options, ...(json ? ["--json"] : [])])
+    return imagetool(toolbox(source), ["plan", ...options, ...(asJson ? ["--json"] : [])])
   }
 
   /** Build every planned image for every platform. */
   @func()
   async build(
-    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     tag?: string,
     branchTag?: string,
     image?: string[],
     platform?: string[],
     revision?: string,
     sourceDateEpoch?: number,
+    // Run imagetool even when an identical call ran before (the engine would replay that call's output).
+    rerun = false,
   ): Promise<string> {
     const options = planOptions({ tag, branchTag, image, platform, revision })
-    return imagetool(toolbox(source, sourceDateEpoch), ["build", "--engine", "dagger", ...options])
+    return imagetool(toolbox(source, { sourceDateEpoch, fresh: rerun }), ["build", "--engine", "dagger", ...options])
   }
 
   /** Build every planned image and run its smoke tests in containers of each platform. */
   @func()
   async test(
-    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     tag?: string,
     branchTag?: string,
     image?: string[],
     platform?: string[],
     revision?: string,
     sourceDateEpoch?: number,
+    // Run imagetool even when an identical call ran before (the engine would replay that call's output).
+    rerun = false,
   ): Promise<string> {
     const options = planOptions({ tag, branchTag, image, platform, revision })
-    return imagetool(toolbox(source, sourceDateEpoch), ["test", "--engine", "dagger", ...options])
+    return imagetool(toolbox(source, { sourceDateEpoch, fresh: rerun }), ["test", "--engine", "dagger", ...options])
   }
 
   /** Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last. */
   @func()
   async publishMultiArch(
-    @argument({ defaultPath: "/", ignore: IGNORED }) source: Directory,
+    @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     username: string,
     token: Secret,
     tag?: string,
@@ -123,7 +172,8 @@ export class ImageTooling {
     sourceDateEpoch?: number,
   ): Promise<string> {
     // The token reaches imagetool only as a secret variable; its adapter hands Dagger env://REGISTRY_PASSWORD.
-    const container = toolbox(source, sourceDateEpoch).withSecretVariable("REGISTRY_PASSWORD", token)
+    // Always fresh: a publish must look at the registry every time (a deleted or damaged tag is repaired).
+    const container = toolbox(source, { sourceDateEpoch, fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
     const options = planOptions({ tag, branchTag, image, platform, registry, noFloatingTags, revision })
     return imagetool(container, [
       "publish-multi-arch",

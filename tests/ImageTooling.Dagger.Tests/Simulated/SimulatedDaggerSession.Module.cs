@@ -33,7 +33,11 @@ internal sealed class NestedRunNeeded(NestedRun run) : Exception("a nested clien
 internal sealed record RegisteredFunction(string Name, IReadOnlyList<RegisteredArgument> Arguments);
 
 /// <summary>An argument as registered: its type (an object's name, or a kind such as STRING), whether it is optional, its default path.</summary>
-internal sealed record RegisteredArgument(string Name, string Type, bool Optional, string? DefaultPath);
+internal sealed record RegisteredArgument(string Name, string Type, bool Optional, string? DefaultPath)
+{
+    /// <summary>The ignore list of a directory argument: what the engine leaves out when it loads the default path.</summary>
+    public IReadOnlyList<string> Ignore { get; init; } = [];
+}
 
 internal sealed partial class SimulatedDaggerSession
 {
@@ -46,8 +50,17 @@ internal sealed partial class SimulatedDaggerSession
     /// <summary>The environment of the Dagger CLI, where <c>env://NAME</c> secrets are read.</summary>
     public Dictionary<string, string> ClientEnvironment { get; } = [];
 
-    /// <summary>The built imagetool that stands in for <c>dotnet run --project ci/ImageTooling.Cli --</c> in a nested container.</summary>
+    /// <summary>The built imagetool that stands in for the one the module's build exec publishes to /imagetool.</summary>
     public string? ImagetoolDll { get; set; }
+
+    /// <summary>The files each simulated build of imagetool (<c>dotnet publish ci/ImageTooling.Cli</c>) was given.</summary>
+    public List<IReadOnlyList<string>> ImagetoolBuilds { get; } = [];
+
+    /// <summary>Every file that reached a container of the module through <c>withDirectory</c>, by container path.</summary>
+    public HashSet<string> FilesInContainers { get; } = [];
+
+    /// <summary>How many times a nested client really ran (not replayed from the cache).</summary>
+    public int NestedRuns { get; private set; }
 
     /// <summary>Where publish pushes, when set: a stand-in registry that then holds what was published.</summary>
     public StandInRegistryServer? Registry { get; set; }
@@ -98,7 +111,8 @@ internal sealed partial class SimulatedDaggerSession
             _ => null,
         }).OfType<string>().FirstOrDefault() ?? "?";
         var optional = typeDef.Calls.Any(c => c.Field == "withOptional" && c.Args.GetValueOrDefault("optional") is true) || withArg.ContainsKey("defaultValue");
-        return new RegisteredArgument((string)withArg["name"]!, type, optional, withArg.GetValueOrDefault("defaultPath") as string);
+        var ignore = withArg.GetValueOrDefault("ignore") is List<object?> patterns ? patterns.Cast<string>().ToList() : [];
+        return new RegisteredArgument((string)withArg["name"]!, type, optional, withArg.GetValueOrDefault("defaultPath") as string) { Ignore = ignore };
     }
 
     private object? ModuleField(SimObject target, string field, Dictionary<string, object?> args)
@@ -148,9 +162,21 @@ internal sealed partial class SimulatedDaggerSession
             case (SimContainer container, "withWorkdir"):
                 return Change(container, c => c with { Workdir = Text("path") });
             case (SimContainer container, "withDirectory"):
-                var directory = objects.GetValueOrDefault(Text("source")) as SimDirectory
-                    ?? throw new SimulatedGraphQLError($"withDirectory: no directory with ID '{Text("source")}'");
+                var directory = (objects.GetValueOrDefault(Text("source")) as SimDirectory
+                    ?? throw new SimulatedGraphQLError($"withDirectory: no directory with ID '{Text("source")}'"))
+                    .Without(args.TryGetValue("exclude", out var exclude) && exclude is List<object?> list ? list.Cast<string>() : []);
+                foreach (var path in directory.Paths) FilesInContainers.Add($"{Text("path").TrimEnd('/')}/{path}");
                 return Change(container, c => c with { Mounts = new Dictionary<string, SimDirectory>(c.Mounts) { [Text("path")] = directory } });
+            case (SimQuery, "cacheVolume"):
+                return new SimCacheVolume(Text("key"));
+            case (SimContainer container, "withMountedCache"):
+                var volume = objects.GetValueOrDefault(Text("cache")) as SimCacheVolume
+                    ?? throw new SimulatedGraphQLError($"withMountedCache: no cache volume with ID '{Text("cache")}'");
+                return Change(container, c => c with { CacheMounts = new Dictionary<string, string>(c.CacheMounts) { [Text("path")] = volume.Key } });
+            case (SimContainer { Exec: { } exec } container, "directory"):
+                // What the last exec left at the path: known here only by the exec that made it.
+                Completed(exec);
+                return new SimDirectory(new Dictionary<string, string>(), new Dictionary<string, string>()) { MadeBy = $"{string.Join(' ', exec.Args)} [{exec.Key}] {Text("path")}" };
             case (SimContainer container, "withSecretVariable"):
                 var secret = objects.GetValueOrDefault(Text("secret")) as SimSecret
                     ?? throw new SimulatedGraphQLError($"withSecretVariable: no secret with ID '{Text("secret")}'");
@@ -162,13 +188,18 @@ internal sealed partial class SimulatedDaggerSession
 
     /// <summary>
     /// The result of a nested client's command, once it has run. The engine gives such a container this session
-    /// (DAGGER_SESSION_PORT/TOKEN); here the command runs on this machine, in the host folder mounted at the workdir,
-    /// with <c>dotnet run --project ci/ImageTooling.Cli ... --</c> replaced by the built imagetool.
+    /// (DAGGER_SESSION_PORT/TOKEN); here the command runs on this machine, in a folder holding what is mounted below the
+    /// container's workdir, with the imagetool the module published to /imagetool replaced by the built one.
     /// </summary>
-    private (int ExitCode, string Stdout, string Stderr) Nested(SimContainer container, IReadOnlyList<string> args)
+    private (int ExitCode, string Stdout, string Stderr) Nested(SimContainer container, IReadOnlyList<string> args, string key)
     {
-        var folder = container.Mounts.GetValueOrDefault(container.Workdir)?.HostPath
-            ?? throw new SimulatedGraphQLError($"simulated session: nothing is mounted at the workdir {container.Workdir}");
+        var folder = Path.Combine(scratch, key[..16]);
+        foreach (var (path, directory) in container.Mounts)
+        {
+            if (path != container.Workdir && !path.StartsWith(container.Workdir.TrimEnd('/') + "/", StringComparison.Ordinal)) continue;
+            directory.CopyTo(Path.Combine(folder, Path.GetRelativePath(container.Workdir, path)));
+        }
+        Directory.CreateDirectory(folder);
         var environment = new Dictionary<string, string>(container.Env)
         {
             ["DAGGER_SESSION_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -176,8 +207,47 @@ internal sealed partial class SimulatedDaggerSession
         };
         foreach (var (name, secret) in container.SecretEnv)
             environment[name] = ResolveSecret(secret);
-        var key = string.Join("\0", args.Prepend(folder).Concat(environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}")));
-        return nestedResults.TryGetValue(key, out var result) ? result : throw new NestedRunNeeded(new NestedRun(key, args, folder, environment));
+        var built = container.Mounts.GetValueOrDefault(Imagetool)?.MadeBy ?? "";
+        if (!built.StartsWith("dotnet publish ci/ImageTooling.Cli ", StringComparison.Ordinal) || !built.Contains($"--output {Imagetool} [", StringComparison.Ordinal) || !built.EndsWith($"] {Imagetool}", StringComparison.Ordinal))
+            return (127, "", $"simulated session: no imagetool published by the module is mounted at {Imagetool} (found: '{built}')");
+        throw new NestedRunNeeded(new NestedRun(key, args, folder, environment));
+    }
+
+    private const string Imagetool = "/imagetool";
+
+    /// <summary>
+    /// An exec in a container the module made without nesting. The only one the module runs is the build of imagetool,
+    /// <c>dotnet publish ci/ImageTooling.Cli ... --output /imagetool</c>: simulated by checking that the directory at
+    /// the workdir holds every project ImageTooling.Cli is built from and the files MSBuild reads above them (nothing
+    /// is compiled; the tests run the imagetool this test project built).
+    /// </summary>
+    private (int ExitCode, string Stdout, string Stderr) ModuleExec(SimContainer container, IReadOnlyList<string> args)
+    {
+        if (args.Count < 3 || args[0] != "dotnet" || args[1] != "publish")
+            return (127, "", $"simulated session: the module's containers can only build imagetool here, not {string.Join(' ', args)}");
+        var source = container.Mounts.GetValueOrDefault(container.Workdir) ?? SimDirectory.Empty;
+        ImagetoolBuilds.Add(source.Paths.ToList());
+        var missing = BuildInputs(args[2]).Where(p => source.Read(p) is null).ToList();
+        return missing.Count == 0
+            ? (0, "", "")
+            : (1, "", $"MSBUILD : error MSB1009: Project file does not exist. (simulated session: missing {string.Join(", ", missing)})");
+    }
+
+    /// <summary>The project files of <paramref name="project"/> and every project it references, and the files MSBuild and the SDK read above them.</summary>
+    public static IReadOnlyList<string> BuildInputs(string project)
+    {
+        var files = new List<string> { "Directory.Build.props", "Directory.Packages.props", "global.json" };
+        void Visit(string csproj)
+        {
+            if (files.Contains(csproj)) return;
+            files.Add(csproj);
+            var text = System.IO.File.ReadAllText(Path.Combine(TestRepository.Root, csproj));
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, "ProjectReference Include=\"([^\"]+)\""))
+                Visit(Path.GetRelativePath(TestRepository.Root, Path.GetFullPath(Path.Combine(TestRepository.Root, Path.GetDirectoryName(csproj)!, m.Groups[1].Value))).Replace('\\', '/'));
+        }
+        var folder = project.TrimEnd('/');
+        Visit($"{folder}/{Path.GetFileName(folder)}.csproj");
+        return files;
     }
 
     private string ResolveSecret(SimSecret secret) =>
@@ -187,10 +257,10 @@ internal sealed partial class SimulatedDaggerSession
 
     private async Task<(int, string, string)> RunNestedAsync(NestedRun run)
     {
-        var separator = run.Args.ToList().IndexOf("--");
-        if (ImagetoolDll is null || run.Args.Count < 4 || run.Args[0] != "dotnet" || run.Args[1] != "run" || separator < 0)
-            return (127, "", $"simulated session: only imagetool can run nested here, not {string.Join(' ', run.Args)}");
-        var arguments = run.Args.Skip(separator + 1).Prepend(ImagetoolDll);
+        if (ImagetoolDll is null || run.Args.Count < 2 || run.Args[0] != "dotnet" || run.Args[1] != $"{Imagetool}/imagetool.dll")
+            return (127, "", $"simulated session: only {Imagetool}/imagetool.dll can run nested here, not {string.Join(' ', run.Args)}");
+        lock (state) NestedRuns++;
+        var arguments = run.Args.Skip(2).Prepend(ImagetoolDll);
         var result = await Task.Run(() => TestProcess.Run("dotnet", arguments, run.WorkingDirectory, run.Environment, TimeSpan.FromMinutes(5)));
         // TestProcess captures both streams together: the module reads stdout, where imagetool writes its report.
         return result.ExitCode == 0 ? (0, result.Output, "") : (result.ExitCode, "", result.Output);

@@ -10,11 +10,24 @@ namespace ImageTooling.Dagger.Tests.Simulated;
 internal sealed record SessionRequest(string Name, string Query, string VariablesJson);
 
 /// <summary>A <c>dockerBuild</c> the session was asked for, with what was written into the context first.</summary>
-internal sealed record BuildCall(string Dockerfile, string? DockerfileContents, string Platform, IReadOnlyDictionary<string, string> BuildArgs);
+internal sealed record BuildCall(string Dockerfile, string? DockerfileContents, string Platform, IReadOnlyDictionary<string, string> BuildArgs)
+{
+    /// <summary>A digest of the build's inputs (context contents, Dockerfile, platform, build arguments).</summary>
+    public string Key { get; init; } = "";
+
+    /// <summary>An identical build was made before on this engine: BuildKit answers it from its cache.</summary>
+    public bool FromCache { get; init; }
+}
 
 internal sealed record ExecCall(SimContainer Container, IReadOnlyList<string> Args, string? User, string Expect)
 {
     public (int ExitCode, string Stdout, string Stderr) Result { get; init; }
+
+    /// <summary>A digest of everything the exec depends on: the container's inputs and the exec's own arguments.</summary>
+    public string Key { get; init; } = "";
+
+    /// <summary>The result came from the engine's cache: the command did not run.</summary>
+    public bool Replayed { get; init; }
 }
 
 internal sealed record PublishCall(string Address, IReadOnlyList<SimContainer> Variants, string? AuthAddress, string? Username, string? SecretUri, string Digest);
@@ -33,7 +46,7 @@ internal sealed record SimFile(string Contents) : SimObject("File");
 
 internal sealed record SimSecret(string Uri) : SimObject("Secret");
 
-internal sealed record SimDirectory(string HostPath, IReadOnlyDictionary<string, string> NewFiles) : SimObject("Directory");
+internal sealed record SimCacheVolume(string Key) : SimObject("CacheVolume");
 
 internal sealed record SimContainer(
     BuildCall? Build,
@@ -52,6 +65,9 @@ internal sealed record SimContainer(
     public IReadOnlyDictionary<string, SimSecret> SecretEnv { get; init; } = new Dictionary<string, SimSecret>();
 
     public IReadOnlyDictionary<string, SimDirectory> Mounts { get; init; } = new Dictionary<string, SimDirectory>();
+
+    /// <summary>Cache volumes by mount path: not part of an exec's cache key, as in the engine.</summary>
+    public IReadOnlyDictionary<string, string> CacheMounts { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>A GraphQL error of the session, with Dagger's <c>extensions</c> where Dagger sends them.</summary>
@@ -78,7 +94,8 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
 
     public string Token => token;
     private readonly Dictionary<string, SimObject> objects = [];
-    private readonly Dictionary<string, (int ExitCode, string Stdout, string Stderr)> nestedResults = [];
+    private readonly Dictionary<string, (int ExitCode, string Stdout, string Stderr)> finishedNested = [];
+    private readonly string scratch = Path.Combine(Path.GetTempPath(), $"simulated-dagger-{Guid.NewGuid():N}");
     private readonly Lock state = new();
 
     public SimulatedDaggerSession(string token = "simulated-session-token")
@@ -109,9 +126,16 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
 
     public List<string> SecretUris { get; } = [];
 
+    /// <summary>The engine's cache; share one between sessions to simulate calls on one warm engine.</summary>
+    public SimulatedEngineCache Cache { get; init; } = new();
+
     public DaggerClient Client(string? sessionToken = null) => new(Endpoint, sessionToken ?? token);
 
-    public void Dispose() => server.Dispose();
+    public void Dispose()
+    {
+        server.Dispose();
+        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+    }
 
     private async Task HandleAsync(HttpListenerContext context)
     {
@@ -130,7 +154,10 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
     private async Task<(int Status, string Body)> AnswerAsync(HttpListenerRequest request)
     {
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{token}:"));
-        // A wrong session token gets a bare 401 with a Basic challenge and no body (engine/client/client.go, ServeHTTP, at v0.21.8).
+        // A wrong session token gets a bare 401 with a Basic challenge and no body. That is the session proxy of the Dagger
+        // CLI (`dagger run`, engine/client/client.go:1136-1141 at v0.21.8), which is what a client outside the engine
+        // talks to. A nested client (withExec with experimentalPrivilegedNesting) is served by the engine itself
+        // (engine/server/session.go:1055, ServeHTTPToNestedClient); what it answers a wrong token is not simulated.
         if (request.Headers["Authorization"] != expected)
             return (401, "");
         if (request.HttpMethod != "POST" || request.Url?.AbsolutePath != "/query")
@@ -161,7 +188,7 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
                 }
             }
             var result = await RunNestedAsync(pending);
-            lock (state) nestedResults[pending.Key] = result;
+            lock (state) finishedNested[pending.Key] = result;
         }
     }
 
@@ -261,9 +288,11 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
                 return new SimContainer(null, new Dictionary<string, string>(), null, null, null);
             case (SimHost, "directory"):
                 HostDirectories.Add(Text("path"));
-                return new SimDirectory(Text("path"), new Dictionary<string, string>());
+                return SimDirectory.FromHost(Text("path"), Strings(args, "exclude"));
             case (SimDirectory directory, "withNewFile"):
-                return new SimDirectory(directory.HostPath, new Dictionary<string, string>(directory.NewFiles) { [Text("path")] = Text("contents") });
+                return directory.WithNewFile(Text("path"), Text("contents"));
+            case (SimDirectory directory, "directory"):
+                return directory.Below(Text("path"));
             case (SimDirectory directory, "file"):
                 return new SimFile(ReadFile(directory, Text("path")));
             case (SimFile file, "contents"):
@@ -275,6 +304,8 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
                     ? items.Cast<Dictionary<string, object?>>().ToDictionary(a => (string)a["name"]!, a => (string)a["value"]!)
                     : [];
                 var build = new BuildCall(dockerfile, directory.NewFiles.GetValueOrDefault(dockerfile), Optional("platform") ?? "linux/amd64", buildArgs);
+                var buildKey = Digest([directory.ContentKey(), build.Dockerfile, build.Platform, .. build.BuildArgs.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")]);
+                build = build with { Key = buildKey, FromCache = Cache.Built(buildKey) };
                 Builds.Add(build);
                 if (FailBuild(build) is { } failure) throw new SimulatedGraphQLError(failure);
                 return new SimContainer(build, new Dictionary<string, string>(), null, null, null);
@@ -285,17 +316,9 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
             case (SimContainer container, "sync"):
                 return Register(container).Id;
             case (SimContainer container, "withExec"):
-                var execArgs = ((List<object?>)args["args"]!).Cast<string>().ToList();
-                var exec = new ExecCall(container, execArgs, container.User, Optional("expect") ?? "SUCCESS");
-                exec = exec with { Result = args.GetValueOrDefault("experimentalPrivilegedNesting") is true ? Nested(container, execArgs) : OnExec(exec) };
-                Execs.Add(exec);
-                return container with { Exec = exec, Id = "" };
+                return Exec(container, ((List<object?>)args["args"]!).Cast<string>().ToList(), Optional("expect") ?? "SUCCESS", args.GetValueOrDefault("experimentalPrivilegedNesting") is true);
             case (SimContainer { Exec: { } exec2 }, "exitCode" or "stdout" or "stderr"):
-                var (exitCode, stdout, stderr) = exec2.Result;
-                // An unexpected exit is an error whose extensions carry the command, exit code and output (core/exec_error.go at v0.21.8).
-                if ((exec2.Expect == "SUCCESS" && exitCode != 0) || (exec2.Expect == "FAILURE" && exitCode == 0))
-                    throw new SimulatedGraphQLError($"process \"{string.Join(' ', exec2.Args)}\" did not complete successfully: exit code: {exitCode}",
-                        new Dictionary<string, object?> { ["_type"] = "EXEC_ERROR", ["cmd"] = exec2.Args, ["exitCode"] = exitCode, ["stdout"] = stdout, ["stderr"] = stderr });
+                var (exitCode, stdout, stderr) = Completed(exec2);
                 return field switch { "exitCode" => exitCode, "stdout" => stdout, _ => stderr };
             case (SimContainer container, "withRegistryAuth"):
                 var secret = objects.GetValueOrDefault(Text("secret")) as SimSecret
@@ -330,12 +353,61 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
         return address.Contains('/', StringComparison.Ordinal) ? $"docker.io/{address}" : $"docker.io/library/{address}";
     }
 
-    private static string ReadFile(SimDirectory directory, string path)
+    private static string ReadFile(SimDirectory directory, string path) =>
+        directory.Read(path) ?? throw new SimulatedGraphQLError($"failed to read {path}: open {path}: no such file or directory");
+
+    private static List<string> Strings(Dictionary<string, object?> args, string name) =>
+        args.TryGetValue(name, out var value) && value is List<object?> list ? list.Cast<string>().ToList() : [];
+
+    private static string Digest(IEnumerable<string> parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", parts))));
+
+    /// <summary>
+    /// <c>withExec</c>. An exec whose key (its container's inputs and its own arguments) the engine's cache holds is
+    /// replayed: the command does not run, its earlier result is returned (see <see cref="SimulatedEngineCache"/>).
+    /// Otherwise a nested client runs imagetool, a container the module made runs <see cref="ModuleExec"/>, and a
+    /// built image runs <see cref="OnExec"/>.
+    /// </summary>
+    private SimContainer Exec(SimContainer container, List<string> args, string expect, bool nesting)
     {
-        if (directory.NewFiles.TryGetValue(path, out var contents)) return contents;
-        var file = Path.Combine(directory.HostPath, path);
-        return System.IO.File.Exists(file)
-            ? System.IO.File.ReadAllText(file)
-            : throw new SimulatedGraphQLError($"failed to read {path}: open {file}: no such file or directory");
+        var key = Digest([ContainerKey(container), .. args, $"user={container.User}", $"expect={expect}", $"nesting={nesting}"]);
+        var exec = new ExecCall(container, args, container.User, expect) { Key = key };
+        if (nesting && finishedNested.TryGetValue(key, out var finished))
+            exec = exec with { Result = finished };
+        else if (Cache.TryReplay(key, out var cached))
+            exec = exec with { Result = cached, Replayed = true };
+        else
+            exec = exec with { Result = nesting ? Nested(container, args, key) : container.Build is null ? ModuleExec(container, args) : OnExec(exec) };
+        if (!exec.Replayed && !Failed(exec)) Cache.Keep(key, exec.Result);
+        Execs.Add(exec);
+        return container with { Exec = exec, Id = "" };
     }
+
+    private static bool Failed(ExecCall exec) =>
+        (exec.Expect == "SUCCESS" && exec.Result.ExitCode != 0) || (exec.Expect == "FAILURE" && exec.Result.ExitCode == 0);
+
+    /// <summary>The exec's result, or the error Dagger returns for an unexpected exit.</summary>
+    private static (int ExitCode, string Stdout, string Stderr) Completed(ExecCall exec)
+    {
+        // An unexpected exit is an error whose extensions carry the command, exit code and output (core/exec_error.go at
+        // v0.21.8); its message ends "exit code: N" (as quoted in core/integration/module_test.go:7335 at v0.21.8).
+        if (Failed(exec))
+            throw new SimulatedGraphQLError($"process \"{string.Join(' ', exec.Args)}\" did not complete successfully: exit code: {exec.Result.ExitCode}",
+                new Dictionary<string, object?> { ["_type"] = "EXEC_ERROR", ["cmd"] = exec.Args, ["exitCode"] = exec.Result.ExitCode, ["stdout"] = exec.Result.Stdout, ["stderr"] = exec.Result.Stderr });
+        return exec.Result;
+    }
+
+    /// <summary>A digest of what a container's next exec depends on; cache volumes are left out, as the engine does.</summary>
+    private string ContainerKey(SimContainer container) => Digest([
+        $"from={container.From}",
+        $"build={container.Build?.Key}",
+        $"user={container.User}",
+        $"workdir={container.Workdir}",
+        .. container.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"label {l.Key}={l.Value}"),
+        .. container.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"env {e.Key}={e.Value}"),
+        // A secret counts by a hash of its value (core/schema/secret.go at v0.21.8), never by the value itself.
+        .. container.SecretEnv.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"secret {e.Key}={Digest([ResolveSecret(e.Value)])}"),
+        .. container.Mounts.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"mount {m.Key}={m.Value.ContentKey()}"),
+        $"after={container.Exec?.Key}",
+    ]);
 }
