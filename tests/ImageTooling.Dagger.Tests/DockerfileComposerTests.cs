@@ -98,7 +98,7 @@ public sealed partial class DockerfileComposerTests
 
         var derivedPart = composed.Text[composed.Text.IndexOf("# ---- tooling-k8s-aws/Dockerfile", StringComparison.Ordinal)..];
         Assert.Contains("ARG TOOLBOX_TOOLS__TOOLING_K8S_AWS\n", derivedPart, StringComparison.Ordinal);
-        Assert.Contains("\"$TOOLBOX_TOOLS__TOOLING_K8S_AWS\" > /usr/local/share/toolbox/20-aws.tools", derivedPart, StringComparison.Ordinal);
+        Assert.Contains("RUN toolbox-register 20-aws \"$TOOLBOX_TOOLS__TOOLING_K8S_AWS\"\n", derivedPart, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\$\{?TOOLBOX_TOOLS\b", derivedPart);
         Assert.Contains("ARG AWS_PACKAGE\n", derivedPart, StringComparison.Ordinal);
         Assert.DoesNotContain("TOOLING_K8S_AWS", composed.Text[..composed.Text.IndexOf("# ---- tooling-k8s-aws/Dockerfile", StringComparison.Ordinal)], StringComparison.Ordinal);

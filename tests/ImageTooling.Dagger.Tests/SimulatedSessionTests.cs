@@ -105,6 +105,23 @@ public sealed partial class SimulatedSessionTests(ReleaseRun release) : IClassFi
     }
 
     [Fact]
+    public void A_smoke_test_s_mount_reaches_the_engine_read_only_or_owned_by_the_test_s_user()
+    {
+        var run = release.Run;
+        var mounted = run.Plan.Nodes.SelectMany(n => n.SmokeTests).Where(t => t.Mount is not null).ToList();
+        Assert.NotEmpty(mounted);
+        Assert.Equal(mounted.Count, run.Session.MountedDirectories.Count);
+        foreach (var test in mounted)
+        {
+            var owner = test.Mount!.ReadOnly ? "" : test.User ?? "";
+            Assert.Contains(run.Session.MountedDirectories, m => m.Path == test.Mount.Path && m.ReadOnly == test.Mount.ReadOnly && m.Owner == owner
+                && m.Source.NewFiles.Count == test.Mount.Files.Count && test.Mount.Files.All(f => m.Source.NewFiles.GetValueOrDefault(f.Key) == f.Value));
+        }
+        Assert.Contains(mounted, t => t.Mount!.ReadOnly);
+        Assert.Contains(mounted, t => !t.Mount!.ReadOnly);
+    }
+
+    [Fact]
     public void Each_image_is_published_once_per_tag_with_both_platforms_version_tags_first()
     {
         var (run, published) = (release.Run, release.Published);

@@ -132,7 +132,7 @@ public partial class DockerfileTests
         var definition = Catalog.Image(image);
         var dockerfile = Dockerfile(image);
         Assert.Contains($"ENV TOOLBOX_IMAGE={image}\n", dockerfile);
-        Assert.Matches(@"\nARG TOOLBOX_TOOLS\nRUN toolbox-register \d\d-[a-z0-9-]+\n", dockerfile);
+        Assert.Matches(@"\nARG TOOLBOX_TOOLS\nRUN toolbox-register \d\d-[a-z0-9-]+ ""\$TOOLBOX_TOOLS""\n", dockerfile);
         if (definition.Base is null)
         {
             Assert.Contains("ENTRYPOINT [\"toolbox-entrypoint\"]", dockerfile);

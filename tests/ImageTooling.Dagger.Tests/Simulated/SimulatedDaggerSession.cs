@@ -30,6 +30,9 @@ internal sealed record ExecCall(SimContainer Container, IReadOnlyList<string> Ar
     public bool Replayed { get; init; }
 }
 
+/// <summary>A directory mounted into a container for a smoke test (a kube config at /mnt/kube, read-only or owned by the test's user).</summary>
+internal sealed record MountCall(string Path, SimDirectory Source, bool ReadOnly, string Owner);
+
 internal sealed record PublishCall(string Address, IReadOnlyList<SimContainer> Variants, string? AuthAddress, string? Username, string? SecretUri, string Digest);
 
 /// <summary>An object of the simulated session; <c>Id</c> is what <c>id</c>/<c>sync</c> return and <c>node(id:)</c> loads.</summary>
@@ -121,6 +124,7 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
     public List<ExecCall> Execs { get; } = [];
 
     public List<PublishCall> Publishes { get; } = [];
+    public List<MountCall> MountedDirectories { get; } = [];
 
     public List<string> HostDirectories { get; } = [];
 
@@ -313,6 +317,13 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
                 return container with { Labels = new Dictionary<string, string>(container.Labels) { [Text("name")] = Text("value") }, Id = "" };
             case (SimContainer container, "withUser"):
                 return container with { User = Text("name"), Id = "" };
+            case (SimQuery, "directory"):
+                return SimDirectory.Empty;
+            case (SimContainer container, "withMountedDirectory"):
+                var source = objects.GetValueOrDefault(Text("source")) as SimDirectory
+                    ?? throw new SimulatedGraphQLError($"withMountedDirectory: no directory with ID '{Text("source")}'");
+                MountedDirectories.Add(new MountCall(Text("path"), source, args.GetValueOrDefault("readOnly") is true, Optional("owner") ?? ""));
+                return container with { Mounts = new Dictionary<string, SimDirectory>(container.Mounts) { [Text("path")] = source }, Id = "" };
             case (SimContainer container, "sync"):
                 return Register(container).Id;
             case (SimContainer container, "withExec"):
