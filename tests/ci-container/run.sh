@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Runs the test command the way .github/workflows/ci.yml's `test` job does, on this machine: in a
+# privileged container of a root filesystem equal to the `debian:12` image, holding only what the
+# workflow installs.
+#
+#   tests/ci-container/run.sh [--skip-end-to-end] [--keep-image]
+#
+#   --skip-end-to-end  runs provisioning and every tier but the end-to-end one, and says so
+#                      (tests/run.sh with IMAGE_TOOLING_SKIP_END_TO_END=1).
+#   --keep-image       leaves the imported ci-container-debian12 image for the next run
+#                      (the rootfs tarball is cached either way).
+#
+# Docker Hub is out of reach here, so the image is made the way Docker's official `debian:12` is:
+# debuerreotype builds bookworm's minbase variant and adds its apt settings for containers
+# (docker-clean, gzip indexes, no translations, autoremove keeps suggests); mmdebstrap's minbase
+# variant reproduces the package set. The job's steps are then replayed in order:
+#   1. apt-get install of the packages in ci.yml's first step (CI_PACKAGES below: a workflow test
+#      checks that the two lists are the same);
+#   2. actions/checkout: a clone of this work tree (its uncommitted changes copied on top);
+#   3. actions/setup-dotnet and actions/setup-node download from dot.net and nodejs.org, which this
+#      machine cannot reach: the host's own .NET SDK and Node 20 (with npm) are copied in under
+#      /__t, the runner's tool cache, in the layout those actions leave;
+#   4. `bash tests/run.sh` as the workflow's run step, with the job's environment (CI, HOME).
+# The container gets its own network namespace (podman's default bridge), never the host's: the
+# host's registries hold 127.0.0.1:5000/5001 and the container starts its own.
+#
+# Host requirements: root, podman, mmdebstrap. Names: images and containers ci-container-*; only
+# those are ever removed. Cache: $CI_CONTAINER_CACHE (default /var/cache/ci-container).
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOG_TAG=ci-container
+# shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
+. "$repo/ci/lib.sh"
+
+# The packages ci.yml's test job installs in its first step (kept equal by CiWorkflowTests).
+readonly CI_PACKAGES="ca-certificates curl git libicu72"
+readonly CACHE=${CI_CONTAINER_CACHE:-/var/cache/ci-container}
+readonly WORKSPACE=/__w/image-tooling/image-tooling
+
+skip_e2e=0
+keep_image=0
+for arg in "$@"; do
+  case $arg in
+    --skip-end-to-end) skip_e2e=1 ;;
+    --keep-image) keep_image=1 ;;
+    -h | --help)
+      sed -n '2,12s/^# \{0,1\}//p' "$0"
+      exit 0
+      ;;
+    *) die "unknown argument: $arg (see --help)" ;;
+  esac
+done
+
+[[ $(id -u) -eq 0 ]] || die "run as root (podman --privileged)"
+for tool in podman mmdebstrap git; do
+  command -v "$tool" >/dev/null || die "$tool is not installed on this host (apt-get install $tool)"
+done
+command -v dotnet >/dev/null || die "the host has no .NET SDK to copy in for actions/setup-dotnet"
+node_bin=$(command -v node) || die "the host has no node to copy in for actions/setup-node"
+npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd) || die "the host has no npm to copy in"
+node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || die "the host's node is $("$node_bin" --version); actions/setup-node installs 20 or newer"
+dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+
+# ------------------------------------------------------------ the debian:12 root filesystem
+# debuerreotype's container settings (debuerreotype-minimizing-config, the non-slim part).
+readonly APT_OPTS=(
+  'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; }'
+  'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; }'
+  'Dir::Cache::pkgcache ""' 'Dir::Cache::srcpkgcache ""'
+  'Acquire::GzipIndexes "true"' 'Acquire::CompressionTypes::Order:: "gz"'
+  'Acquire::Languages "none"' 'APT::AutoRemove::SuggestsImportant "false"'
+)
+recipe=$(printf '%s\n' bookworm minbase "${APT_OPTS[@]}" | sha256sum | cut -c1-12)
+tarball=$CACHE/debian-12-minbase-$recipe.tar
+image=localhost/ci-container-debian12:$recipe
+mkdir -p "$CACHE"
+if [[ ! -s $tarball ]]; then
+  log "mmdebstrap --variant=minbase bookworm (bookworm, bookworm-updates, bookworm-security) -> $tarball"
+  opts=()
+  for opt in "${APT_OPTS[@]}"; do opts+=(--aptopt="$opt"); done
+  # shellcheck disable=SC2016 # $1 is the hook's argument, expanded by mmdebstrap
+  mmdebstrap --variant=minbase --arch=amd64 --format=tar "${opts[@]}" \
+    --customize-hook='rm -f "$1/etc/hostname" "$1/etc/resolv.conf"' \
+    bookworm "$tarball.partial" \
+    "deb http://deb.debian.org/debian bookworm main" \
+    "deb http://deb.debian.org/debian bookworm-updates main" \
+    "deb http://deb.debian.org/debian-security bookworm-security main" >"$CACHE/mmdebstrap.log" 2>&1 ||
+    { tail -n 20 "$CACHE/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $CACHE/mmdebstrap.log)"; }
+  mv -f "$tarball.partial" "$tarball"
+fi
+if ! podman image exists "$image"; then
+  podman import --quiet --change 'CMD ["bash"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$tarball" "$image" >/dev/null
+  log "imported $image from $tarball"
+fi
+
+# ------------------------------------------------------------ checkout and tool cache
+work=$(mktemp -d /var/tmp/ci-container.XXXXXX)
+name=ci-container-run-$$
+cleanup() {
+  podman rm -f "$name" >/dev/null 2>&1 || true
+  ((keep_image)) || podman rmi -f "$image" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+git clone --quiet --no-local "$repo" "$work/workspace"
+git -C "$work/workspace" checkout --quiet "$(git -C "$repo" rev-parse HEAD)"
+# Uncommitted changes (modified and new, not ignored files) on top, so a change is checked before
+# it is committed.
+(cd "$repo" && git ls-files -z --modified --others --exclude-standard | while IFS= read -r -d '' f; do
+  if [[ -e $f ]]; then mkdir -p "$work/workspace/$(dirname "$f")" && cp -a "$f" "$work/workspace/$f"; else rm -f "$work/workspace/$f"; fi
+done)
+# The runner's tool cache layout: setup-dotnet's DOTNET_ROOT, setup-node's bin/ and lib/node_modules.
+mkdir -p "$work/tools/node/bin" "$work/tools/node/lib/node_modules"
+cp "$(readlink -f "$node_bin")" "$work/tools/node/bin/node"
+cp -a "$npm_dir" "$work/tools/node/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/tools/node/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/tools/node/bin/npx"
+cp -a "$dotnet_root" "$work/tools/dotnet"
+
+# ------------------------------------------------------------ the job
+log "running the test job in $name ($image, privileged, own network namespace)"
+((skip_e2e)) && log "the end-to-end tier is skipped (--skip-end-to-end)"
+# shellcheck disable=SC2016 # expanded in the container
+job='set -euo pipefail
+echo "::group:: step 1: apt-get install $CI_PACKAGES"
+apt-get update -q
+apt-get install -y -q --no-install-recommends $CI_PACKAGES
+echo "::endgroup::"
+echo "== os: $(. /etc/os-release && echo "$PRETTY_NAME"), cgroup fs: $(stat -fc %T /sys/fs/cgroup)"
+export DOTNET_ROOT=/__t/dotnet PATH=/__t/node/bin:/__t/dotnet:$PATH
+echo "== node $(node --version), npm $(npm --version), dotnet $(dotnet --version)"
+cd "$GITHUB_WORKSPACE"
+git config --global --add safe.directory "$GITHUB_WORKSPACE"
+bash tests/run.sh'
+podman run --name "$name" --privileged --network bridge --hostname ci-container \
+  -v "$work/workspace:$WORKSPACE" -v "$work/tools:/__t" \
+  -e CI=true -e GITHUB_ACTIONS=true -e HOME=/github/home -e GITHUB_WORKSPACE="$WORKSPACE" \
+  -e CI_PACKAGES="$CI_PACKAGES" -e IMAGE_TOOLING_SKIP_END_TO_END="$skip_e2e" \
+  -e DEBIAN_FRONTEND=noninteractive \
+  -w "$WORKSPACE" "$image" bash -c "mkdir -p /github/home && $job"
