@@ -18,6 +18,7 @@ internal static class ReleaseCommands
     private static readonly Option<string?> Previous = new("--previous") { Description = "The release to compare with (default: the highest stable release tag below --tag)" };
     private static readonly Option<string?> Published = new("--published") { Description = "The publish step's Markdown table (publish-multi-arch's output): every version tag must still point at the digest it names" };
     private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append prerelease=true|false and latest=true|false (the semver rule over the repository's git tags) to this file, e.g. $GITHUB_OUTPUT" };
+    private static readonly Option<string> Arch = new("--arch") { Description = "The runner's architecture: amd64 or arm64", DefaultValueFactory = _ => "amd64" };
     private static readonly Option<string[]> ExpectDigest = new("--expect-digest") { Description = "IMAGE=sha256:... (repeatable): the version tag must point at this digest", Arity = ArgumentArity.ZeroOrMore };
 
     public static void AddTo(RootCommand root, TextWriter output, Shared o)
@@ -39,6 +40,16 @@ internal static class ReleaseCommands
             return Task.FromResult(ExitCodes.Ok);
         }));
         root.Subcommands.Add(dagger);
+
+        var daggerDownload = new Command("dagger-download", "Print version=, url=, sha256= and archive-path= of the catalog's pinned Dagger CLI tarball (for $GITHUB_OUTPUT): the workflows install the CLI from it") { Arch };
+        daggerDownload.SetAction(r => Commands.Run(() =>
+        {
+            var catalog = Commands.LoadCatalog(r);
+            var daggerJson = Path.Combine(RepositoryRoot(catalog), "dagger.json");
+            output.Write(DaggerDownload.For(catalog, File.Exists(daggerJson) ? File.ReadAllText(daggerJson) : null, r.GetValue(Arch)!).GithubOutput());
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        root.Subcommands.Add(daggerDownload);
 
         var targets = new Command("release-targets", "Check that every version tag points at the digest the publish step printed, and print the images as JSON (the verify matrix)")
             { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, Published, ExpectDigest };
