@@ -45,12 +45,29 @@ can_fix() {
   return 1
 }
 
+# Inside a container (GitHub's job container, tests/ci-container/run.sh) on cgroup v2, podman cannot
+# create sub-cgroups while other processes sit in the container's root cgroup (cgroup v2's "no
+# internal processes" rule; containers/podman#24737), so nothing may need cgroup delegation there:
+#   - podman run with `cgroups = "disabled"` (containers.conf(5), [containers] cgroups; podman-run(1)
+#     --cgroups=disabled), which only crun supports (runc answers "not compatible with NoCgroups"),
+#     so crun is installed and made the runtime;
+#   - builds with chroot isolation: the job sets BUILDAH_ISOLATION=chroot (podman-build(1) --isolation,
+#     buildah-build(1)), so RUN steps start no OCI runtime and create no cgroup.
+# Upstream: https://github.com/containers/podman/issues/24737,
+# https://github.com/containers/common/blob/main/docs/containers.conf.5.md ([containers] cgroups),
+# https://github.com/containers/podman/blob/main/docs/source/markdown/options/isolation.md.
+# Elsewhere (a host, or cgroup v1 as on the project's machines) nothing changes.
+in_container() { [[ -f /.dockerenv || -f /run/.containerenv ]]; }
+cgroup_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; }
+no_cgroup_delegation() { in_container && cgroup_v2; }
+
 # ---------------------------------------------------------------- packages
 install_packages() {
-  local missing work
-  missing=$(missing_packages "${PACKAGES[@]}")
+  local missing work wanted=("${PACKAGES[@]}")
+  no_cgroup_delegation && wanted+=(crun)
+  missing=$(missing_packages "${wanted[@]}")
   if [[ -z $missing ]]; then
-    ok "packages: all ${#PACKAGES[@]} present"
+    ok "packages: all ${#wanted[@]} present"
     return
   fi
   can_fix "$missing" || return 0
@@ -134,6 +151,10 @@ wanted_containers_conf() {
   # handles them.
   if [[ $(stat -fc %T /sys/fs/cgroup) != cgroup2fs ]]; then
     text=$(toml_set engine runtime '"runc"' <<<"$text")
+  fi
+  if no_cgroup_delegation; then
+    text=$(toml_set engine runtime '"crun"' <<<"$text")
+    text=$(toml_set containers cgroups '"disabled"' <<<"$text")
   fi
   if [[ ! -d /run/systemd/system ]]; then
     # No systemd: no D-Bus cgroup manager and no journald.

@@ -18,6 +18,11 @@ internal static class ReleaseCommands
     private static readonly Option<string?> Previous = new("--previous") { Description = "The release to compare with (default: the highest stable release tag below --tag)" };
     private static readonly Option<string?> Published = new("--published") { Description = "The publish step's Markdown table (publish-multi-arch's output): every version tag must still point at the digest it names" };
     private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append prerelease=true|false and latest=true|false (the semver rule over the repository's git tags) to this file, e.g. $GITHUB_OUTPUT" };
+    private static readonly Option<string> Arch = new("--arch") { Description = "The runner's architecture: amd64 or arm64", DefaultValueFactory = _ => "amd64" };
+    private static readonly Option<string> DefaultBranch = new("--default-branch") { Description = "The repository's default branch", Required = true };
+    private static readonly Option<string> Branches = new("--branches") { Description = "A file of the remote branch names that contain the tagged commit, one a line", Required = true };
+    private static readonly Option<string> Runs = new("--runs") { Description = "A file of `gh run list --json databaseId,status,conclusion` output", Required = true };
+    private static readonly Option<long> RunId = new("--run-id") { Description = "This release run's id ($GITHUB_RUN_ID)", Required = true };
     private static readonly Option<string[]> ExpectDigest = new("--expect-digest") { Description = "IMAGE=sha256:... (repeatable): the version tag must point at this digest", Arity = ArgumentArity.ZeroOrMore };
 
     public static void AddTo(RootCommand root, TextWriter output, Shared o)
@@ -39,6 +44,35 @@ internal static class ReleaseCommands
             return Task.FromResult(ExitCodes.Ok);
         }));
         root.Subcommands.Add(dagger);
+
+        var daggerDownload = new Command("dagger-download", "Print version=, url=, sha256= and archive-path= of the catalog's pinned Dagger CLI tarball (for $GITHUB_OUTPUT): the workflows install the CLI from it") { Arch };
+        daggerDownload.SetAction(r => Commands.Run(() =>
+        {
+            var catalog = Commands.LoadCatalog(r);
+            var daggerJson = Path.Combine(RepositoryRoot(catalog), "dagger.json");
+            output.Write(DaggerDownload.For(catalog, File.Exists(daggerJson) ? File.ReadAllText(daggerJson) : null, r.GetValue(Arch)!).GithubOutput());
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        root.Subcommands.Add(daggerDownload);
+
+        // The release gate's rules; each prints `passed: ...`, `waiting: ...` or `failed: ...` (release.yml loops on it).
+        var gate = new Command("release-gate", "The release gate's rules: the tag's branch, the ci workflow's run of the commit, earlier releases to queue behind");
+        var gateBranch = new Command("branch", "Passed when the tagged commit is on the default branch or a release/** branch") { DefaultBranch, Branches };
+        gateBranch.SetAction(r => Print(() => ReleaseGate.Branch(File.ReadAllLines(r.GetValue(Branches)!), r.GetValue(DefaultBranch)!)));
+        var gateCi = new Command("ci", "Passed when a ci push run of the commit succeeded; waiting while one runs (or none exists yet)") { Runs };
+        gateCi.SetAction(r => Print(() => ReleaseGate.Ci(WorkflowRun.ParseList(File.ReadAllText(r.GetValue(Runs)!)))));
+        var gateQueue = new Command("queue", "Waiting while an earlier release run has not finished") { Runs, RunId };
+        gateQueue.SetAction(r => Print(() => ReleaseGate.Queue(WorkflowRun.ParseList(File.ReadAllText(r.GetValue(Runs)!)), r.GetValue(RunId))));
+        gate.Subcommands.Add(gateBranch);
+        gate.Subcommands.Add(gateCi);
+        gate.Subcommands.Add(gateQueue);
+        root.Subcommands.Add(gate);
+
+        Task<int> Print(Func<GateVerdict> verdict) => Commands.Run(() =>
+        {
+            output.WriteLine(verdict());
+            return Task.FromResult(ExitCodes.Ok);
+        });
 
         var targets = new Command("release-targets", "Check that every version tag points at the digest the publish step printed, and print the images as JSON (the verify matrix)")
             { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, Published, ExpectDigest };

@@ -4,9 +4,9 @@ namespace ImageTooling;
 
 /// <summary>
 /// The tag of a branch image: BRANCH-SLUG-SHORTSHA, e.g. <c>feature-login-fix-1a2b3c4</c>. The slug is the branch
-/// name lowercased, every run of characters outside [a-z0-9.-] turned into one '-', cut to 40 characters and
-/// trimmed to start and end with a letter or digit. It never looks like a release tag (a <c>vN...</c> slug gets a
-/// <c>br-</c> prefix) and, with its SHA suffix, is never <c>latest</c>.
+/// name lowercased, every run of characters outside [a-z0-9.-] turned into one '-', trimmed to start and end with a
+/// letter or digit. It never looks like a release tag (a <c>vN...</c> slug gets a <c>br-</c> prefix) and, with its SHA
+/// suffix, is never <c>latest</c>. The slug, prefix included, is at most 40 characters (the whole tag at most 48).
 /// </summary>
 public static partial class BranchTag
 {
@@ -18,10 +18,10 @@ public static partial class BranchTag
             throw new InputError($"'{commitSha}' is not a commit SHA (7 to 40 hex digits)");
         var name = branch.StartsWith("refs/heads/", StringComparison.Ordinal) ? branch["refs/heads/".Length..] : branch;
         var slug = Dashes().Replace(Outside().Replace(name.ToLowerInvariant(), "-"), "-");
-        slug = slug[..Math.Min(slug.Length, MaxSlugLength)];
         slug = Edges().Replace(slug, "");
         if (slug.Length == 0) slug = "branch";
         if (VersionLike().IsMatch(slug)) slug = $"br-{slug}";
+        slug = Edges().Replace(slug[..Math.Min(slug.Length, MaxSlugLength)], "");
         return $"{slug}-{commitSha[..7].ToLowerInvariant()}";
     }
 

@@ -28,7 +28,7 @@ public static class FloatingTags
                     : tag == $"v{release.Major}.{release.Minor}"
                         ? ($"v{release.Major}.{release.Minor}", stable.Where(t => t.Major == release.Major && t.Minor == release.Minor).ToList())
                         : throw new ArgumentException($"'{tag}' is not a floating tag of {release}", nameof(candidates));
-            var newer = within.Where(t => Newer(t, release)).OrderByDescending(t => (t.Major, t.Minor, t.Patch)).FirstOrDefault();
+            var newer = within.Where(t => Newer(t, release)).OrderDescending().FirstOrDefault();
             decisions.Add(newer is null
                 ? new(tag, true, $"{release} is the highest stable release in {scope}")
                 : new(tag, false, $"{newer} is newer in {scope}"));
@@ -47,5 +47,5 @@ public static class FloatingTags
         return Decide(release, existing, candidates);
     }
 
-    private static bool Newer(ReleaseTag a, ReleaseTag b) => (a.Major, a.Minor, a.Patch).CompareTo((b.Major, b.Minor, b.Patch)) > 0;
+    private static bool Newer(ReleaseTag a, ReleaseTag b) => a.CompareTo(b) > 0;
 }

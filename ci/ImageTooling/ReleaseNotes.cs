@@ -9,8 +9,8 @@ public static class ReleaseNotes
     /// <summary>The highest stable release tag below <paramref name="release"/>, or null for the first release.</summary>
     public static ReleaseTag? PreviousStable(ReleaseTag release, IEnumerable<string> tags) =>
         tags.Select(ReleaseTag.TryParse).OfType<ReleaseTag>()
-            .Where(t => t.IsStable && (t.Major, t.Minor, t.Patch).CompareTo((release.Major, release.Minor, release.Patch)) < 0)
-            .OrderByDescending(t => (t.Major, t.Minor, t.Patch))
+            .Where(t => t.IsStable && t.CompareTo(release) < 0)
+            .OrderDescending()
             .FirstOrDefault();
 
     public static string Markdown(ReleaseTag release, ImageCatalog current, ReleaseTag? previousTag, ImageCatalog? previous)

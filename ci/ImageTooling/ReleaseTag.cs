@@ -1,9 +1,13 @@
-using System.Text.RegularExpressions;
+using Semver;
 
 namespace ImageTooling;
 
-/// <summary>A release version from a git tag: <c>vMAJOR.MINOR.PATCH</c> with an optional SemVer 2.0 pre-release.</summary>
-public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string? PreRelease)
+/// <summary>
+/// A release version from a git tag: <c>vMAJOR.MINOR.PATCH</c> with an optional SemVer 2.0 pre-release. Parsing and
+/// ordering are the Semver package's (strict SemVer 2.0), not a pattern of our own; build metadata (<c>+...</c>) is
+/// refused, since a registry tag cannot hold '+'.
+/// </summary>
+public sealed record ReleaseTag(int Major, int Minor, int Patch, string? PreRelease) : IComparable<ReleaseTag>
 {
     public const string ExpectedForm = "vMAJOR.MINOR.PATCH or vMAJOR.MINOR.PATCH-PRERELEASE, e.g. v1.2.3 or v1.2.3-rc.1";
 
@@ -11,7 +15,21 @@ public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string?
 
     public string Version => $"{Major}.{Minor}.{Patch}" + (PreRelease is null ? "" : $"-{PreRelease}");
 
+    /// <summary>The version as the Semver package models it.</summary>
+    public SemVersion Semantic => SemVersion.Parse(Version, SemVersionStyles.Strict);
+
     public override string ToString() => $"v{Version}";
+
+    /// <summary>SemVer 2.0 precedence: 1.2.3-rc.1 &lt; 1.2.3 &lt; 1.2.10 &lt; 1.10.0.</summary>
+    public int CompareTo(ReleaseTag? other) =>
+        other is null ? 1 : SemVersion.ComparePrecedence(Semantic, other.Semantic);
+
+    public static bool operator <(ReleaseTag? a, ReleaseTag? b) => Compare(a, b) < 0;
+    public static bool operator <=(ReleaseTag? a, ReleaseTag? b) => Compare(a, b) <= 0;
+    public static bool operator >(ReleaseTag? a, ReleaseTag? b) => Compare(a, b) > 0;
+    public static bool operator >=(ReleaseTag? a, ReleaseTag? b) => Compare(a, b) >= 0;
+
+    private static int Compare(ReleaseTag? a, ReleaseTag? b) => a is null ? (b is null ? 0 : -1) : a.CompareTo(b);
 
     /// <summary>A tag of the repository that is a release tag, or null (floating tags, branch tags, anything else).</summary>
     public static ReleaseTag? TryParse(string text)
@@ -28,16 +46,15 @@ public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string?
 
     public static ReleaseTag Parse(string text)
     {
-        var match = Pattern().Match(text);
-        if (!match.Success)
+        if (!text.StartsWith('v') || text.Contains('+', StringComparison.Ordinal) ||
+            !SemVersion.TryParse(text[1..], SemVersionStyles.Strict, out var version))
             throw new InputError($"'{text}' is not a release tag: expected {ExpectedForm}");
-        var pre = match.Groups["pre"].Success ? match.Groups["pre"].Value : null;
-        if (pre is not null && pre.Split('.').Any(p => p.Length > 1 && p[0] == '0' && p.All(char.IsAsciiDigit)))
-            throw new InputError($"'{text}' is not a release tag: numeric pre-release parts have no leading zeros; expected {ExpectedForm}");
-        int Number(string group) => int.TryParse(match.Groups[group].Value, out var n)
-            ? n
-            : throw new InputError($"'{text}' is not a release tag: {group} version is too large; expected {ExpectedForm}");
-        return new ReleaseTag(Number("major"), Number("minor"), Number("patch"), pre);
+        static int Number(System.Numerics.BigInteger n, string text, string part) => n <= int.MaxValue
+            ? (int)n
+            : throw new InputError($"'{text}' is not a release tag: {part} version is too large; expected {ExpectedForm}");
+        return new ReleaseTag(
+            Number(version.Major, text, "major"), Number(version.Minor, text, "minor"), Number(version.Patch, text, "patch"),
+            version.IsPrerelease ? version.Prerelease : null);
     }
 
     /// <summary>
@@ -49,8 +66,4 @@ public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string?
 
     /// <summary>The floating tags of this release's line, whether or not they move (see <see cref="FloatingTags"/>).</summary>
     public IReadOnlyList<string> FloatingTagNames => [$"v{Major}.{Minor}", $"v{Major}", "latest"];
-
-    // SemVer 2.0: numeric identifiers without leading zeros; pre-release identifiers of [0-9A-Za-z-].
-    [GeneratedRegex(@"^v(?<major>0|[1-9][0-9]*)\.(?<minor>0|[1-9][0-9]*)\.(?<patch>0|[1-9][0-9]*)(?:-(?<pre>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$")]
-    private static partial Regex Pattern();
 }

@@ -15,6 +15,9 @@ public class BranchTagTests
     [InlineData("-.-dots.and-dashes.-", "dots.and-dashes-1a2b3c4")]
     [InlineData("Ünïcode/zweig", "n-code-zweig-1a2b3c4")]
     [InlineData("a-very-long-branch-name-that-goes-on-and-on-and-on-forever", "a-very-long-branch-name-that-goes-on-and-1a2b3c4")]
+    // The br- prefix counts: 40 characters of slug with it, never 43.
+    [InlineData("v1.2.3-a-very-long-hotfix-branch-name-that-goes-on", "br-v1.2.3-a-very-long-hotfix-branch-name-1a2b3c4")]
+    [InlineData("v1.2.3-a-very-long-hotfix-branch-name-.-that", "br-v1.2.3-a-very-long-hotfix-branch-name-1a2b3c4")]
     public void A_branch_tag_is_a_short_slug_and_the_short_sha(string branch, string expected)
     {
         var tag = BranchTag.For(branch, Sha);

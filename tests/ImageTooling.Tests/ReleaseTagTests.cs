@@ -56,4 +56,12 @@ public class ReleaseTagTests
     {
         Assert.Equal(["v1.2.3-rc.1"], ReleaseTag.Parse("v1.2.3-rc.1").Tags());
     }
+
+    [Fact]
+    public void Orders_by_semver_precedence()
+    {
+        string[] shuffled = ["v1.10.0", "v1.2.3", "v1.2.3-rc.10", "v1.2.10", "v1.2.3-rc.2", "v1.2.3-alpha", "v0.9.0", "v1.2.3-rc.2.1"];
+        var ordered = shuffled.Select(ReleaseTag.Parse).Order().Select(t => t.ToString());
+        Assert.Equal(["v0.9.0", "v1.2.3-alpha", "v1.2.3-rc.2", "v1.2.3-rc.2.1", "v1.2.3-rc.10", "v1.2.3", "v1.2.10", "v1.10.0"], ordered);
+    }
 }

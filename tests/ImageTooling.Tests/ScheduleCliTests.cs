@@ -54,7 +54,15 @@ public class ScheduleCliTests
             new PlanOptions());
         var schedule = Schedule.For(plan.Nodes, n => new ExpectedTime(n.Image.Name == "other" ? 5 : 100, 7), smokeTests: true, slots: 2);
         var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        // No profile enrichers: under GitHub Actions (GITHUB_ACTIONS=true) Spectre's enricher changes the profile and the
+        // table renders differently, which failed this test in ci.yml's job (tests/ci-container/run.sh showed it).
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Enrichment = new ProfileEnrichment { UseDefaultEnrichers = false },
+        });
         console.Profile.Width = 160;
         var now = DateTimeOffset.UtcNow;
         var statuses = new Dictionary<BuildNode, NodeStatus>

@@ -5,6 +5,7 @@ namespace ImageTooling.Workflow.Tests;
 public partial class CiWorkflowTests
 {
     private static readonly WorkflowFile Ci = WorkflowFile.Load("ci.yml");
+    private static readonly WorkflowFile Branch = WorkflowFile.Load("branch-images.yml");
 
     [GeneratedRegex(@"(?<![\w-])latest(?![\w-])")]
     private static partial Regex Latest();
@@ -18,7 +19,7 @@ public partial class CiWorkflowTests
         Assert.Equal("ubuntu-latest", job.Node.Scalar("runs-on"));
         var container = job.Node.Map("container");
         Assert.NotNull(container);
-        Assert.Matches(@"^(docker\.io/(library/)?)?debian:(12|bookworm)\b", container.Scalar("image"));
+        Assert.Matches(@"^(docker\.io/(library/)?)?debian:(12|bookworm)@sha256:[0-9a-f]{64}$", container.Scalar("image")); // pinned by digest
         Assert.Contains("--privileged", container.Scalar("options"), StringComparison.Ordinal);
         var run = job.Steps.Single(s => (s.Run ?? "").Contains("bash tests/run.sh", StringComparison.Ordinal));
         Assert.DoesNotContain("sudo", run.Run, StringComparison.Ordinal); // root in the container already
@@ -26,7 +27,26 @@ public partial class CiWorkflowTests
         Assert.True(install.Index < job.StepUsing("actions/checkout").Index, "git and certificates come before checkout and .NET");
         foreach (var package in new[] { "git", "curl", "ca-certificates" })
             Assert.Contains(package, install.Run, StringComparison.Ordinal);
+
+        // tests/ci-container/run.sh replays this job: it installs the same packages.
+        var installed = InstallLine().Match(install.Run!);
+        Assert.True(installed.Success, $"{install}: one `apt-get install -y --no-install-recommends ...` line");
+        var replay = Repo.Read(Path.Combine("tests", "ci-container", "run.sh"));
+        Assert.Contains($"readonly CI_PACKAGES=\"{installed.Groups["packages"].Value.Trim()}\"", replay, StringComparison.Ordinal);
+
+        // Node >= 20 (the lockfiles of tests/workflows and tests/module), before the tests; the replay uses that major.
+        var node = job.StepUsing("actions/setup-node");
+        Assert.True(node.Index < run.Index);
+        var major = int.Parse(node.With["node-version"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(major >= 20, $"node-version {major}: the tests need Node 20 or newer");
+        Assert.Contains($"readonly NODE_VERSION={major}.", replay, StringComparison.Ordinal);
+
+        // Podman inside a cgroup v2 container: builds need no cgroup (chroot isolation).
+        Assert.Equal("chroot", job.Node.Map("env").Scalar("BUILDAH_ISOLATION"));
     }
+
+    [GeneratedRegex(@"apt-get install -y --no-install-recommends (?<packages>[a-z0-9. +-]+)$", RegexOptions.Multiline)]
+    private static partial Regex InstallLine();
 
     [Fact]
     public void Every_image_is_built_and_smoke_tested_through_dagger()
@@ -47,7 +67,8 @@ public partial class CiWorkflowTests
     [Fact]
     public void Branch_images_never_get_a_release_tag_latest_or_force()
     {
-        var publishes = DaggerCall.In(Ci).Where(c => c.Function == "publish-multi-arch").ToList();
+        Assert.DoesNotContain(DaggerCall.In(Ci), c => c.Function == "publish-multi-arch");
+        var publishes = DaggerCall.In(Branch).Where(c => c.Function == "publish-multi-arch").ToList();
         Assert.NotEmpty(publishes);
         foreach (var call in publishes)
         {
@@ -74,22 +95,36 @@ public partial class CiWorkflowTests
     [Fact]
     public void Branch_images_are_published_only_on_request_and_never_for_forks()
     {
-        var job = DaggerCall.In(Ci).First(c => c.Function == "publish-multi-arch").Step.Job;
+        var job = DaggerCall.In(Branch).First(c => c.Function == "publish-multi-arch").Step.Job;
         var condition = job.If ?? "";
         Assert.Contains("github.event.pull_request.head.repo.full_name == github.repository", condition, StringComparison.Ordinal);
         Assert.Contains("contains(github.event.pull_request.labels.*.name, 'publish-branch-image')", condition, StringComparison.Ordinal);
-        Assert.Contains("inputs.publish-branch-image", condition, StringComparison.Ordinal);
         Assert.Contains("github.event_name == 'workflow_dispatch'", condition, StringComparison.Ordinal);
-        Assert.Contains("test", job.Needs);
-        Assert.Contains("images", job.Needs);
         Assert.Equal("branch-images", job.Node.Scalar("environment"));
+        Assert.DoesNotContain("pull_request_target", Branch.On.Keys());
     }
 
     [Fact]
-    public void A_pull_request_that_publishes_branch_images_is_never_cancelled_mid_push()
+    public void An_approval_wait_for_branch_images_never_holds_a_pull_requests_ci()
     {
-        var cancel = Ci.Root.Map("concurrency").Scalar("cancel-in-progress") ?? "";
-        Assert.Contains("!contains(github.event.pull_request.labels.*.name, 'publish-branch-image')", cancel, StringComparison.Ordinal);
+        // No environment in ci.yml: a job waiting for a reviewer would hold ci.yml's concurrency group.
+        Assert.All(Ci.Jobs, j => Assert.Null(j.Node.Get("environment")));
+        var ciGroup = Ci.Root.Map("concurrency").Scalar("group") ?? "";
+        var branchGroup = Branch.Root.Map("concurrency").Scalar("group") ?? "";
+        Assert.StartsWith("ci-", ciGroup, StringComparison.Ordinal);
+        Assert.StartsWith("branch-images-", branchGroup, StringComparison.Ordinal);
+        // A running push of branch images is never cancelled half-way.
+        Assert.Equal("false", Branch.Root.Map("concurrency").Scalar("cancel-in-progress"));
+    }
+
+    [Fact]
+    public void A_pushed_commits_ci_run_is_never_cancelled_or_replaced()
+    {
+        // The release gate waits for the push run of exactly the tagged commit: pushes get a group per commit, and
+        // only pull requests cancel an older run.
+        var concurrency = Ci.Root.Map("concurrency");
+        Assert.Contains("github.sha", concurrency.Scalar("group"), StringComparison.Ordinal);
+        Assert.Equal("${{ github.event_name == 'pull_request' }}", concurrency.Scalar("cancel-in-progress"));
     }
 
     [Fact]

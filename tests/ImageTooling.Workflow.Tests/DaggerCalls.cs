@@ -52,7 +52,8 @@ internal sealed record DaggerCall(Step Step, string Function, IReadOnlyList<Dagg
     public static DaggerCall Parse(Step step, string text)
     {
         var tokens = Expression.Replace(text, m => Regex.Replace(m.Value, @"\s+", "")).Replace("\"", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal)
-            .Split((char[])[' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
+            .Split((char[])[' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => FromEnvironment(step, t)).ToArray();
         var i = 0;
         // Module constructor arguments (--x value) may come before the function.
         while (i < tokens.Length && tokens[i].StartsWith("--", StringComparison.Ordinal))
@@ -74,6 +75,20 @@ internal sealed record DaggerCall(Step Step, string Function, IReadOnlyList<Dagg
         }
         return new DaggerCall(step, function, arguments, text);
     }
+
+    /// <summary>A <c>$NAME</c> argument of a run line is the value the step's env gives NAME (GITHUB_SHA is the
+    /// runner's <c>github.sha</c>), so a call reads the same whether written with expressions or through env.</summary>
+    private static string FromEnvironment(Step step, string token)
+    {
+        var m = ShellVariable.Match(token);
+        if (!m.Success) return token;
+        var name = m.Groups["name"].Value;
+        if (step.Env.TryGetValue(name, out var value))
+            return Expression.Replace(value, e => Regex.Replace(e.Value, @"\s+", ""));
+        return name == "GITHUB_SHA" ? "${{github.sha}}" : token;
+    }
+
+    private static readonly Regex ShellVariable = new(@"^\$\{?(?<name>[A-Za-z_][A-Za-z0-9_]*)\}?$", RegexOptions.Compiled);
 
     public override string ToString() => $"{Step}: dagger call {Text}";
 }

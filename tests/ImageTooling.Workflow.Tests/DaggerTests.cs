@@ -14,8 +14,8 @@ public partial class DaggerTests
         return root.Map("tools").Map("dagger").Scalar("version") ?? throw new InvalidOperationException("images/catalog.yaml has no tools.dagger.version");
     }
 
-    [GeneratedRegex(@"^\$\{\{\s*steps\.(?<step>[A-Za-z0-9_-]+)\.outputs\.version\s*\}\}$")]
-    private static partial Regex VersionFromStep();
+    [GeneratedRegex(@"^\$\{\{\s*steps\.(?<step>[A-Za-z0-9_-]+)\.outputs\.(?<output>[a-z0-9-]+)\s*\}\}$")]
+    private static partial Regex StepOutput();
 
     [Fact]
     public void No_Dagger_version_is_written_in_github_files()
@@ -31,18 +31,28 @@ public partial class DaggerTests
     }
 
     [Fact]
-    public void Every_Dagger_step_takes_its_version_from_the_catalog()
+    public void Every_Dagger_call_runs_the_catalogs_cli_installed_from_its_checksummed_tarball_in_a_step_without_secrets()
     {
-        var steps = WorkflowFile.All().SelectMany(w => w.Steps).Where(s => s.Action == DaggerCall.DaggerAction).ToList();
-        Assert.NotEmpty(steps);
-        foreach (var step in steps)
+        var calls = WorkflowFile.All().SelectMany(DaggerCall.In).ToList();
+        Assert.NotEmpty(calls);
+        foreach (var call in calls)
         {
-            var version = step.With.GetValueOrDefault("version", "");
-            var m = VersionFromStep().Match(version);
-            Assert.True(m.Success, $"{step}: version must be ${{{{ steps.<id>.outputs.version }}}} of the step reading images/catalog.yaml, got '{version}'");
-            var reader = step.Job.Steps.Take(step.Index).SingleOrDefault(s => s.Id == m.Groups["step"].Value);
-            Assert.True(reader is not null, $"{step}: no earlier step '{m.Groups["step"].Value}' in the job");
-            Assert.Contains("./imagetool dagger-version", reader.Run ?? "", StringComparison.Ordinal);
+            var step = call.Step;
+            Assert.True(step.Uses is null, $"{step}: dagger runs in a run: step, not through an action (dagger-for-github pipes an unpinned install script to sh)");
+            var install = step.Job.Steps.Take(step.Index).SingleOrDefault(s => (s.Run ?? "").Contains("sha256sum -c", StringComparison.Ordinal) && s.Env.ContainsKey("URL"));
+            Assert.True(install is not null, $"{step}: no earlier step of the job installs the Dagger CLI with a sha256 check");
+            Assert.Contains("tar -xzf", install.Run, StringComparison.Ordinal);
+            Assert.Contains("GITHUB_PATH", install.Run, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"\|\s*(ba)?sh\b", install.Run);
+            Assert.DoesNotContain(install.Env.Values, v => v.Contains("secrets.", StringComparison.Ordinal));
+            foreach (var name in new[] { "URL", "SHA256", "ARCHIVE_PATH" })
+            {
+                var m = StepOutput().Match(install.Env.GetValueOrDefault(name, ""));
+                Assert.True(m.Success, $"{install}: {name} must come from the step reading images/catalog.yaml");
+                var reader = step.Job.Steps.Take(install.Index).SingleOrDefault(s => s.Id == m.Groups["step"].Value);
+                Assert.True(reader is not null, $"{install}: no earlier step '{m.Groups["step"].Value}'");
+                Assert.Contains("./imagetool dagger-download", reader.Run ?? "", StringComparison.Ordinal);
+            }
         }
     }
 
@@ -87,9 +97,11 @@ public partial class DaggerTests
     {
         var release = DaggerCall.In(WorkflowFile.Load("release.yml"));
         var ci = DaggerCall.In(WorkflowFile.Load("ci.yml"));
+        var branch = DaggerCall.In(WorkflowFile.Load("branch-images.yml"));
         Assert.Contains(release, c => c.Function == "publish-multi-arch" && c.Has("tag"));
         Assert.Contains(ci, c => c.Function == "test");
-        Assert.Contains(ci, c => c.Function == "publish-multi-arch" && c.Has("branch-tag"));
+        Assert.DoesNotContain(ci, c => c.Function == "publish-multi-arch");
+        Assert.Contains(branch, c => c.Function == "publish-multi-arch" && c.Has("branch-tag"));
     }
 
     [Fact]

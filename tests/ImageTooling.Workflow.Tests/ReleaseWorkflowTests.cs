@@ -25,23 +25,49 @@ public partial class ReleaseWorkflowTests
     }
 
     [Fact]
-    public void Nothing_is_built_unless_the_tagged_commit_is_on_the_default_branch_and_passed_ci()
+    public void Nothing_is_built_unless_the_tagged_commit_is_on_the_default_or_a_release_branch()
     {
         var gate = Release.Job("gate");
         Assert.Equal("0", gate.Steps[0].With["fetch-depth"]);
-        var ancestor = RunStep(gate, "git merge-base --is-ancestor");
-        Assert.Contains("origin/$DEFAULT_BRANCH", ancestor.Run, StringComparison.Ordinal);
-        Assert.Equal("${{ github.event.repository.default_branch }}", ancestor.Env["DEFAULT_BRANCH"]);
-        var ci = RunStep(gate, "gh run list");
-        Assert.Contains("--workflow ci.yml --commit \"$GITHUB_SHA\"", ci.Run, StringComparison.Ordinal);
-        Assert.Contains("--status success", ci.Run, StringComparison.Ordinal);
+        var branch = RunStep(gate, "./imagetool release-gate branch");
+        Assert.Contains("git for-each-ref --contains \"$GITHUB_SHA\"", branch.Run, StringComparison.Ordinal);
+        Assert.Contains("refs/remotes/origin", branch.Run, StringComparison.Ordinal);
+        Assert.Equal("${{ github.event.repository.default_branch }}", branch.Env["DEFAULT_BRANCH"]);
+        Assert.Contains("passed:*", branch.Run, StringComparison.Ordinal);
+        // The rule (default branch or release/**) is imagetool's, and ci.yml runs on pushes to those branches.
+        Assert.Contains("release/**", WorkflowFile.Load("ci.yml").On.Map("push").Get("branches").Strings());
+        Assert.DoesNotContain(gate.Steps, s => (s.Run ?? "").Contains("merge-base --is-ancestor", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Nothing_is_built_until_ci_passed_on_the_tagged_commit_and_the_gate_waits_for_it()
+    {
+        var gate = Release.Job("gate");
+        var ci = RunStep(gate, "./imagetool release-gate ci");
+        Assert.Contains("gh run list --repo \"$GITHUB_REPOSITORY\" --workflow ci.yml --commit \"$GITHUB_SHA\" --event push", ci.Run, StringComparison.Ordinal);
+        Assert.DoesNotContain("--status success", ci.Run, StringComparison.Ordinal); // a running run is waited for, not missed
+        AssertBoundedWait(ci);
         Assert.Equal("read", gate.Permissions.Scalar("actions"));
-        // Every other job waits for the gate, directly or through a job that does.
         foreach (var job in Release.Jobs.Where(j => j.Id != "gate"))
             Assert.True(DependsOn(job, "gate"), $"{job} does not wait for the gate");
     }
 
-    private static bool DependsOn(Job job, string id) =>
+    /// <summary>A gate step that waits: a loop that asks again after a sleep, breaks on `passed:`, fails on `failed:`,
+    /// and gives up after WAIT_MINUTES; the job's timeout leaves room for the wait.</summary>
+    internal static void AssertBoundedWait(Step step)
+    {
+        var run = step.Run ?? "";
+        Assert.Contains("while :; do", run, StringComparison.Ordinal);
+        Assert.Matches(@"\bsleep [1-9][0-9]*\b", run);
+        Assert.Contains("passed:*) break", run, StringComparison.Ordinal);
+        Assert.Contains("failed:*)", run, StringComparison.Ordinal);
+        Assert.Contains("SECONDS >= deadline", run, StringComparison.Ordinal);
+        var minutes = int.Parse(step.Env["WAIT_MINUTES"], System.Globalization.CultureInfo.InvariantCulture);
+        var timeout = int.Parse(step.Job.Node.Scalar("timeout-minutes") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(minutes > 0 && minutes < timeout, $"{step}: waits {minutes} minutes in a job of {timeout}");
+    }
+
+    internal static bool DependsOn(Job job, string id) =>
         job.Needs.Contains(id) || job.Needs.Any(n => DependsOn(Release.Job(n), id));
 
     [Fact]
@@ -71,36 +97,51 @@ public partial class ReleaseWorkflowTests
     [Fact]
     public void Every_published_digest_is_scanned_signed_attested_with_an_sbom_per_platform_and_verified()
     {
-        var verify = Release.Job("verify");
-        Assert.Contains("publish", verify.Needs);
+        var scan = Release.Job("scan");
+        var verify = Release.Job("sign");
+        Assert.Contains("publish", scan.Needs);
+        Assert.Contains("scan", verify.Needs);
+        Assert.Contains("needs.publish.outputs.targets", scan.Node.Map("strategy").Map("matrix").Scalar("include"), StringComparison.Ordinal);
         Assert.Contains("needs.publish.outputs.targets", verify.Node.Map("strategy").Map("matrix").Scalar("include"), StringComparison.Ordinal);
 
-        var scans = verify.Steps.Where(s => s.Action == "aquasecurity/trivy-action").ToList();
-        foreach (var scan in scans)
+        // Scanners and SBOM tools download code at run time: their job has no environment, no secret, no OIDC token.
+        Assert.Null(scan.Node.Get("environment"));
+        Assert.Equal(new Dictionary<string, string> { ["contents"] = "read" }, scan.Permissions.Scalars());
+        Assert.DoesNotContain(scan.Node.AllScalars(), s => s.Value.Contains("secrets.", StringComparison.Ordinal));
+        // The signing job runs only what signing needs.
+        Assert.DoesNotContain(verify.Steps, s => s.Action is "aquasecurity/trivy-action" or "anchore/sbom-action" or "docker/login-action");
+
+        var scans = scan.Steps.Where(s => s.Action == "aquasecurity/trivy-action").ToList();
+        foreach (var trivy in scans)
         {
-            Assert.Equal("true", scan.With["ignore-unfixed"]);
-            Assert.Equal("CRITICAL", scan.With["severity"]);
-            Assert.Equal("1", scan.With["exit-code"]);
-            Assert.Contains("matrix.digest", scan.With["image-ref"], StringComparison.Ordinal);
-            Assert.Contains("trivy-", scan.With["output"], StringComparison.Ordinal);
+            Assert.Equal("true", trivy.With["ignore-unfixed"]);
+            Assert.Equal("CRITICAL", trivy.With["severity"]);
+            Assert.Equal("1", trivy.With["exit-code"]);
+            Assert.Contains("matrix.digest", trivy.With["image-ref"], StringComparison.Ordinal);
+            Assert.Contains("trivy-", trivy.With["output"], StringComparison.Ordinal);
         }
         Assert.Equal(["linux/amd64", "linux/arm64"], scans.Select(s => s.Env.GetValueOrDefault("TRIVY_PLATFORM")).Order(StringComparer.Ordinal));
-        var summary = RunStep(verify, "trivy-*.txt");
+        var summary = RunStep(scan, "trivy-*.txt");
         Assert.Equal("always()", summary.Node.Scalar("if"));
         Assert.Contains("GITHUB_STEP_SUMMARY", summary.Run, StringComparison.Ordinal);
 
         var sign = RunStep(verify, "cosign sign");
-        Assert.True(scans.All(s => s.Index < sign.Index), "the scan gates the signature");
         var installer = verify.StepUsing("sigstore/cosign-installer");
         Assert.True(installer.Index < sign.Index);
-        Assert.Matches(@"^v3\.\d+\.\d+$", installer.With["cosign-release"]); // pinned, and the bundle format the docs describe
+        // Pinned, the bundle format the docs describe, and no older than v3.1.2 (fixes to the new bundle format).
+        var cosign = Version.Parse(installer.With["cosign-release"].TrimStart('v'));
+        Assert.True(cosign.Major == 3 && cosign >= new Version(3, 1, 2), $"cosign {cosign}: 3.x, at least v3.1.2");
+        var pin = RunStep(verify, "sha256sum -c");
+        Assert.True(installer.Index < pin.Index && pin.Index < sign.Index, "the cosign binary is checked against its pinned sha256 before it signs");
+        Assert.Matches("^[0-9a-f]{64}$", pin.Env["COSIGN_SHA256"]);
 
         var provenance = verify.StepUsing("actions/attest-build-provenance");
-        Assert.Equal("true", provenance.With["push-to-registry"]);
+        // Kept with GitHub's attestations API (what `gh attestation verify` reads): the action needs no registry login.
+        Assert.Equal("false", provenance.With["push-to-registry"]);
         Assert.Contains("matrix.digest", provenance.With["subject-digest"], StringComparison.Ordinal);
 
         // One SBOM per platform digest, without file metadata.
-        var sboms = verify.Steps.Where(s => s.Action == "anchore/sbom-action").ToList();
+        var sboms = scan.Steps.Where(s => s.Action == "anchore/sbom-action").ToList();
         Assert.Equal(["matrix.platforms['linux/amd64']", "matrix.platforms['linux/arm64']"],
             sboms.Select(s => PlatformExpression().Match(s.With["image"]).Value).Order(StringComparer.Ordinal));
         Assert.All(sboms, s => Assert.Equal("none", s.Env["SYFT_FILE_METADATA_SELECTION"]));
@@ -109,8 +150,13 @@ public partial class ReleaseWorkflowTests
         Assert.Contains("\"$ARM64_IMAGE\"", attach.Run, StringComparison.Ordinal);
         Assert.Contains("matrix.platforms['linux/amd64']", verify.Node.Map("env").Scalar("AMD64_IMAGE"), StringComparison.Ordinal);
 
+        Assert.All(sboms, s => Assert.StartsWith("sbom-", s.With["artifact-name"], StringComparison.Ordinal));
+        var download = RunStep(verify, "gh run download");
+        Assert.True(download.Index < attach.Index);
         var check = RunStep(verify, "cosign verify ");
-        Assert.True(check.Index > attach.Index && check.Index > provenance.Index && sboms.All(s => s.Index < check.Index));
+        Assert.True(check.Index > attach.Index && check.Index > provenance.Index);
+        // `cosign verify` accepts any verified referrer (the provenance attestation too): the check names what signed.
+        Assert.Contains("| grep -q '\"type\":\"https://sigstore.dev/cosign/sign/v1\"'", check.Run, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"matrix\.platforms\['[^']+'\]")]
@@ -127,7 +173,7 @@ public partial class ReleaseWorkflowTests
             .Select(l => l.Split(" |")[0].Trim())
             .ToList();
         Assert.Equal(3, commands.Count);
-        var step = RunStep(Release.Job("verify"), "cosign verify ");
+        var step = RunStep(Release.Job("sign"), "cosign verify ");
         var script = Regex.Replace(step.Run!, @"[ \t]+", " ");
         foreach (var command in commands)
             Assert.Contains(command, script, StringComparison.Ordinal);
@@ -153,7 +199,7 @@ public partial class ReleaseWorkflowTests
     public void Floating_tags_move_through_imagetool_only_after_every_image_passed_verification()
     {
         var promote = Release.Job("promote");
-        Assert.Contains("verify", promote.Needs);
+        Assert.Contains("sign", promote.Needs);
         Assert.DoesNotContain(promote.Steps, s => s.Action == DaggerCall.DaggerAction);
         var step = RunStep(promote, "./imagetool promote");
         Assert.Contains("--published", step.Run, StringComparison.Ordinal);

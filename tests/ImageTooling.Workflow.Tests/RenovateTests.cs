@@ -152,7 +152,7 @@ public partial class RenovateTests
         var hit = Assert.Single(Apply(path, Repo.Read(path)));
         Assert.Equal("sigstore/cosign", hit.Group("depName"));
         Assert.Equal("github-releases", hit.Group("datasource"));
-        var pinned = WorkflowFile.Load("release.yml").Job("verify").StepUsing("sigstore/cosign-installer").With["cosign-release"];
+        var pinned = WorkflowFile.Load("release.yml").Job("sign").StepUsing("sigstore/cosign-installer").With["cosign-release"];
         Assert.Equal(pinned, hit.Group("currentValue"));
     }
 

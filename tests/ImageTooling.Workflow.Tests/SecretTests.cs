@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
 
 namespace ImageTooling.Workflow.Tests;
 
@@ -81,7 +82,8 @@ public partial class SecretTests
             Assert.True(job.Node.Scalar("environment") == "release", $"{job} mentions DOCKERHUB_TOKEN outside the release environment");
         }
         // Branch images have an environment and a token of their own.
-        var branch = WorkflowFile.Load("ci.yml").Jobs.Where(j => j.Node.AllScalars().Any(s => s.Value.Contains("secrets.DOCKERHUB_", StringComparison.Ordinal))).ToList();
+        Assert.DoesNotContain("secrets.", WorkflowFile.Load("ci.yml").Text.Replace("secrets.DAGGER_CLOUD_TOKEN", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var branch = WorkflowFile.Load("branch-images.yml").Jobs.Where(j => j.Node.AllScalars().Any(s => s.Value.Contains("secrets.DOCKERHUB_", StringComparison.Ordinal))).ToList();
         Assert.All(branch, j => Assert.Equal("branch-images", j.Node.Scalar("environment")));
         // The release workflow runs only for v*.*.* tags; which tags may deploy to `release` is set on GitHub (docs/releasing.md).
         var docs = Repo.Read(Path.Combine("docs", "releasing.md"));
@@ -93,10 +95,40 @@ public partial class SecretTests
     [Fact]
     public void Dagger_cloud_traces_use_the_cloud_token_secret()
     {
-        foreach (var step in WorkflowFile.All().SelectMany(w => w.Steps).Where(s => s.Action == DaggerCall.DaggerAction))
-        {
+        var steps = WorkflowFile.All().SelectMany(DaggerCall.In).Select(c => c.Step).Distinct().ToList();
+        Assert.NotEmpty(steps);
+        foreach (var step in steps)
             Assert.Equal("${{ secrets.DAGGER_CLOUD_TOKEN }}", step.Env.GetValueOrDefault("DAGGER_CLOUD_TOKEN"));
-            Assert.Equal("${{ secrets.DAGGER_CLOUD_TOKEN }}", step.With.GetValueOrDefault("cloud-token"));
+    }
+
+    [GeneratedRegex(@"secrets\.DOCKERHUB_")]
+    private static partial Regex RegistryToken();
+
+    private static bool HoldsRegistryToken(YamlNode? node) => node is not null && node.AllScalars().Any(s => RegistryToken().IsMatch(s.Value));
+
+    /// <summary>No step that runs an action can read DOCKERHUB_TOKEN (or the branch token): not through its own env or
+    /// inputs, not through the job's or the workflow's env, and not by running after a step of the job that held it
+    /// (a login or file that step left behind is readable by every later step).</summary>
+    [Fact]
+    public void No_step_that_uses_an_action_can_read_a_registry_token()
+    {
+        var checkedSteps = 0;
+        foreach (var workflow in WorkflowFile.All())
+        {
+            Assert.False(HoldsRegistryToken(workflow.Root.Get("env")), $"{workflow}: a registry token in the workflow's env reaches every step");
+            foreach (var job in workflow.Jobs)
+            {
+                Assert.False(HoldsRegistryToken(job.Node.Get("env")), $"{job}: a registry token in the job's env reaches every step");
+                var firstHolder = job.Steps.FirstOrDefault(s => HoldsRegistryToken(s.Node));
+                foreach (var step in job.Steps.Where(s => s.Uses is not null))
+                {
+                    checkedSteps++;
+                    Assert.False(HoldsRegistryToken(step.Node), $"{step}: the action {step.Action} is given a registry token");
+                    Assert.True(firstHolder is null || step.Index < firstHolder.Index,
+                        $"{step}: the action {step.Action} runs after {firstHolder} held a registry token (what that step left behind is readable)");
+                }
+            }
         }
+        Assert.True(checkedSteps > 10, $"only {checkedSteps} action steps found");
     }
 }

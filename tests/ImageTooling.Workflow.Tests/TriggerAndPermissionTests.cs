@@ -17,18 +17,17 @@ public class TriggerAndPermissionTests
     }
 
     [Fact]
-    public void Ci_runs_on_pull_requests_pushes_to_main_and_by_hand()
+    public void Ci_runs_on_pull_requests_pushes_to_main_and_release_branches_and_by_hand()
     {
         Assert.Equal(["pull_request", "push", "workflow_dispatch"], Ci.On.Keys().Order(StringComparer.Ordinal));
         Assert.Equal(["branches"], Ci.On.Map("push").Keys());
-        Assert.Equal(["main"], Ci.On.Map("push").Get("branches").Strings());
+        // The release gate needs a ci push run of the tagged commit, on main or on a release/** branch (backports).
+        Assert.Equal(["main", "release/**"], Ci.On.Map("push").Get("branches").Strings());
         Assert.Null(Ci.On.Map("pull_request").Get("branches"));
-        Assert.Contains("labeled", Ci.On.Map("pull_request").Get("types").Strings());
 
-        var input = Ci.On.Map("workflow_dispatch").Map("inputs").Map("publish-branch-image");
-        Assert.NotNull(input);
-        Assert.Equal("boolean", input.Scalar("type"));
-        Assert.Equal("false", input.Scalar("default"));
+        var branch = WorkflowFile.Load("branch-images.yml");
+        Assert.Equal(["pull_request", "workflow_dispatch"], branch.On.Keys().Order(StringComparer.Ordinal));
+        Assert.Contains("labeled", branch.On.Map("pull_request").Get("types").Strings());
     }
 
     [Fact]
@@ -93,7 +92,7 @@ public class TriggerAndPermissionTests
     }
 
     [Fact]
-    public void Two_releases_never_race()
+    public void Two_releases_never_race_and_near_simultaneous_tags_queue()
     {
         var concurrency = Release.Root.Get("concurrency");
         var group = concurrency switch
@@ -102,9 +101,17 @@ public class TriggerAndPermissionTests
             YamlMappingNode m => m.Scalar("group"),
             _ => null,
         };
-        Assert.False(string.IsNullOrWhiteSpace(group), "release.yml needs a concurrency group");
-        // One group for every tag: a group per ref would let two tags publish at once.
-        Assert.DoesNotContain("ref", group, StringComparison.Ordinal);
+        // A group per tag: the same tag never runs twice at once, and no third tag replaces a pending second (GitHub
+        // keeps one pending run per group). Different tags queue in the gate instead, in run order.
+        Assert.Equal("release-${{ github.ref }}", group);
         Assert.NotEqual("true", (concurrency as YamlMappingNode).Scalar("cancel-in-progress"));
+        var gate = Release.Job("gate");
+        var queue = gate.Steps.Single(s => (s.Run ?? "").Contains("./imagetool release-gate queue", StringComparison.Ordinal));
+        Assert.Contains("--workflow release.yml", queue.Run, StringComparison.Ordinal);
+        Assert.Contains("--run-id \"$GITHUB_RUN_ID\"", queue.Run, StringComparison.Ordinal);
+        ReleaseWorkflowTests.AssertBoundedWait(queue);
+        // Every job that pushes anything waits for the gate (and so for the queue).
+        foreach (var job in Release.Jobs.Where(j => j.Id != "gate"))
+            Assert.True(ReleaseWorkflowTests.DependsOn(job, "gate"), $"{job} does not wait for the gate");
     }
 }

@@ -33,10 +33,11 @@ readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
 readonly REGISTRY_BIN=/usr/bin/docker-registry
 readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
 # On top of the local engine's packages (ci/install-local-engine.sh). PACKAGE:COMMAND counts
-# as present when COMMAND is on PATH.
+# as present when COMMAND is on PATH. iproute2 brings ss (port_owner); a debian:12 container has
+# none. Node is not here: Debian 12's nodejs is 18 and the lockfiles need 20 (check_node).
 readonly PACKAGES=(
   mmdebstrap arch-test docker-registry apache2-utils jq curl gcc gcc-aarch64-linux-gnu
-  libc6-dev-arm64-cross zip unzip shellcheck nodejs:node npm:npm
+  libc6-dev-arm64-cross zip unzip shellcheck iproute2:ss
 )
 
 [[ $(id -u) -eq 0 ]] || die "run as root"
@@ -62,6 +63,17 @@ install_packages() {
   # shellcheck disable=SC2086 # a list of package names
   apt_install "$HARNESS_STATE/logs/apt.log" "$HARNESS_STATE/apt-archives" $missing
   log "packages: installed (log: $HARNESS_STATE/logs/apt.log)"
+}
+
+# Node >= 20 with npm, checked before anything is installed: tests/workflows and tests/module lock
+# packages that need it (CI: actions/setup-node). Debian 12's nodejs (18) would not do.
+check_node() {
+  command -v node >/dev/null ||
+    die "node is not installed: the tests need Node >= 20 with npm (CI: actions/setup-node; Debian 12's nodejs is 18)"
+  node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' ||
+    die "node $(node --version) is too old: the tests need Node >= 20 (CI: actions/setup-node)"
+  command -v npm >/dev/null || die "npm is not installed (it comes with Node >= 20)"
+  log "node: $(node --version), npm $(npm --version)"
 }
 
 # The distribution's own docker-registry service must not hold our ports.
@@ -490,6 +502,7 @@ ensure_real_tools() {
 # ---------------------------------------------------------------- main
 log "state $HARNESS_STATE, cache $HARNESS_CACHE"
 bash "$repo/ci/install-local-engine.sh" 9>&- # podman, buildah, skopeo, binfmt, containers.conf
+check_node
 install_packages
 disable_distro_registry
 probe_arm64

@@ -1,0 +1,8 @@
+namespace ImageTooling;
+
+public enum GateState
+{
+    Passed,
+    Waiting,
+    Failed,
+}

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ImageTooling;
+
+/// <summary>One GitHub Actions workflow run as <c>gh run list --json databaseId,status,conclusion</c> prints it.</summary>
+public sealed record WorkflowRun(
+    [property: JsonPropertyName("databaseId")] long DatabaseId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("conclusion")] string? Conclusion)
+{
+    /// <summary>GitHub's statuses of a run that has not finished (queued, in_progress, waiting, requested, pending).</summary>
+    public bool IsFinished => Status == "completed";
+
+    public bool Succeeded => IsFinished && Conclusion == "success";
+
+    public static IReadOnlyList<WorkflowRun> ParseList(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<List<WorkflowRun>>(json) ?? throw new InputError("the run list is null");
+        }
+        catch (JsonException e)
+        {
+            throw new InputError($"not a run list of gh run list --json databaseId,status,conclusion: {e.Message}");
+        }
+    }
+}
