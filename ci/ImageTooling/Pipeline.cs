@@ -17,6 +17,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     public IPipelineObserver? Observer { get; init; }
     /// <summary>The nodes of the last <see cref="BuildAsync"/>, with their timings (also after a failure).</summary>
     public RunBoard? LastRun { get; private set; }
+    /// <summary>What the last <see cref="PublishAsync"/> pushed, kept or left, in order (also after a failure).</summary>
+    public IReadOnlyList<PublishedImage> LastPublished { get; private set; } = [];
 
     public async Task<IReadOnlyList<BuiltImage>> BuildAsync(BuildPlan plan, bool smokeTest, CancellationToken cancellation)
     {
@@ -116,6 +118,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         await slots.WhenGranted(work, cancellation);
         var clock = Stopwatch.StartNew();
         var allPassed = false;
+        var results = new List<SmokeResult>();
         try
         {
             board.Move(image.Node, NodeStage.SmokeTesting);
@@ -125,11 +128,13 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 if (test.NeedsRealTool && options.StandInDownloads)
                 {
                     Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real upstream tool; this run uses stand-in downloads)");
+                    results.Add(new SmokeResult(test.Name, SmokeOutcome.Skipped, null, ""));
                     continue;
                 }
                 var result = await engine.RunAsync(image, test, cancellation);
                 var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
                 Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
+                results.Add(new SmokeResult(test.Name, passed ? SmokeOutcome.Passed : SmokeOutcome.Failed, result.ExitCode, FirstLine(result.Output)));
                 if (!passed)
                     failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
             }
@@ -139,7 +144,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         }
         finally
         {
-            board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds);
+            board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds, smoke: results);
             slots.Finished(work, allPassed);
         }
     }
@@ -169,10 +174,12 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var variants = plan.Publish.ToDictionary(p => p, p => built.Where(b => b.Node.Image == p.Image).ToList());
 
         var published = new List<PublishedImage>();
+        LastPublished = published;
         try
         {
             // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
             var unchanged = new Dictionary<PublishTarget, string>();
+            var existing = new Dictionary<PublishTarget, RemoteIndex>();
             var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
             foreach (var target in plan.Publish)
             {
@@ -183,13 +190,14 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 foreach (var decision in floating[target])
                     Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
                 var versionTag = target.Tags[0];
-                var existing = await AfterBuildingAsync(target.Reference(versionTag),
+                var index = await AfterBuildingAsync(target.Reference(versionTag),
                     () => registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation));
-                if (existing is null) continue;
-                if (SameContent(existing, variants[target]))
-                    unchanged[target] = existing.Digest;
+                if (index is null) continue;
+                existing[target] = index;
+                if (SameContent(index, variants[target]))
+                    unchanged[target] = index.Digest;
                 else if (!force)
-                    throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
+                    throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({index.Digest}); a release tag is never overwritten silently: use --force to replace it");
                 else
                     Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
             }
@@ -200,10 +208,10 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 if (unchanged.TryGetValue(target, out var digest))
                 {
                     Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
-                    published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
+                    published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true) { Platforms = PlatformsOf(existing[target]) });
                     continue;
                 }
-                published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
+                published.Add(await PushAsync(target, versionTag, variants[target], registry, credentials, cancellation));
             }
             // Floating tags move only once every version tag of the release is in place: a registry-side copy of
             // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
@@ -234,10 +242,22 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             + "; run the same command again to complete the release";
     }
 
+    /// <summary>Pushes one version tag (retrying transient faults), then reads the index back: the report names what the registry holds.</summary>
     private async Task<PublishedImage> PushAsync(
-        PublishTarget target, string tag, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+        PublishTarget target, string tag, IReadOnlyList<BuiltImage> variants, IRegistry registry, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var reference = target.Reference(tag);
+        var digest = await PushWithRetriesAsync(reference, variants, credentials, cancellation);
+        var index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
+        if (index?.Digest != digest)
+            throw new PipelineFailure($"{reference} was pushed as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");
+        return new PublishedImage(target.Repository, tag, digest, Unchanged: false) { Platforms = PlatformsOf(index) };
+    }
+
+    private static Dictionary<string, string> PlatformsOf(RemoteIndex index) => index.Manifests.ToDictionary(m => m.Platform, m => m.Digest);
+
+    private async Task<string> PushWithRetriesAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -245,7 +265,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 var clock = Stopwatch.StartNew();
                 var digest = await engine.PublishAsync(reference, variants, credentials, cancellation);
                 Say($"[push]  {reference} -> {digest} ({string.Join(", ", variants.Select(v => v.Node.Platform))}) in {clock.Elapsed.TotalSeconds:0.0}s");
-                return new PublishedImage(target.Repository, tag, digest, Unchanged: false);
+                return digest;
             }
             catch (InputError e)
             {
