@@ -16,7 +16,7 @@ internal static class Reports
             foreach (var image in catalog.Images)
             {
                 var tools = string.Join(", ", catalog.ToolsOf(image).Select(t => $"{t.Name} {t.Version}"));
-                var on = image.Base is null ? $"`{catalog.BaseImages[image.From!].Split('@')[0].Replace("docker.io/library/", "", StringComparison.Ordinal)}`" : $"`{image.Base}` +";
+                var on = image.Base is null ? $"`{ImageReference.Parse(catalog.BaseImages[image.From!]).Tagged.Replace("docker.io/library/", "", StringComparison.Ordinal)}`" : $"`{image.Base}` +";
                 text.AppendLine($"| `{catalog.Registry}/{image.Name}` | {on} | {string.Join(", ", image.Platforms)} | {tools} |");
             }
             return text.ToString();

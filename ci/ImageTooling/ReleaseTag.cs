@@ -13,31 +13,31 @@ public sealed partial record ReleaseTag(int Major, int Minor, int Patch, string?
 
     public override string ToString() => $"v{Version}";
 
-    /// <summary>A tag of the repository that is a release tag, or null (floating tags, branch tags, anything else).</summary>
-    public static ReleaseTag? TryParse(string text)
-    {
-        try
-        {
-            return Parse(text);
-        }
-        catch (InputError)
-        {
-            return null;
-        }
-    }
+    /// <summary>A tag of the repository that is a release tag, or null (floating tags, branch tags, anything else): absence is normal here.</summary>
+    public static ReleaseTag? TryParse(string text) => Read(text, out _);
 
-    public static ReleaseTag Parse(string text)
+    public static ReleaseTag Parse(string text) =>
+        Read(text, out var problem) ?? throw new InputError($"'{text}' is not a release tag: {problem}expected {ExpectedForm}");
+
+    /// <summary>The release tag, or null and what is wrong with the text (empty, or a reason ending in "; ").</summary>
+    private static ReleaseTag? Read(string text, out string problem)
     {
+        problem = "";
         var match = Pattern().Match(text);
-        if (!match.Success)
-            throw new InputError($"'{text}' is not a release tag: expected {ExpectedForm}");
+        if (!match.Success) return null;
         var pre = match.Groups["pre"].Success ? match.Groups["pre"].Value : null;
         if (pre is not null && pre.Split('.').Any(p => p.Length > 1 && p[0] == '0' && p.All(char.IsAsciiDigit)))
-            throw new InputError($"'{text}' is not a release tag: numeric pre-release parts have no leading zeros; expected {ExpectedForm}");
-        int Number(string group) => int.TryParse(match.Groups[group].Value, out var n)
-            ? n
-            : throw new InputError($"'{text}' is not a release tag: {group} version is too large; expected {ExpectedForm}");
-        return new ReleaseTag(Number("major"), Number("minor"), Number("patch"), pre);
+        {
+            problem = "numeric pre-release parts have no leading zeros; ";
+            return null;
+        }
+        if (!int.TryParse(match.Groups["major"].Value, out var major) || !int.TryParse(match.Groups["minor"].Value, out var minor)
+            || !int.TryParse(match.Groups["patch"].Value, out var patch))
+        {
+            problem = "a version number is too large; ";
+            return null;
+        }
+        return new ReleaseTag(major, minor, patch, pre);
     }
 
     /// <summary>

@@ -54,6 +54,18 @@ public sealed class InputsDigestTests : IDisposable
     }
 
     [Fact]
+    public void A_file_in_a_subfolder_of_an_image_s_folder_is_an_input_too()
+    {
+        var before = Inputs(Plan());
+        Append(Path.Combine(images, "other", "files", "motd"), "changed\n");
+        var changed = Inputs(Plan());
+        Assert.All(before, b => Assert.Equal(b.Key.StartsWith("other ", StringComparison.Ordinal), b.Value != changed[b.Key]));
+
+        File.Move(Path.Combine(images, "other", "files", "motd"), Path.Combine(images, "other", "files", "issue"));
+        Assert.NotEqual(changed["other linux/amd64"], Inputs(Plan())["other linux/amd64"]);
+    }
+
+    [Fact]
     public void A_changed_common_file_changes_every_digest()
     {
         var before = Inputs(Plan());
