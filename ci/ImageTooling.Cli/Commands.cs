@@ -79,7 +79,7 @@ internal static class Commands
             plan.Options.Add(option);
         plan.SetAction((r, ct) => Run(async () =>
         {
-            var p = CreatePlan(r);
+            var p = await CreatePlanAsync(r, ct);
             output.Write(r.GetValue(Json) ? p.ToJson() + "\n" : p.ToText());
             if (!r.GetValue(Json) && p.Options.Release is not null && !r.GetValue(Offline))
                 output.Write(await ReleaseCommands.FloatingTagPlanAsync(p, OptionalCredentials(r), ct));
@@ -97,7 +97,7 @@ internal static class Commands
         AddRunOptions(build);
         build.SetAction((r, ct) => Run(async () =>
         {
-            await RunPipeline(r, "build", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: false, ct));
+            await RunPipeline(r, "build", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: false, ct), ct);
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(build);
@@ -106,7 +106,7 @@ internal static class Commands
         AddRunOptions(test);
         test.SetAction((r, ct) => Run(async () =>
         {
-            var built = await RunPipeline(r, "test", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: true, ct));
+            var built = await RunPipeline(r, "test", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: true, ct), ct);
             Printed(r, output, error).WriteLine($"All smoke tests passed on {built.Count} images.");
             return ExitCodes.Ok;
         }));
@@ -131,7 +131,7 @@ internal static class Commands
         {
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
-            var published = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct));
+            var published = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
             var summary = Reports.Published(published);
             Printed(r, output, error).Write(summary);
             if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
@@ -185,7 +185,7 @@ internal static class Commands
 
     internal static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
 
-    private static BuildPlan CreatePlan(ParseResult r)
+    private static async Task<BuildPlan> CreatePlanAsync(ParseResult r, CancellationToken cancellation)
     {
         var catalog = LoadCatalog(r);
         var overrides = new Dictionary<string, string>();
@@ -207,21 +207,21 @@ internal static class Commands
             DownloadMirror = r.GetValue(DownloadMirror),
             StandInDownloads = r.GetValue(StandIns),
             BaseImageOverrides = overrides,
-            Revision = r.GetValue(Revision) ?? Repository.Revision(root),
-            Created = Repository.Created(root),
+            Revision = r.GetValue(Revision) ?? await Repository.RevisionAsync(root, cancellation),
+            Created = await Repository.CreatedAsync(root, cancellation),
         });
     }
 
-    private static Task<T> RunPipeline<T>(
+    private static async Task<T> RunPipeline<T>(
         ParseResult r, string command, Func<string, string, string, IImageEngine> engines, TextWriter output, TextWriter error, bool live,
-        Func<Pipeline, BuildPlan, Task<T>> run)
+        Func<Pipeline, BuildPlan, Task<T>> run, CancellationToken cancellation)
     {
-        var plan = CreatePlan(r);
+        var plan = await CreatePlanAsync(r, cancellation);
         var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
         var logs = LogDirectory(r);
         var kind = r.GetValue(EngineOption)!;
         var pipeline = new PipelineRun(command, engines(kind, images, logs), JobCount(r), logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
-        return pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
+        return await pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
     }
 
     /// <summary>Where the lines for people go: standard error when the run report takes standard output.</summary>

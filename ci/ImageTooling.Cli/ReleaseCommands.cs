@@ -81,7 +81,7 @@ internal static class ReleaseCommands
             var release = ReleaseTag.Parse(r.GetValue(o.Tag) ?? throw new InputError("release-notes needs --tag vX.Y.Z"));
             var working = Commands.LoadCatalog(r);
             var root = RepositoryRoot(working);
-            var tags = await GitAsync(root, ["tag", "--list", "v*"], ct);
+            var tags = await Repository.GitAsync(root, ["tag", "--list", "v*"], ct);
             var previous = r.GetValue(Previous) is { } given
                 ? ReleaseTag.Parse(given)
                 : ReleaseNotes.PreviousStable(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? []);
@@ -160,13 +160,8 @@ internal static class ReleaseCommands
     /// <summary>The catalog as committed at a tag, or null when the tag does not exist here.</summary>
     private static async Task<ImageCatalog?> CatalogAtAsync(string root, ImageCatalog working, string tag, CancellationToken cancellation)
     {
-        var text = await GitAsync(root, ["show", $"refs/tags/{tag}:images/{CatalogLoader.FileName}"], cancellation);
+        var text = await Repository.GitAsync(root, ["show", $"refs/tags/{tag}:images/{CatalogLoader.FileName}"], cancellation);
         return text is null ? null : CatalogLoader.Parse($"{tag}:images/{CatalogLoader.FileName}", text, working.Directory);
     }
 
-    private static async Task<string?> GitAsync(string root, IReadOnlyList<string> arguments, CancellationToken cancellation)
-    {
-        var result = await ChildProcess.RunAsync("git", ["-C", root, .. arguments], cancellation, timeout: TimeSpan.FromSeconds(30));
-        return result.ExitCode == 0 ? result.Output : null;
-    }
 }

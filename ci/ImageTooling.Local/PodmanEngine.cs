@@ -227,17 +227,11 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
     private static Task<string> RunCheckedAsync(IReadOnlyList<string> args, CancellationToken cancellation) =>
         ChildProcess.RunCheckedAsync("podman", args, cancellation);
 
+    /// <summary>The program's output, or null when it is missing or fails.</summary>
     private static async Task<string?> TryRunAsync(
         string program, IEnumerable<string> args, CancellationToken cancellation)
     {
-        try
-        {
-            var result = await ChildProcess.RunAsync(program, args, cancellation);
-            return result.ExitCode == 0 ? result.Output : null;
-        }
-        catch (PipelineFailure)
-        {
-            return null; // the program is missing or hangs
-        }
+        var result = await ChildProcess.RunAsync(program, args, cancellation);
+        return result.ExitCode == 0 ? result.Output : null;
     }
 }

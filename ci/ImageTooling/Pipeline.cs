@@ -175,6 +175,9 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
 
         var published = new List<PublishedImage>();
         LastPublished = published;
+        // The one error boundary of a publish: images are built, so a refusal from here on (a registry 401, an engine
+        // that cannot push) is a failure of the run, not bad input, and names what the run was doing (`step`).
+        var step = "";
         try
         {
             // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
@@ -183,15 +186,15 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
             foreach (var target in plan.Publish)
             {
+                step = $"reading {target.Repository} before publishing";
                 floating[target] = plan.Options.Release is { } release
-                    ? await AfterBuildingAsync(target.Repository,
-                        () => FloatingTags.DecideAsync(target, release, registry, credentials, cancellation))
+                    ? await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)
                     : [];
                 foreach (var decision in floating[target])
                     Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
                 var versionTag = target.Tags[0];
-                var index = await AfterBuildingAsync(target.Reference(versionTag),
-                    () => registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation));
+                step = $"reading {target.Reference(versionTag)} before publishing";
+                var index = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
                 if (index is null) continue;
                 existing[target] = index;
                 if (SameContent(index, variants[target]))
@@ -211,6 +214,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                     published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true) { Platforms = PlatformsOf(existing[target]) });
                     continue;
                 }
+                step = $"publishing {target.Reference(versionTag)}";
                 published.Add(await PushAsync(target, versionTag, variants[target], registry, credentials, cancellation));
             }
             // Floating tags move only once every version tag of the release is in place: a registry-side copy of
@@ -219,12 +223,18 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             foreach (var target in plan.Publish)
             {
                 var version = published.Single(p => p.Repository == target.Repository && p.Tag == target.Tags[0]);
+                step = $"moving the floating tags of {target.Repository}";
                 await Promotion.MoveAsync(target, version.Digest, floating[target], registry, credentials, Say, published, cancellation);
             }
         }
         catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
         {
             throw new PipelineFailure(Interrupted(plan, published), e);
+        }
+        catch (InputError e)
+        {
+            var pushed = published.Count(p => p is { Unchanged: false, Floating: null });
+            throw new PipelineFailure($"{step} failed (images were built, {(pushed == 0 ? "nothing was pushed" : $"{pushed} version tags were pushed")}): {e.Message}", e);
         }
         return published;
     }
@@ -267,36 +277,16 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 Say($"[push]  {reference} -> {digest} ({string.Join(", ", variants.Select(v => v.Node.Platform))}) in {clock.Elapsed.TotalSeconds:0.0}s");
                 return digest;
             }
-            catch (InputError e)
-            {
-                throw new PipelineFailure($"publishing {reference} failed: {e.Message}", e);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < PublishAttempts)
+            catch (Exception e) when (e is not (OperationCanceledException or InputError) && attempt < PublishAttempts)
             {
                 var delay = Backoff.Delay(RetryDelay, attempt);
                 Say($"[push]  {reference}: attempt {attempt} of {PublishAttempts} failed ({e.Message}); retrying in {delay.TotalSeconds:0.#}s");
                 await Task.Delay(delay, cancellation);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not (OperationCanceledException or InputError))
             {
                 throw new PipelineFailure($"publishing {reference} failed after {PublishAttempts} attempts: {e.Message}", e);
             }
-        }
-    }
-
-    /// <summary>
-    /// Bad input means "nothing built" (exit code 2) only before the first build; once images are built,
-    /// a refusal (a registry 401 while reading a tag) fails the run and names what it was doing.
-    /// </summary>
-    private static async Task<T> AfterBuildingAsync<T>(string reference, Func<Task<T>> step)
-    {
-        try
-        {
-            return await step();
-        }
-        catch (InputError e)
-        {
-            throw new PipelineFailure($"reading {reference} before publishing failed (images were built, nothing was pushed): {e.Message}", e);
         }
     }
 

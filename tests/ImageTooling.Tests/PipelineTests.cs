@@ -251,7 +251,8 @@ public class PipelineTests
         var engine = new FakeEngine { PublishRefused = reference => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
             NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None));
-        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed: the engine cannot push", failure.Message);
+        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed (images were built, 2 version tags were pushed): the engine cannot push", failure.Message);
+        Assert.IsType<InputError>(failure.InnerException);
         Assert.Equal(1, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal));
     }
