@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using ImageTooling.Scheduling;
 
@@ -29,93 +30,89 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var board = LastRun = new RunBoard(schedule, Observer);
         // A derived node waits only for its base's build; smoke tests run beside later builds, and
         // every one of them must pass before this returns (and so before anything is published).
-        var builds = new Dictionary<BuildNode, Task<BuiltImage>>();
-        var tests = new Dictionary<BuildNode, Task>();
+        // A node's work never throws: what failed, and why, is recorded in `failures` (a failed base is a reason too).
+        var failures = new ConcurrentDictionary<BuildNode, string>();
+        var builds = new Dictionary<BuildNode, Task<BuiltImage?>>();
+        var tests = new List<Task>();
         foreach (var node in plan.Nodes)
         {
-            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, cancellation);
-            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, board, cancellation) : Task.CompletedTask;
+            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, failures, cancellation);
+            if (smokeTest) tests.Add(SmokeTestAsync(builds[node], plan.Options, slots, board, failures, cancellation));
         }
-
-        try
+        await Task.WhenAll(builds.Values.Concat(tests));
+        if (!failures.IsEmpty)
         {
-            await Task.WhenAll(builds.Values.Concat(tests.Values));
+            var lines = plan.Nodes.Where(failures.ContainsKey).Select(n => $"  {n.Id}: {failures[n]}");
+            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", lines)}");
         }
-        catch
-        {
-            var failures = plan.Nodes
-                .Select(n => builds[n].IsCompletedSuccessfully ? (n, tests[n]) : (n, (Task)builds[n]))
-                .Where(t => t.Item2.IsFaulted || t.Item2.IsCanceled)
-                .Select(t => $"  {t.n.Id}: {Reason(t.Item2)}")
-                .ToList();
-            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", failures)}");
-        }
-        return plan.Nodes.Select(n => builds[n].Result).ToList();
+        return plan.Nodes.Select(n => builds[n].Result!).ToList();
     }
 
-    private static string Reason(Task task) => task.IsCanceled
-        ? "cancelled"
-        : task.Exception!.InnerException switch
-        {
-            BaseFailed => "not built: its base failed",
-            { } e => e.Message,
-            _ => "failed",
-        };
+    private static string Reason(Exception e) => e is OperationCanceledException ? "cancelled" : e.Message;
 
-    private sealed class BaseFailed() : Exception("base failed");
-
-    private async Task<BuiltImage> BuildNodeAsync(
-        BuildNode node, Task<BuiltImage>? baseTask, SlotGate slots, RunBoard board, bool smokeTest, CancellationToken cancellation)
+    /// <summary>Waits for the base, takes a slot, builds, frees the slot; null when the node was not built (see <paramref name="failures"/>).</summary>
+    private async Task<BuiltImage?> BuildNodeAsync(
+        BuildNode node, Task<BuiltImage?>? baseTask, SlotGate slots, RunBoard board, bool smokeTest,
+        ConcurrentDictionary<BuildNode, string> failures, CancellationToken cancellation)
     {
-        BuiltImage? baseImage = null;
-        if (baseTask is not null)
+        var baseImage = baseTask is null ? null : await baseTask;
+        if (baseTask is not null && baseImage is null)
         {
-            try
-            {
-                baseImage = await baseTask;
-            }
-            catch (Exception)
-            {
-                board.Move(node, NodeStage.Failed);
-                throw new BaseFailed();
-            }
+            board.Move(node, NodeStage.Failed);
+            failures[node] = "not built: its base failed";
+            return null;
         }
         var work = new SlotWork(node, SmokeTest: false);
         board.Ready(node);
-        await slots.WhenGranted(work, cancellation);
-        var succeeded = false;
+        try
+        {
+            await slots.WhenGranted(work, cancellation);
+        }
+        catch (OperationCanceledException e)
+        {
+            board.Move(node, NodeStage.Failed);
+            failures[node] = Reason(e);
+            return null;
+        }
+        BuiltImage? built = null;
         try
         {
             Say($"[build] {node.Id} ...");
             board.Move(node, NodeStage.Building);
             var clock = Stopwatch.StartNew();
-            var built = await engine.BuildAsync(node, baseImage, cancellation);
+            built = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
             if (smokeTest) board.Ready(node);
             board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds);
-            succeeded = true;
             return built;
+        }
+        catch (Exception e)
+        {
+            failures[node] = Reason(e);
+            return null;
         }
         finally
         {
-            if (!succeeded) board.Move(node, NodeStage.Failed);
-            slots.Finished(work, succeeded);
+            if (built is null) board.Move(node, NodeStage.Failed);
+            slots.Finished(work, built is not null);
         }
     }
 
-    private async Task SmokeTestAsync(Task<BuiltImage> build, PlanOptions options, SlotGate slots, RunBoard board, CancellationToken cancellation)
+    private async Task SmokeTestAsync(
+        Task<BuiltImage?> build, PlanOptions options, SlotGate slots, RunBoard board, ConcurrentDictionary<BuildNode, string> failures, CancellationToken cancellation)
     {
-        BuiltImage image;
+        if (await build is not { } image) return; // the build's own failure is recorded
+        var work = new SlotWork(image.Node, SmokeTest: true);
         try
         {
-            image = await build;
+            await slots.WhenGranted(work, cancellation);
         }
-        catch (Exception)
+        catch (OperationCanceledException e)
         {
-            return; // the build's own failure is reported
+            board.Move(image.Node, NodeStage.Failed);
+            failures[image.Node] = Reason(e);
+            return;
         }
-        var work = new SlotWork(image.Node, SmokeTest: true);
-        await slots.WhenGranted(work, cancellation);
         var clock = Stopwatch.StartNew();
         var allPassed = false;
         var results = new List<SmokeResult>();
@@ -139,8 +136,12 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                     failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
             }
             if (failed.Count > 0)
-                throw new PipelineFailure($"smoke tests failed: {string.Join("; ", failed)}");
-            allPassed = true;
+                failures[image.Node] = $"smoke tests failed: {string.Join("; ", failed)}";
+            allPassed = failed.Count == 0;
+        }
+        catch (Exception e)
+        {
+            failures[image.Node] = Reason(e);
         }
         finally
         {
