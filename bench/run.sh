@@ -10,8 +10,9 @@
 # empty cache without touching the tests' cache. The images that download upstream binaries are
 # built with the harness's stand-ins (no internet here): their sizes leave out the real binaries.
 # Every cold run also starts without the durations of earlier runs (durations.json in the log
-# folder), so that it is scheduled by the catalog's expected-build-seconds. The lower bounds are
-# the ones imagetool prints at the end of a run from that run's own node times.
+# folder), so that it is scheduled by the catalog's expected-build-seconds. Every number about a run
+# (node times, the lower bound from that run's own node times, which images it built) comes from the
+# run report imagetool writes with --metadata-file (docs/run-report.md), never from its printed lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -54,11 +55,11 @@ common=("${args[@]}" --jobs 2)
 
 # elapsed START DECIMALS: seconds since START (a `date +%s.%N`).
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" -v d="$2" 'BEGIN { printf "%." d "f", b - a }'; }
-# run NAME ARGS...: runs imagetool, keeps its log, prints the wall time in seconds.
+# run NAME ARGS...: runs imagetool, keeps its log and its run report ($work/NAME.json), prints the wall time in seconds.
 run() {
   local name=$1 start; shift
   start=$(date +%s.%N)
-  if ! "${imagetool[@]}" "$@" > "$work/$name.log" 2>&1; then
+  if ! "${imagetool[@]}" "$@" --metadata-file "$work/$name.json" > "$work/$name.log" 2>&1; then
     echo "imagetool $* failed; see $work/$name.log" >&2; tail -5 "$work/$name.log" >&2; exit 1
   fi
   elapsed "$start" 1
@@ -75,20 +76,26 @@ median_seconds() {
 }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-node_time() { sed -n "s|.*\[build\] $2 done in \([0-9.]*\)s|\1|p" "$work/$1.log" | head -1; }
-# bound NAME: the lower bound imagetool printed at the end of that run, from its own node times.
+# node_time RUN IMAGE PLATFORM: the build seconds of one node in that run's report.
+node_time() { jq -r --arg i "$2" --arg p "$3" '.nodes[] | select(.image == $i and .platform == $p) | .buildSeconds' "$work/$1.json"; }
+# bound RUN: the lower bound of that run from its own node times (measured while the slots shared the cores).
 bound() {
-  sed -n 's|^  wall .*; measured work \([0-9.]*\) s over \([0-9]*\) slots\?; lower bound \([0-9.]*\) s (work ÷ slots \([0-9.]*\) s, critical path \([0-9.]*\) s)$|\3 s: work \1 s ÷ \2 slots = \4 s, critical path \5 s|p' "$work/$1.log" | tail -1
+  jq -r '.timing | "\(.lowerBoundSeconds) s: work \(.workSeconds) s ÷ \(.slots) slots = \(.workSeconds / .slots * 10 | round / 10) s, critical path \(.criticalPathSeconds) s; node times measured with \(.slots) builds sharing the cores"' "$work/$1.json"
 }
-bound_seconds() { bound "$1" | cut -d' ' -f1; }
+bound_seconds() { jq -r '.timing.lowerBoundSeconds' "$work/$1.json"; }
+# built RUN IMAGE PLATFORM: how many times that run built the node (0 or 1: the plan has one node per image and platform).
+built() { jq --arg i "$2" --arg p "$3" '[.nodes[] | select(.image == $i and .platform == $p and .buildSeconds != null)] | length' "$work/$1.json"; }
 
 echo "==> cold build of every image for both platforms (empty cache)"
 cold_cache
 t_cold=$(run cold build "${common[@]}")
 cold_bound=$(bound cold)
-[ -n "$cold_bound" ] || { echo "no timing summary in $work/cold.log" >&2; exit 1; }
-k8s_builds_amd64=$(grep -c '\[build\] tooling-k8s linux/amd64 done' "$work/cold.log")
-k8s_builds_arm64=$(grep -c '\[build\] tooling-k8s linux/arm64 done' "$work/cold.log")
+# The images and platforms come from the cold run's report (the catalog's), not from a list here.
+mapfile -t image_names < <(jq -r '.nodes[].image' "$work/cold.json" | awk '!seen[$0]++')
+mapfile -t nodes < <(jq -r '.nodes[] | "\(.image) \(.platform)"' "$work/cold.json")
+platform_count=$(jq '[.nodes[].platform] | unique | length' "$work/cold.json")
+k8s_builds_amd64=$(built cold tooling-k8s linux/amd64)
+k8s_builds_arm64=$(built cold tooling-k8s linux/arm64)
 
 echo "==> warm rebuild, nothing changed"
 t_warm=$(run warm build "${common[@]}")
@@ -96,9 +103,9 @@ t_warm=$(run warm build "${common[@]}")
 echo "==> rebuild after changing only the aws layer"
 printf '\n# bench: a change in the aws layer only\nRUN echo "%s" > /usr/local/share/toolbox/bench-change\n' "$(date +%s)" >> "$images/tooling-k8s-aws/Dockerfile"
 t_aws=$(run aws-change build "${common[@]}" --image tooling-k8s-aws)
-aws_k8s_amd64=$(node_time aws-change "tooling-k8s linux/amd64")
-aws_k8s_arm64=$(node_time aws-change "tooling-k8s linux/arm64")
-aws_layer_amd64=$(node_time aws-change "tooling-k8s-aws linux/amd64")
+aws_k8s_amd64=$(node_time aws-change tooling-k8s linux/amd64)
+aws_k8s_arm64=$(node_time aws-change tooling-k8s linux/arm64)
+aws_layer_amd64=$(node_time aws-change tooling-k8s-aws linux/amd64)
 
 echo "==> compressed and uncompressed sizes (each image pushed to the harness registry, gzip layers)"
 auth="$work/auth.json"
@@ -106,18 +113,18 @@ printf '{"auths":{"%s":{"auth":"%s"}}}' "$HARNESS_REGISTRY" "$(printf '%s:%s' "$
 chmod 600 "$auth"
 ns="$HARNESS_REGISTRY/bench-$(date +%Y%m%d%H%M%S)"
 sizes=""
-for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
-  for arch in amd64 arm64; do
-    skopeo copy --quiet --authfile "$auth" --dest-tls-verify=false --dest-compress-format gzip \
-      "containers-storage:localhost/imagetool/$image:$arch" "docker://$ns/$image:$arch"
-    compressed=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image:$arch" | jq '[.layers[].size] | add')
-    uncompressed=$(podman image inspect --format '{{.Size}}' "localhost/imagetool/$image:$arch")
-    # The downloaded binaries are the ELF files under /usr/local (Debian's packages install under
-    # /usr/bin); in these images they are the harness's stand-ins.
-    downloaded=$(podman run --rm --entrypoint sh "localhost/imagetool/$image:$arch" -c \
-      'find /usr/local -type f -size +1k -exec sh -c '"'"'for f; do [ "$(head -c 4 "$f" | od -An -c | tr -d " ")" = "177ELF" ] && stat -c %s "$f"; done'"'"' sh {} + | awk "{ s += \$1 } END { print s + 0 }"' 2> /dev/null)
-    sizes+="| $image | linux/$arch | $(mb "$compressed") | $(mb "$uncompressed") | $(mb "$downloaded") |"$'\n'
-  done
+for node in "${nodes[@]}"; do
+  read -r image platform <<< "$node"
+  arch=${platform#*/}
+  skopeo copy --quiet --authfile "$auth" --dest-tls-verify=false --dest-compress-format gzip \
+    "containers-storage:localhost/imagetool/$image:$arch" "docker://$ns/$image:$arch"
+  compressed=$(skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$ns/$image:$arch" | jq '[.layers[].size] | add')
+  uncompressed=$(podman image inspect --format '{{.Size}}' "localhost/imagetool/$image:$arch")
+  # The downloaded binaries are the ELF files under /usr/local (Debian's packages install under
+  # /usr/bin); in these images they are the harness's stand-ins.
+  downloaded=$(podman run --rm --entrypoint sh "localhost/imagetool/$image:$arch" -c \
+    'find /usr/local -type f -size +1k -exec sh -c '"'"'for f; do [ "$(head -c 4 "$f" | od -An -c | tr -d " ")" = "177ELF" ] && stat -c %s "$f"; done'"'"' sh {} + | awk "{ s += \$1 } END { print s + 0 }"' 2> /dev/null)
+  sizes+="| $image | linux/$arch | $(mb "$compressed") | $(mb "$uncompressed") | $(mb "$downloaded") |"$'\n'
 done
 
 echo "==> start-up time of the Python CLIs (median of 3 runs in a fresh container; arm64 under emulation)"
@@ -153,10 +160,11 @@ t_all=$(run all-at-once build "${common[@]}" "${compare[@]}")
 cold_cache
 t_serial=$(run one-at-a-time build "${args[@]}" --jobs 1 "${compare[@]}")
 serial_rows=""
-for image in tooling-k8s tooling-k8s-aws tooling-k8s-openstack buildx pandoc; do
+for image in "${image_names[@]}"; do
   cold_cache
   t=$(run "alone-$image" build "${common[@]}" "${compare[@]}" --image "$image")
-  with_base=""; [[ $image == tooling-k8s-* ]] && with_base=", with its tooling-k8s base"
+  bases=$(jq -r --arg i "$image" '[.nodes[].image | select(. != $i)] | unique | join(", ")' "$work/alone-$image.json")
+  with_base=""; [ -n "$bases" ] && with_base=", with its base $bases"
   serial_rows+="| $image alone, cold ($($full && echo both platforms || echo linux/amd64)$with_base) | ${t} s |"$'\n'
 done
 
@@ -172,13 +180,13 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo
   echo "| measure | value |"
   echo "|---|---|"
-  echo "| cold build, all 5 images x 2 platforms (--jobs 2) | ${t_cold} s (lower bound ${cold_bound}; cold/bound = $(ratio "$t_cold" "$(bound_seconds cold)")x) |"
+  echo "| cold build, all ${#image_names[@]} images x $platform_count platforms (--jobs 2) | ${t_cold} s (lower bound ${cold_bound}; cold/bound = $(ratio "$t_cold" "$(bound_seconds cold)")x) |"
   echo "| warm rebuild, nothing changed | ${t_warm} s (cold/warm = $(ratio "$t_cold" "$t_warm")x) |"
   echo "| rebuild after changing only the aws layer | ${t_aws} s (tooling-k8s from cache: ${aws_k8s_amd64} s amd64, ${aws_k8s_arm64} s arm64; aws layer amd64 ${aws_layer_amd64} s) |"
   echo "| tooling-k8s builds per platform in one run | amd64: ${k8s_builds_amd64}, arm64: ${k8s_builds_arm64} |"
   printf '%s' "$serial_rows"
   echo "| all at once (--jobs 2) vs one at a time (--jobs 1), cold ($($full && echo both platforms || echo linux/amd64)) | ${t_all} s vs ${t_serial} s (serial/concurrent = $(ratio "$t_serial" "$t_all")x; lower bound at --jobs 2: $(bound all-at-once)) |"
-  echo "| \`imagetool plan\` wall time (median of 5 runs), real catalog (5 images) | ${plan_real} s (process start alone, \`--help\`: ${plan_empty} s) |"
+  echo "| \`imagetool plan\` wall time (median of 5 runs), real catalog (${#image_names[@]} images) | ${plan_real} s (process start alone, \`--help\`: ${plan_empty} s) |"
   echo "| \`imagetool plan\`, generated catalog of 200 images | ${plan_200} s |"
   echo "| \`imagetool plan\`, generated catalog of 400 images | ${plan_400} s (400/200 = $(ratio "$plan_400" "$plan_200")x) |"
   echo
@@ -188,11 +196,12 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "|---|---|"
   printf '%s' "$startups"
   echo
-  echo "Per-node times of the cold build (imagetool's own summary; * = the expected critical path):"
+  echo "Per-node times of the cold build (seconds, from its run report; the nodes shared the cores, --jobs 2):"
   echo
-  echo '```'
-  sed -n '/^Timing per node/,/^  wall /p' "$work/cold.log"
-  echo '```'
+  echo "| node | state | build | smoke | waited |"
+  echo "|---|---|---|---|---|"
+  jq -r '.nodes[] | "| \(.image) \(.platform) | \(.status) | \(.buildSeconds // "-") | \(.smokeSeconds // "-") | \(.waitedSeconds) |"' "$work/cold.json"
+  echo "| wall | | $(jq -r '.timing.wallSeconds' "$work/cold.json") | | |"
   echo
   echo "Sizes. The last column is the part of the image that is downloaded upstream binaries: here the"
   echo "harness's stand-ins, so the real images are larger by the real binaries (kubectl, helm, ... are"

@@ -31,12 +31,33 @@ internal static class Commands
     private static readonly Option<string?> ReadmePath = new("--readme") { Description = "The README to check or write (default: README.md beside the images folder)" };
     private static readonly Option<bool> Offline = new("--offline") { Description = "Do not read the registry's tags (the plan then lists floating tags as candidates only)" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
+    private static readonly Option<string?> MetadataFile = new("--metadata-file") { Description = "Write the run report (JSON, docs/run-report.md) to this file; '-' writes it to standard output and the printed lines to standard error" };
 
-    private static readonly Option<double> Speedup = new("--speedup") { Description = "How many times faster than the expected times the simulation runs", DefaultValueFactory = _ => 100 };
-
-    /// <param name="live">Draw a live table of the nodes (a terminal a person watches) instead of plain lines.</param>
-    public static RootCommand Root(TextWriter output, bool live = false)
+    /// <summary>Parses and runs one command line; what the process and the in-process tests both call.</summary>
+    /// <param name="processTermination">How long a cancelled command may take to stop on SIGINT/SIGTERM; null leaves the signals alone (tests).</param>
+    public static async Task<int> InvokeAsync(
+        string[] args, TextWriter output, TextWriter error, bool live = false, TimeSpan? processTermination = null,
+        Func<string, string, string, IImageEngine>? engines = null)
     {
+        var parsed = Root(output, error, live, engines).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors) error.WriteLine($"error: {problem.Message}");
+            error.WriteLine("Run 'imagetool --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = processTermination });
+    }
+
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error: one-line errors and notes.</param>
+    /// <param name="live">Draw a live table of the nodes (a terminal a person watches) instead of plain lines.</param>
+    /// <param name="engines">Makes the engine of a run from --engine, the images and the log folder (tests give their own).</param>
+    public static RootCommand Root(TextWriter output, TextWriter error, bool live = false, Func<string, string, string, IImageEngine>? engines = null)
+    {
+        engines ??= Engines.Create;
+        Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null) => Commands.Run(error, action, credentials);
+
         var root = new RootCommand("imagetool: build, smoke-test and publish the multi-arch tooling images described in images/catalog.yaml");
         root.Options.Add(ImagesDir);
 
@@ -58,13 +79,13 @@ internal static class Commands
             plan.Options.Add(option);
         plan.SetAction((r, ct) => Run(async () =>
         {
-            var p = CreatePlan(r);
+            var p = await CreatePlanAsync(r, ct);
             output.Write(r.GetValue(Json) ? p.ToJson() + "\n" : p.ToText());
             if (!r.GetValue(Json) && p.Options.Release is not null && !r.GetValue(Offline))
                 output.Write(await ReleaseCommands.FloatingTagPlanAsync(p, OptionalCredentials(r), ct));
             if (!r.GetValue(Json))
             {
-                var history = DurationHistory.Load(Path.Combine(LogDirectory(r), DurationHistory.FileName));
+                var history = DurationHistory.Load(Path.Combine(LogDirectory(r), DurationHistory.FileName), Engines.Machine("auto"));
                 output.WriteLine();
                 output.Write(ScheduleReports.Plan(Schedule.For(p.Nodes, history.For, smokeTests: true, JobCount(r)), history));
             }
@@ -76,7 +97,7 @@ internal static class Commands
         AddRunOptions(build);
         build.SetAction((r, ct) => Run(async () =>
         {
-            await RunPipeline(r, output, live, p => p.BuildAsync(CreatePlan(r), smokeTest: false, ct));
+            await RunPipeline(r, "build", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: false, ct), ct);
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(build);
@@ -85,8 +106,8 @@ internal static class Commands
         AddRunOptions(test);
         test.SetAction((r, ct) => Run(async () =>
         {
-            var built = await RunPipeline(r, output, live, p => p.BuildAsync(CreatePlan(r), smokeTest: true, ct));
-            output.WriteLine($"All smoke tests passed on {built.Count} images.");
+            var built = await RunPipeline(r, "test", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: true, ct), ct);
+            Printed(r, output, error).WriteLine($"All smoke tests passed on {built.Count} images.");
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(test);
@@ -108,33 +129,17 @@ internal static class Commands
         AddRunOptions(publish);
         publish.SetAction((r, ct) => Run(async () =>
         {
-            var plan = CreatePlan(r);
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
-            var published = await RunPipeline(r, output, live, p => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct));
+            var published = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
             var summary = Reports.Published(published);
-            output.Write(summary);
+            Printed(r, output, error).Write(summary);
             if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
             return ExitCodes.Ok;
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(publish);
 
-        var simulate = new Command("simulate", "A simulation of `test`: nothing is built; each node waits its expected time ÷ --speedup (to watch the schedule)") { Speedup };
-        simulate.Hidden = true;
-        AddPlanOptions(simulate);
-        simulate.Options.Add(Jobs);
-        simulate.Options.Add(LogDir);
-        simulate.SetAction((r, ct) => Run(async () =>
-        {
-            var speedup = r.GetValue(Speedup);
-            if (speedup <= 0) throw new InputError($"--speedup must be positive, got {speedup}");
-            await PipelineRun.RunAsync(history => new SimulatedEngine(history.For, speedup), JobCount(r), LogDirectory(r), output, live,
-                recordDurations: false, p => p.BuildAsync(CreatePlan(r), smokeTest: true, ct));
-            return ExitCodes.Ok;
-        }));
-        root.Subcommands.Add(simulate);
-
-        ReleaseCommands.AddTo(root, output, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
+        ReleaseCommands.AddTo(root, output, error, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;
     }
 
@@ -147,12 +152,12 @@ internal static class Commands
     private static void AddRunOptions(Command command)
     {
         AddPlanOptions(command);
-        foreach (var option in new Option[] { Jobs, EngineOption, LogDir })
+        foreach (var option in new Option[] { Jobs, EngineOption, LogDir, MetadataFile })
             command.Options.Add(option);
     }
 
     /// <summary>Turns exceptions into one line and an exit code; a secret's value is scrubbed from anything printed.</summary>
-    internal static async Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null)
+    internal static async Task<int> Run(TextWriter error, Func<Task<int>> action, Func<string?>? credentials = null)
     {
         try
         {
@@ -160,17 +165,17 @@ internal static class Commands
         }
         catch (InputError e)
         {
-            Console.Error.WriteLine($"error: {Scrub(e.Message, credentials)}");
+            error.WriteLine($"error: {Scrub(e.Message, credentials)}");
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("error: cancelled");
+            error.WriteLine("error: cancelled");
             return ExitCodes.Failure;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {Scrub(e.Message, credentials)}");
+            error.WriteLine($"error: {Scrub(e.Message, credentials)}");
             return ExitCodes.Failure;
         }
     }
@@ -180,7 +185,7 @@ internal static class Commands
 
     internal static ImageCatalog LoadCatalog(ParseResult r) => CatalogLoader.Load(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
 
-    private static BuildPlan CreatePlan(ParseResult r)
+    private static async Task<BuildPlan> CreatePlanAsync(ParseResult r, CancellationToken cancellation)
     {
         var catalog = LoadCatalog(r);
         var overrides = new Dictionary<string, string>();
@@ -202,17 +207,25 @@ internal static class Commands
             DownloadMirror = r.GetValue(DownloadMirror),
             StandInTools = r.GetValue(StandIns) ?? [],
             BaseImageOverrides = overrides,
-            Revision = r.GetValue(Revision) ?? Repository.Revision(root),
-            Created = Repository.Created(root),
+            Revision = r.GetValue(Revision) ?? await Repository.RevisionAsync(root, cancellation),
+            Created = await Repository.CreatedAsync(root, cancellation),
         });
     }
 
-    private static Task<T> RunPipeline<T>(ParseResult r, TextWriter output, bool live, Func<Pipeline, Task<T>> run)
+    private static async Task<T> RunPipeline<T>(
+        ParseResult r, string command, Func<string, string, string, IImageEngine> engines, TextWriter output, TextWriter error, bool live,
+        Func<Pipeline, BuildPlan, Task<T>> run, CancellationToken cancellation)
     {
+        var plan = await CreatePlanAsync(r, cancellation);
         var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
         var logs = LogDirectory(r);
-        return PipelineRun.RunAsync(_ => Engines.Create(r.GetValue(EngineOption)!, images, logs), JobCount(r), logs, output, live, recordDurations: true, run);
+        var kind = r.GetValue(EngineOption)!;
+        var pipeline = new PipelineRun(command, engines(kind, images, logs), JobCount(r), logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
+        return await pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
     }
+
+    /// <summary>Where the lines for people go: standard error when the run report takes standard output.</summary>
+    private static TextWriter Printed(ParseResult r, TextWriter output, TextWriter error) => r.GetValue(MetadataFile) == "-" ? error : output;
 
     private static int JobCount(ParseResult r)
     {

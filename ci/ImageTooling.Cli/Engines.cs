@@ -20,6 +20,13 @@ internal static class Engines
         _ => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
     };
 
+    /// <summary>
+    /// Who builds for an --engine value: the engine kind and this machine. Durations are recorded per machine, so
+    /// that times measured by another engine or on another machine never become this run's expectations.
+    /// </summary>
+    public static string Machine(string kind) =>
+        $"{(kind == "dagger" || (kind == "auto" && DaggerSession.IsPresent) ? "dagger" : "local")} engine on {Environment.MachineName}, {Environment.ProcessorCount} cores";
+
     private static IImageEngine Dagger(string imagesDirectory) =>
         new DaggerEngine(DaggerClient.FromEnvironment(), imagesDirectory);
 }

@@ -5,22 +5,27 @@ namespace ImageTooling.Cli;
 
 /// <summary>
 /// One run of the pipeline as the command line shows it: the live table on a terminal or the plain
-/// timestamped lines, the expected times from the last run, and at the end (also after a failure)
-/// the per-node timing summary and the durations recorded for the next run.
+/// timestamped lines, the expected times from the last run on this machine, and at the end (also after a
+/// failure) the per-node timing summary, the run report when asked for, and the durations recorded for the next run.
 /// </summary>
-internal static class PipelineRun
+/// <param name="MetadataFile">Where the run report goes; <c>-</c> is <paramref name="StandardOutput"/> (the printed lines then go elsewhere).</param>
+/// <param name="Machine">Who builds (engine kind and machine): durations recorded elsewhere are not this run's expectations.</param>
+internal sealed record PipelineRun(
+    string Command, IImageEngine Engine, int Jobs, string LogDirectory, string? MetadataFile, string Machine, TextWriter StandardOutput)
 {
-    public static async Task<T> RunAsync<T>(
-        Func<DurationHistory, IImageEngine> engine, int jobs, string logDirectory, TextWriter output, bool live, bool recordDurations,
-        Func<Pipeline, Task<T>> run)
+    /// <param name="output">Where the printed lines go (people read them; they may change freely).</param>
+    public async Task<T> RunAsync<T>(BuildPlan plan, TextWriter output, bool live, Func<Pipeline, Task<T>> run)
     {
-        var historyPath = Path.Combine(logDirectory, DurationHistory.FileName);
-        var history = DurationHistory.Load(historyPath);
+        var historyPath = Path.Combine(LogDirectory, DurationHistory.FileName);
+        var history = DurationHistory.Load(historyPath, Machine);
         var view = live ? new LiveView(AnsiConsole.Console) : null;
-        var pipeline = new Pipeline(engine(history), view?.Log ?? output, jobs) { Expected = history.For, Observer = view };
+        var pipeline = new Pipeline(Engine, view?.Log ?? output, Jobs) { Expected = history.For, Observer = view };
+        var succeeded = false;
         try
         {
-            return await run(pipeline);
+            var result = await run(pipeline);
+            succeeded = true;
+            return result;
         }
         finally
         {
@@ -28,8 +33,31 @@ internal static class PipelineRun
             if (pipeline.LastRun is { } board)
             {
                 output.Write(ScheduleReports.Run(board));
-                if (recordDurations) Record(history.With(board.Statuses), historyPath, output);
+                var next = history.With(board.Statuses);
+                if (!ReferenceEquals(next, history)) Record(next, historyPath, output);
+                if (MetadataFile is { } file)
+                    WriteReport(RunReport.From(Command, Engine.Name, succeeded, board, plan.Publish, pipeline.LastPublished), file, succeeded);
             }
+        }
+    }
+
+    /// <summary>A report that cannot be written fails a run that succeeded (the release reads it); a failed run keeps its own error.</summary>
+    private void WriteReport(RunReport report, string file, bool succeeded)
+    {
+        if (file == "-")
+        {
+            StandardOutput.Write(report.ToJson());
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            File.WriteAllText(file, report.ToJson());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // After a failure the run's own error is the one to report.
+            if (succeeded) throw new PipelineFailure($"cannot write the run report to {file}: {e.Message}", e);
         }
     }
 

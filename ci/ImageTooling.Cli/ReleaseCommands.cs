@@ -16,7 +16,7 @@ internal static class ReleaseCommands
     private static readonly Argument<string> Branch = new("branch") { Description = "Branch name (refs/heads/ is dropped)" };
     private static readonly Argument<string> Sha = new("sha") { Description = "The branch's head commit SHA (not a pull request's merge commit)" };
     private static readonly Option<string?> Previous = new("--previous") { Description = "The release to compare with (default: the highest stable release tag below --tag)" };
-    private static readonly Option<string?> Published = new("--published") { Description = "The publish step's Markdown table (publish-multi-arch's output): every version tag must still point at the digest it names" };
+    private static readonly Option<string?> RunReportFile = new("--run-report") { Description = "The run report of publish-multi-arch (its --metadata-file): every version tag must still point at the digest it names" };
     private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append prerelease=true|false and latest=true|false (the semver rule over the repository's git tags) to this file, e.g. $GITHUB_OUTPUT" };
     private static readonly Option<string> Arch = new("--arch") { Description = "The runner's architecture: amd64 or arm64", DefaultValueFactory = _ => "amd64" };
     private static readonly Option<string> DefaultBranch = new("--default-branch") { Description = "The repository's default branch", Required = true };
@@ -25,10 +25,12 @@ internal static class ReleaseCommands
     private static readonly Option<long> RunId = new("--run-id") { Description = "This release run's id ($GITHUB_RUN_ID)", Required = true };
     private static readonly Option<string[]> ExpectDigest = new("--expect-digest") { Description = "IMAGE=sha256:... (repeatable): the version tag must point at this digest", Arity = ArgumentArity.ZeroOrMore };
 
-    public static void AddTo(RootCommand root, TextWriter output, Shared o)
+    public static void AddTo(RootCommand root, TextWriter output, TextWriter error, Shared o)
     {
+        Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null) => Commands.Run(error, action, credentials);
+
         var branchTag = new Command("branch-tag", "Print the tag of a branch image: BRANCH-SLUG-SHORTSHA") { Branch, Sha };
-        branchTag.SetAction(r => Commands.Run(() =>
+        branchTag.SetAction(r => Run(() =>
         {
             output.WriteLine(BranchTag.For(r.GetValue(Branch)!, r.GetValue(Sha)!));
             return Task.FromResult(ExitCodes.Ok);
@@ -36,7 +38,7 @@ internal static class ReleaseCommands
         root.Subcommands.Add(branchTag);
 
         var dagger = new Command("dagger-version", "Print the Dagger version pinned in images/catalog.yaml; fails when dagger.json's engineVersion disagrees");
-        dagger.SetAction(r => Commands.Run(() =>
+        dagger.SetAction(r => Run(() =>
         {
             var catalog = Commands.LoadCatalog(r);
             var daggerJson = Path.Combine(RepositoryRoot(catalog), "dagger.json");
@@ -46,7 +48,7 @@ internal static class ReleaseCommands
         root.Subcommands.Add(dagger);
 
         var daggerDownload = new Command("dagger-download", "Print version=, url=, sha256= and archive-path= of the catalog's pinned Dagger CLI tarball (for $GITHUB_OUTPUT): the workflows install the CLI from it") { Arch };
-        daggerDownload.SetAction(r => Commands.Run(() =>
+        daggerDownload.SetAction(r => Run(() =>
         {
             var catalog = Commands.LoadCatalog(r);
             var daggerJson = Path.Combine(RepositoryRoot(catalog), "dagger.json");
@@ -68,19 +70,19 @@ internal static class ReleaseCommands
         gate.Subcommands.Add(gateQueue);
         root.Subcommands.Add(gate);
 
-        Task<int> Print(Func<GateVerdict> verdict) => Commands.Run(() =>
+        Task<int> Print(Func<GateVerdict> verdict) => Run(() =>
         {
             output.WriteLine(verdict());
             return Task.FromResult(ExitCodes.Ok);
         });
 
-        var targets = new Command("release-targets", "Check that every version tag points at the digest the publish step printed, and print the images as JSON (the verify matrix)")
-            { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, Published, ExpectDigest };
-        targets.SetAction((r, ct) => Commands.Run(async () =>
+        var targets = new Command("release-targets", "Check that every version tag points at the digest the publish step reported, and print the images as JSON (the verify matrix)")
+            { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, RunReportFile, ExpectDigest };
+        targets.SetAction((r, ct) => Run(async () =>
         {
             var plan = ReleasePlan(r, o);
             using var registry = new RegistryClient();
-            var checkedTargets = await Promotion.CheckAsync(plan, registry, Commands.Credentials(r), ExpectedDigests(r, plan), Console.Error.WriteLine, ct);
+            var checkedTargets = await Promotion.CheckAsync(plan, registry, Commands.Credentials(r), ExpectedDigests(r, plan), error.WriteLine, ct);
             output.WriteLine(JsonSerializer.Serialize(checkedTargets.Select(t => new
             {
                 image = t.Target.Image.Name,
@@ -93,8 +95,8 @@ internal static class ReleaseCommands
         root.Subcommands.Add(targets);
 
         var promote = new Command("promote", "Point the floating tags the semver rule allows (vX.Y, vX, latest) at the version tag's digest: a registry-side copy, nothing rebuilt")
-            { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, Published, ExpectDigest, o.Report };
-        promote.SetAction((r, ct) => Commands.Run(async () =>
+            { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, RunReportFile, ExpectDigest, o.Report };
+        promote.SetAction((r, ct) => Run(async () =>
         {
             var plan = ReleasePlan(r, o);
             using var registry = new RegistryClient();
@@ -108,19 +110,19 @@ internal static class ReleaseCommands
 
         var notes = new Command("release-notes", "Print the release's images and tool versions as Markdown, the changes since the previous release marked")
             { o.Tag, Previous, GithubOutput };
-        notes.SetAction((r, ct) => Commands.Run(async () =>
+        notes.SetAction((r, ct) => Run(async () =>
         {
             var release = ReleaseTag.Parse(r.GetValue(o.Tag) ?? throw new InputError("release-notes needs --tag vX.Y.Z"));
             var working = Commands.LoadCatalog(r);
             var root = RepositoryRoot(working);
-            var tags = await GitAsync(root, ["tag", "--list", "v*"], ct);
+            var tags = await Repository.GitAsync(root, ["tag", "--list", "v*"], ct);
             var previous = r.GetValue(Previous) is { } given
                 ? ReleaseTag.Parse(given)
                 : ReleaseNotes.PreviousStable(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? []);
             var current = await CatalogAtAsync(root, working, release.ToString(), ct);
             if (current is null)
             {
-                Console.Error.WriteLine($"note: {release} is not a tag of this repository yet: using the working tree's images/catalog.yaml");
+                error.WriteLine($"note: {release} is not a tag of this repository yet: using the working tree's images/catalog.yaml");
                 current = working;
             }
             var before = previous is null ? null
@@ -129,7 +131,7 @@ internal static class ReleaseCommands
             if (r.GetValue(GithubOutput) is { } file)
             {
                 var latest = FloatingTags.Decide(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [], ["latest"])[0];
-                Console.Error.WriteLine($"GitHub release: {(release.IsStable ? "" : "pre-release, ")}{latest}");
+                error.WriteLine($"GitHub release: {(release.IsStable ? "" : "pre-release, ")}{latest}");
                 File.AppendAllText(file, $"prerelease={(!release.IsStable).ToString().ToLowerInvariant()}\nlatest={latest.Moves.ToString().ToLowerInvariant()}\n");
             }
             return ExitCodes.Ok;
@@ -162,20 +164,19 @@ internal static class ReleaseCommands
             Registry = r.GetValue(o.Registry),
         });
 
-    /// <summary>The version-tag digests the publish step printed, by repository; null when none were given.</summary>
+    /// <summary>The version-tag digests the publish step reported, by repository; null when none were given.</summary>
     private static Dictionary<string, string>? ExpectedDigests(ParseResult r, BuildPlan plan)
     {
         var given = r.GetValue(ExpectDigest) ?? [];
-        var file = r.GetValue(Published);
+        var file = r.GetValue(RunReportFile);
         if (given.Length == 0 && file is null) return null;
         var expected = new Dictionary<string, string>();
         if (file is not null)
         {
-            var text = File.Exists(file) ? File.ReadAllText(file) : throw new InputError($"--published: no such file '{file}'");
-            foreach (var ((repository, tag), digest) in Reports.ReadPublished(text))
-                if (tag == plan.Options.Release!.ToString()) expected[repository] = digest;
+            foreach (var (repository, digest) in RunReport.Read(file).VersionDigests(plan.Options.Release!.ToString()))
+                expected[repository] = digest;
             if (expected.Count == 0)
-                throw new InputError($"{file} names no digest for {plan.Options.Release}: is it publish-multi-arch's table?");
+                throw new InputError($"the run report {file} names no digest for {plan.Options.Release}: is it publish-multi-arch's --metadata-file?");
         }
         foreach (var pair in given)
         {
@@ -193,13 +194,8 @@ internal static class ReleaseCommands
     /// <summary>The catalog as committed at a tag, or null when the tag does not exist here.</summary>
     private static async Task<ImageCatalog?> CatalogAtAsync(string root, ImageCatalog working, string tag, CancellationToken cancellation)
     {
-        var text = await GitAsync(root, ["show", $"refs/tags/{tag}:images/{CatalogLoader.FileName}"], cancellation);
+        var text = await Repository.GitAsync(root, ["show", $"refs/tags/{tag}:images/{CatalogLoader.FileName}"], cancellation);
         return text is null ? null : CatalogLoader.Parse($"{tag}:images/{CatalogLoader.FileName}", text, working.Directory);
     }
 
-    private static async Task<string?> GitAsync(string root, IReadOnlyList<string> arguments, CancellationToken cancellation)
-    {
-        var result = await ChildProcess.RunAsync("git", ["-C", root, .. arguments], cancellation, timeout: TimeSpan.FromSeconds(30));
-        return result.ExitCode == 0 ? result.Output : null;
-    }
 }

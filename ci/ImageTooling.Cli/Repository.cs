@@ -17,35 +17,28 @@ internal static class Repository
             + "run inside the repository or give --images-dir");
     }
 
-    public static string Revision(string root) =>
+    public static async Task<string> RevisionAsync(string root, CancellationToken cancellation) =>
         Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha
             ? sha
-            : Git(root, "rev-parse", "HEAD") ?? "unknown";
+            : await GitAsync(root, ["rev-parse", "HEAD"], cancellation) ?? "unknown";
 
     /// <summary>
     /// The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.
     /// </summary>
-    public static DateTimeOffset Created(string root)
+    public static async Task<DateTimeOffset> CreatedAsync(string root, CancellationToken cancellation)
     {
         if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var epoch))
             return DateTimeOffset.FromUnixTimeSeconds(epoch);
-        return long.TryParse(Git(root, "log", "-1", "--format=%ct"), out var commit)
+        return long.TryParse(await GitAsync(root, ["log", "-1", "--format=%ct"], cancellation), out var commit)
             ? DateTimeOffset.FromUnixTimeSeconds(commit)
             : DateTimeOffset.UtcNow;
     }
 
-    private static string? Git(string root, params string[] args)
+    /// <summary>git's trimmed output, or null when git is missing, this is no checkout, or git says nothing (the labels say so instead).</summary>
+    public static async Task<string?> GitAsync(string root, IReadOnlyList<string> arguments, CancellationToken cancellation)
     {
-        try
-        {
-            var run = ChildProcess.RunAsync("git", args, CancellationToken.None, workingDirectory: root);
-            var result = run.GetAwaiter().GetResult(); // the plan is made synchronously, before anything runs
-            var output = result.Output.Trim();
-            return result.ExitCode == 0 && output.Length > 0 ? output : null;
-        }
-        catch (PipelineFailure)
-        {
-            return null; // no git here: the labels say so instead
-        }
+        var result = await ChildProcess.RunAsync("git", ["-C", root, .. arguments], cancellation, timeout: TimeSpan.FromSeconds(30));
+        var output = result.Output.Trim();
+        return result.ExitCode == 0 && output.Length > 0 ? output : null;
     }
 }

@@ -6,12 +6,16 @@ namespace ImageTooling.Local;
 
 /// <summary>
 /// The one way the product starts a program: an argument list (never a shell line), standard output and
-/// error captured together. Secrets go through files or stdin, not argv. A program that cannot start or
-/// does not finish in time is a <see cref="PipelineFailure"/>; a caller that probes before anything is
-/// built (a missing podman) turns that into an <see cref="InputError"/> itself.
+/// error captured together. Secrets go through files or stdin, not argv. A program that cannot start is an
+/// exit code (<see cref="NotFound"/>, as a shell reports it), so that a caller that probes (is podman here? is this
+/// a git checkout?) reads an answer instead of catching; a program that does not finish in time is a
+/// <see cref="PipelineFailure"/>.
 /// </summary>
 public static class ChildProcess
 {
+    /// <summary>The exit code of a program that could not be started (missing, not executable).</summary>
+    public const int NotFound = 127;
+
     public static async Task<CommandResult> RunAsync(
         string program,
         IEnumerable<string> arguments,
@@ -50,7 +54,7 @@ public static class ChildProcess
         }
         catch (Win32Exception e)
         {
-            throw new PipelineFailure($"cannot run '{program}': {e.Message}", e);
+            return new CommandResult(NotFound, $"cannot run '{program}': {e.Message}\n");
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

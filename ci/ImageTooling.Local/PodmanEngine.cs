@@ -114,7 +114,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             var reference = args[key];
             var manifests = await PlatformManifestsAsync(reference, cancellation);
             if (manifests is null) continue;
-            var repository = Repository(reference);
+            var repository = ImageReference.Parse(reference).Repository;
             args[key] = $"{repository}@{PlatformDigest(reference, manifests, target.Architecture)}";
             args[$"BUILD_{key}"] = $"{repository}@{PlatformDigest(reference, manifests, native)}";
         }
@@ -134,22 +134,13 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             $"the base image {reference} has no linux/{architecture} variant (it has: {string.Join(", ", offered)})");
     }
 
-    /// <summary><c>host/name:tag@sha256:…</c> → <c>host/name</c>.</summary>
-    private static string Repository(string reference)
-    {
-        var name = reference.Split('@')[0];
-        var colon = name.LastIndexOf(':');
-        return colon > name.LastIndexOf('/') ? name[..colon] : name;
-    }
-
     private async Task<Dictionary<string, string>?> PlatformManifestsAsync(
         string reference, CancellationToken cancellation)
     {
         lock (indexes)
             if (indexes.TryGetValue(reference, out var known)) return known;
         // skopeo reads through the same registries.conf (mirrors) as podman; it takes no "tag@digest" form.
-        var digest = reference.Contains('@') ? "@" + reference.Split('@')[1] : "";
-        var source = $"docker://{(digest.Length > 0 ? Repository(reference) + digest : reference)}";
+        var source = $"docker://{ImageReference.Parse(reference).Pinned}";
         var result = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", source], cancellation);
         if (result.ExitCode != 0)
             throw new PipelineFailure($"cannot read the base image {reference}: {ChildProcess.Tail(result.Output, 2)}");
@@ -221,7 +212,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
                 File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             var pair = $"{credentials.Username}:{credentials.Password.Reveal()}";
             var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes(pair));
-            var auths = new Dictionary<string, object> { [reference.Split('/')[0]] = new { auth } };
+            var auths = new Dictionary<string, object> { [ImageReference.Parse(reference).Host] = new { auth } };
             File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths }));
             var push = new List<string>
             {
@@ -255,17 +246,11 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
     private static Task<string> RunCheckedAsync(IReadOnlyList<string> args, CancellationToken cancellation) =>
         ChildProcess.RunCheckedAsync("podman", args, cancellation);
 
+    /// <summary>The program's output, or null when it is missing or fails.</summary>
     private static async Task<string?> TryRunAsync(
         string program, IEnumerable<string> args, CancellationToken cancellation)
     {
-        try
-        {
-            var result = await ChildProcess.RunAsync(program, args, cancellation);
-            return result.ExitCode == 0 ? result.Output : null;
-        }
-        catch (PipelineFailure)
-        {
-            return null; // the program is missing or hangs
-        }
+        var result = await ChildProcess.RunAsync(program, args, cancellation);
+        return result.ExitCode == 0 ? result.Output : null;
     }
 }

@@ -32,12 +32,8 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     /// <summary><c>docker.io/best-tools/pandoc</c> → API base <c>https://registry-1.docker.io</c> and name <c>best-tools/pandoc</c>.</summary>
     public static (Uri Api, string Name) Locate(string repository)
     {
-        var slash = repository.IndexOf('/');
-        var first = slash < 0 ? "" : repository[..slash];
-        var isHost = first.Contains('.') || first.Contains(':') || first == "localhost";
-        var host = isHost ? first : "docker.io";
-        var name = isHost ? repository[(slash + 1)..] : repository;
-        if (host == "docker.io") host = "registry-1.docker.io";
+        var reference = ImageReference.Parse(repository);
+        var (host, name) = (reference.Host == ImageReference.DockerHub ? "registry-1.docker.io" : reference.Host, reference.Path);
         var hostOnly = host.Split(':')[0];
         var loopback = hostOnly == "localhost" || (IPAddress.TryParse(hostOnly, out var ip) && IPAddress.IsLoopback(ip));
         return (new Uri($"{(loopback ? "http" : "https")}://{host}"), name);

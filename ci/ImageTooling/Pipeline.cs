@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using ImageTooling.Scheduling;
 
@@ -17,6 +18,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     public IPipelineObserver? Observer { get; init; }
     /// <summary>The nodes of the last <see cref="BuildAsync"/>, with their timings (also after a failure).</summary>
     public RunBoard? LastRun { get; private set; }
+    /// <summary>What the last <see cref="PublishAsync"/> pushed, kept or left, in order (also after a failure).</summary>
+    public IReadOnlyList<PublishedImage> LastPublished { get; private set; } = [];
 
     public async Task<IReadOnlyList<BuiltImage>> BuildAsync(BuildPlan plan, bool smokeTest, CancellationToken cancellation)
     {
@@ -27,98 +30,95 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var board = LastRun = new RunBoard(schedule, Observer);
         // A derived node waits only for its base's build; smoke tests run beside later builds, and
         // every one of them must pass before this returns (and so before anything is published).
-        var builds = new Dictionary<BuildNode, Task<BuiltImage>>();
-        var tests = new Dictionary<BuildNode, Task>();
+        // A node's work never throws: what failed, and why, is recorded in `failures` (a failed base is a reason too).
+        var failures = new ConcurrentDictionary<BuildNode, string>();
+        var builds = new Dictionary<BuildNode, Task<BuiltImage?>>();
+        var tests = new List<Task>();
         var counts = new SmokeCounts();
         foreach (var node in plan.Nodes)
         {
-            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, cancellation);
-            tests[node] = smokeTest ? SmokeTestAsync(builds[node], plan.Options, slots, board, counts, cancellation) : Task.CompletedTask;
+            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, failures, cancellation);
+            if (smokeTest) tests.Add(SmokeTestAsync(builds[node], plan.Options, slots, board, failures, counts, cancellation));
         }
-
-        try
+        await Task.WhenAll(builds.Values.Concat(tests));
+        if (!failures.IsEmpty)
         {
-            await Task.WhenAll(builds.Values.Concat(tests.Values));
-        }
-        catch
-        {
-            var failures = plan.Nodes
-                .Select(n => builds[n].IsCompletedSuccessfully ? (n, tests[n]) : (n, (Task)builds[n]))
-                .Where(t => t.Item2.IsFaulted || t.Item2.IsCanceled)
-                .Select(t => $"  {t.n.Id}: {Reason(t.Item2)}")
-                .ToList();
-            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", failures)}");
+            var lines = plan.Nodes.Where(failures.ContainsKey).Select(n => $"  {n.Id}: {failures[n]}");
+            throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", lines)}");
         }
         if (smokeTest) Say($"smoke tests: {counts}");
-        return plan.Nodes.Select(n => builds[n].Result).ToList();
+        return plan.Nodes.Select(n => builds[n].Result!).ToList();
     }
 
-    private static string Reason(Task task) => task.IsCanceled
-        ? "cancelled"
-        : task.Exception!.InnerException switch
-        {
-            BaseFailed => "not built: its base failed",
-            { } e => e.Message,
-            _ => "failed",
-        };
+    private static string Reason(Exception e) => e is OperationCanceledException ? "cancelled" : e.Message;
 
-    private sealed class BaseFailed() : Exception("base failed");
-
-    private async Task<BuiltImage> BuildNodeAsync(
-        BuildNode node, Task<BuiltImage>? baseTask, SlotGate slots, RunBoard board, bool smokeTest, CancellationToken cancellation)
+    /// <summary>Waits for the base, takes a slot, builds, frees the slot; null when the node was not built (see <paramref name="failures"/>).</summary>
+    private async Task<BuiltImage?> BuildNodeAsync(
+        BuildNode node, Task<BuiltImage?>? baseTask, SlotGate slots, RunBoard board, bool smokeTest,
+        ConcurrentDictionary<BuildNode, string> failures, CancellationToken cancellation)
     {
-        BuiltImage? baseImage = null;
-        if (baseTask is not null)
+        var baseImage = baseTask is null ? null : await baseTask;
+        if (baseTask is not null && baseImage is null)
         {
-            try
-            {
-                baseImage = await baseTask;
-            }
-            catch (Exception)
-            {
-                board.Move(node, NodeStage.Failed);
-                throw new BaseFailed();
-            }
+            board.Move(node, NodeStage.Failed);
+            failures[node] = "not built: its base failed";
+            return null;
         }
         var work = new SlotWork(node, SmokeTest: false);
         board.Ready(node);
-        await slots.WhenGranted(work, cancellation);
-        var succeeded = false;
+        try
+        {
+            await slots.WhenGranted(work, cancellation);
+        }
+        catch (OperationCanceledException e)
+        {
+            board.Move(node, NodeStage.Failed);
+            failures[node] = Reason(e);
+            return null;
+        }
+        BuiltImage? built = null;
         try
         {
             Say($"[build] {node.Id} ...");
             board.Move(node, NodeStage.Building);
             var clock = Stopwatch.StartNew();
-            var built = await engine.BuildAsync(node, baseImage, cancellation);
+            built = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
             if (smokeTest) board.Ready(node);
             board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds);
-            succeeded = true;
             return built;
+        }
+        catch (Exception e)
+        {
+            failures[node] = Reason(e);
+            return null;
         }
         finally
         {
-            if (!succeeded) board.Move(node, NodeStage.Failed);
-            slots.Finished(work, succeeded);
+            if (built is null) board.Move(node, NodeStage.Failed);
+            slots.Finished(work, built is not null);
         }
     }
 
     private async Task SmokeTestAsync(
-        Task<BuiltImage> build, PlanOptions options, SlotGate slots, RunBoard board, SmokeCounts counts, CancellationToken cancellation)
+        Task<BuiltImage?> build, PlanOptions options, SlotGate slots, RunBoard board, ConcurrentDictionary<BuildNode, string> failures,
+        SmokeCounts counts, CancellationToken cancellation)
     {
-        BuiltImage image;
+        if (await build is not { } image) return; // the build's own failure is recorded
+        var work = new SlotWork(image.Node, SmokeTest: true);
         try
         {
-            image = await build;
+            await slots.WhenGranted(work, cancellation);
         }
-        catch (Exception)
+        catch (OperationCanceledException e)
         {
-            return; // the build's own failure is reported
+            board.Move(image.Node, NodeStage.Failed);
+            failures[image.Node] = Reason(e);
+            return;
         }
-        var work = new SlotWork(image.Node, SmokeTest: true);
-        await slots.WhenGranted(work, cancellation);
         var clock = Stopwatch.StartNew();
         var allPassed = false;
+        var results = new List<SmokeResult>();
         try
         {
             board.Move(image.Node, NodeStage.SmokeTesting);
@@ -130,22 +130,28 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 {
                     Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real {test.Tool}; this run uses a stand-in for it)");
                     counts.Skip();
+                    results.Add(new SmokeResult(test.Name, SmokeOutcome.Skipped, null, ""));
                     continue;
                 }
                 var result = await engine.RunAsync(image, test, cancellation);
                 counts.Ran(onStandIn);
                 var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
                 Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
+                results.Add(new SmokeResult(test.Name, passed ? SmokeOutcome.Passed : SmokeOutcome.Failed, result.ExitCode, FirstLine(result.Output)));
                 if (!passed)
                     failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
             }
             if (failed.Count > 0)
-                throw new PipelineFailure($"smoke tests failed: {string.Join("; ", failed)}");
-            allPassed = true;
+                failures[image.Node] = $"smoke tests failed: {string.Join("; ", failed)}";
+            allPassed = failed.Count == 0;
+        }
+        catch (Exception e)
+        {
+            failures[image.Node] = Reason(e);
         }
         finally
         {
-            board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds);
+            board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds, smoke: results);
             slots.Finished(work, allPassed);
         }
     }
@@ -175,27 +181,33 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var variants = plan.Publish.ToDictionary(p => p, p => built.Where(b => b.Node.Image == p.Image).ToList());
 
         var published = new List<PublishedImage>();
+        LastPublished = published;
+        // The one error boundary of a publish: images are built, so a refusal from here on (a registry 401, an engine
+        // that cannot push) is a failure of the run, not bad input, and names what the run was doing (`step`).
+        var step = "";
         try
         {
             // Decide for every image before pushing anything, so that a refusal leaves the registry untouched.
             var unchanged = new Dictionary<PublishTarget, string>();
+            var existing = new Dictionary<PublishTarget, RemoteIndex>();
             var floating = new Dictionary<PublishTarget, IReadOnlyList<FloatingTagDecision>>();
             foreach (var target in plan.Publish)
             {
+                step = $"reading {target.Repository} before publishing";
                 floating[target] = plan.Options.Release is { } release
-                    ? await AfterBuildingAsync(target.Repository,
-                        () => FloatingTags.DecideAsync(target, release, registry, credentials, cancellation))
+                    ? await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)
                     : [];
                 foreach (var decision in floating[target])
                     Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
                 var versionTag = target.Tags[0];
-                var existing = await AfterBuildingAsync(target.Reference(versionTag),
-                    () => registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation));
-                if (existing is null) continue;
-                if (SameContent(existing, variants[target]))
-                    unchanged[target] = existing.Digest;
+                step = $"reading {target.Reference(versionTag)} before publishing";
+                var index = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
+                if (index is null) continue;
+                existing[target] = index;
+                if (SameContent(index, variants[target]))
+                    unchanged[target] = index.Digest;
                 else if (!force)
-                    throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({existing.Digest}); a release tag is never overwritten silently: use --force to replace it");
+                    throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({index.Digest}); a release tag is never overwritten silently: use --force to replace it");
                 else
                     Say($"[push]  {target.Reference(versionTag)} exists with other content; replacing it (--force)");
             }
@@ -206,10 +218,11 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 if (unchanged.TryGetValue(target, out var digest))
                 {
                     Say($"[push]  {target.Reference(versionTag)} already holds this content ({digest}); nothing to do");
-                    published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true));
+                    published.Add(new PublishedImage(target.Repository, versionTag, digest, Unchanged: true) { Platforms = PlatformsOf(existing[target]) });
                     continue;
                 }
-                published.Add(await PushAsync(target, versionTag, variants[target], credentials, cancellation));
+                step = $"publishing {target.Reference(versionTag)}";
+                published.Add(await PushAsync(target, versionTag, variants[target], registry, credentials, cancellation));
             }
             // Floating tags move only once every version tag of the release is in place: a registry-side copy of
             // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
@@ -217,12 +230,18 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             foreach (var target in plan.Publish)
             {
                 var version = published.Single(p => p.Repository == target.Repository && p.Tag == target.Tags[0]);
+                step = $"moving the floating tags of {target.Repository}";
                 await Promotion.MoveAsync(target, version.Digest, floating[target], registry, credentials, Say, published, cancellation);
             }
         }
         catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
         {
             throw new PipelineFailure(Interrupted(plan, published), e);
+        }
+        catch (InputError e)
+        {
+            var pushed = published.Count(p => p is { Unchanged: false, Floating: null });
+            throw new PipelineFailure($"{step} failed (images were built, {(pushed == 0 ? "nothing was pushed" : $"{pushed} version tags were pushed")}): {e.Message}", e);
         }
         return published;
     }
@@ -240,10 +259,22 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             + "; run the same command again to complete the release";
     }
 
+    /// <summary>Pushes one version tag (retrying transient faults), then reads the index back: the report names what the registry holds.</summary>
     private async Task<PublishedImage> PushAsync(
-        PublishTarget target, string tag, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+        PublishTarget target, string tag, IReadOnlyList<BuiltImage> variants, IRegistry registry, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var reference = target.Reference(tag);
+        var digest = await PushWithRetriesAsync(reference, variants, credentials, cancellation);
+        var index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
+        if (index?.Digest != digest)
+            throw new PipelineFailure($"{reference} was pushed as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");
+        return new PublishedImage(target.Repository, tag, digest, Unchanged: false) { Platforms = PlatformsOf(index) };
+    }
+
+    private static Dictionary<string, string> PlatformsOf(RemoteIndex index) => index.Manifests.ToDictionary(m => m.Platform, m => m.Digest);
+
+    private async Task<string> PushWithRetriesAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -251,38 +282,18 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 var clock = Stopwatch.StartNew();
                 var digest = await engine.PublishAsync(reference, variants, credentials, cancellation);
                 Say($"[push]  {reference} -> {digest} ({string.Join(", ", variants.Select(v => v.Node.Platform))}) in {clock.Elapsed.TotalSeconds:0.0}s");
-                return new PublishedImage(target.Repository, tag, digest, Unchanged: false);
+                return digest;
             }
-            catch (InputError e)
-            {
-                throw new PipelineFailure($"publishing {reference} failed: {e.Message}", e);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < PublishAttempts)
+            catch (Exception e) when (e is not (OperationCanceledException or InputError) && attempt < PublishAttempts)
             {
                 var delay = Backoff.Delay(RetryDelay, attempt);
                 Say($"[push]  {reference}: attempt {attempt} of {PublishAttempts} failed ({e.Message}); retrying in {delay.TotalSeconds:0.#}s");
                 await Task.Delay(delay, cancellation);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not (OperationCanceledException or InputError))
             {
                 throw new PipelineFailure($"publishing {reference} failed after {PublishAttempts} attempts: {e.Message}", e);
             }
-        }
-    }
-
-    /// <summary>
-    /// Bad input means "nothing built" (exit code 2) only before the first build; once images are built,
-    /// a refusal (a registry 401 while reading a tag) fails the run and names what it was doing.
-    /// </summary>
-    private static async Task<T> AfterBuildingAsync<T>(string reference, Func<Task<T>> step)
-    {
-        try
-        {
-            return await step();
-        }
-        catch (InputError e)
-        {
-            throw new PipelineFailure($"reading {reference} before publishing failed (images were built, nothing was pushed): {e.Message}", e);
         }
     }
 

@@ -17,7 +17,7 @@ public static class Promotion
             var reference = target.Reference(decision.Tag);
             if (!decision.Moves)
             {
-                say($"[tags]  {reference} stays: {decision.Reason}");
+                // Said once, when it was decided; the report row carries it.
                 rows.Add(new PublishedImage(target.Repository, decision.Tag, "", Unchanged: true) { Floating = decision });
                 continue;
             }

@@ -4,4 +4,7 @@ public sealed record PublishedImage(string Repository, string Tag, string Digest
 {
     /// <summary>For a floating tag: whether it moved and why (a tag that stays has no digest here).</summary>
     public FloatingTagDecision? Floating { get; init; }
+
+    /// <summary>The digest of each platform's manifest in the index, as the registry holds it (platform → digest).</summary>
+    public IReadOnlyDictionary<string, string> Platforms { get; init; } = new Dictionary<string, string>();
 }

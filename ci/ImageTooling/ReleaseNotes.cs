@@ -47,11 +47,11 @@ public static class ReleaseNotes
         foreach (var (name, reference) in current.BaseImages)
         {
             var was = previous?.BaseImages.GetValueOrDefault(name);
-            var tag = reference.Split('@')[0];
+            var tag = ImageReference.Parse(reference).Tagged;
             text.AppendLine();
             text.AppendLine(was is null || was == reference
                 ? $"Base image `{name}`: `{tag}`"
-                : $"Base image `{name}`: **`{tag}`** (was `{was.Split('@')[0]}`{(was.Split('@')[0] == tag ? ", same tag, new digest" : "")})");
+                : $"Base image `{name}`: **`{tag}`** (was `{ImageReference.Parse(was).Tagged}`{(ImageReference.Parse(was).Tagged == tag ? ", same tag, new digest" : "")})");
         }
         text.AppendLine();
         text.AppendLine(previousTag is null

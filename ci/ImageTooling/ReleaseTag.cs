@@ -31,30 +31,25 @@ public sealed record ReleaseTag(int Major, int Minor, int Patch, string? PreRele
 
     private static int Compare(ReleaseTag? a, ReleaseTag? b) => a is null ? (b is null ? 0 : -1) : a.CompareTo(b);
 
-    /// <summary>A tag of the repository that is a release tag, or null (floating tags, branch tags, anything else).</summary>
-    public static ReleaseTag? TryParse(string text)
-    {
-        try
-        {
-            return Parse(text);
-        }
-        catch (InputError)
-        {
-            return null;
-        }
-    }
+    /// <summary>A tag of the repository that is a release tag, or null (floating tags, branch tags, anything else): absence is normal here.</summary>
+    public static ReleaseTag? TryParse(string text) => Read(text, out _);
 
-    public static ReleaseTag Parse(string text)
+    public static ReleaseTag Parse(string text) =>
+        Read(text, out var problem) ?? throw new InputError($"'{text}' is not a release tag: {problem}expected {ExpectedForm}");
+
+    /// <summary>The release tag, or null and what is wrong with the text (empty, or a reason ending in "; ").</summary>
+    private static ReleaseTag? Read(string text, out string problem)
     {
+        problem = "";
         if (!text.StartsWith('v') || text.Contains('+', StringComparison.Ordinal) ||
             !SemVersion.TryParse(text[1..], SemVersionStyles.Strict, out var version))
-            throw new InputError($"'{text}' is not a release tag: expected {ExpectedForm}");
-        static int Number(System.Numerics.BigInteger n, string text, string part) => n <= int.MaxValue
-            ? (int)n
-            : throw new InputError($"'{text}' is not a release tag: {part} version is too large; expected {ExpectedForm}");
-        return new ReleaseTag(
-            Number(version.Major, text, "major"), Number(version.Minor, text, "minor"), Number(version.Patch, text, "patch"),
-            version.IsPrerelease ? version.Prerelease : null);
+            return null;
+        if (version.Major > int.MaxValue || version.Minor > int.MaxValue || version.Patch > int.MaxValue)
+        {
+            problem = "a version number is too large; ";
+            return null;
+        }
+        return new ReleaseTag((int)version.Major, (int)version.Minor, (int)version.Patch, version.IsPrerelease ? version.Prerelease : null);
     }
 
     /// <summary>

@@ -12,8 +12,8 @@ internal static class Repo
     public static string Contract => Path.Combine(Root, "tests", "contract");
 }
 
-/// <summary>A stand-in registry: it takes the credentials and holds no tags yet.</summary>
-internal sealed class StandInRegistry : IRegistry
+/// <summary>A stand-in registry: it takes the credentials and holds only what the session pushed (the pipeline reads each push back).</summary>
+internal sealed class StandInRegistry(Func<string, string?> pushedDigest) : IRegistry
 {
     public List<string> Checked { get; } = [];
 
@@ -24,7 +24,7 @@ internal sealed class StandInRegistry : IRegistry
     }
 
     public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
-        Task.FromResult<RemoteIndex?>(null);
+        Task.FromResult(pushedDigest($"{repository}:{tag}") is { } digest ? new RemoteIndex(digest, []) : null);
 
     public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
         Task.FromResult<IReadOnlyList<string>>([]);
@@ -52,6 +52,7 @@ internal sealed class Scenario : IDisposable
         });
         Session.OnExec = PassingSmokeTest;
         Engine = new DaggerEngine(Client, Repo.Images);
+        Registry = new StandInRegistry(address => Session.Publishes.LastOrDefault(p => p.Address == address)?.Digest);
     }
 
     public SimulatedDaggerSession Session { get; }
@@ -60,7 +61,7 @@ internal sealed class Scenario : IDisposable
 
     public StringWriter Log { get; } = new();
 
-    public StandInRegistry Registry { get; } = new();
+    public StandInRegistry Registry { get; }
 
     public DaggerClient Client => client ??= Session.Client();
 

@@ -87,19 +87,19 @@ public class ChecksumTests
             }
         });
 
-        var check = Imagetool.Run(null, null, "checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
+        var check = InProcessImagetool.Run("checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
         Assert.Equal(1, check.Exit);
         Assert.Contains("DIFFERS", check.Out);
         Assert.Contains("run with --write", check.Out + check.Err);
 
-        var write = Imagetool.Run(null, null, "checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}", "--write");
+        var write = InProcessImagetool.Run("checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}", "--write");
         Assert.Equal(0, write.Exit);
         var updated = CatalogLoader.Load(images);
         foreach (var tool in updated.Tools.Values.Where(t => t.Download is not null))
             foreach (var arch in new[] { "amd64", "arm64" })
                 Assert.Equal(expected[$"{tool.Name}/{arch}"], tool.Download!.Sha256[arch]);
 
-        var again = Imagetool.Run(null, null, "checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
+        var again = InProcessImagetool.Run("checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
         Assert.Equal(0, again.Exit);
         Assert.DoesNotContain("DIFFERS", again.Out);
     }

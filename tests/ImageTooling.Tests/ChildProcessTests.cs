@@ -15,11 +15,11 @@ public class ChildProcessTests
     }
 
     [Fact]
-    public async Task A_program_that_cannot_start_is_a_pipeline_failure_naming_it()
+    public async Task A_program_that_cannot_start_is_exit_code_127_naming_it()
     {
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            ChildProcess.RunAsync("imagetool-no-such-program", ["--version"], CancellationToken.None));
-        Assert.StartsWith("cannot run 'imagetool-no-such-program': ", failure.Message);
+        var result = await ChildProcess.RunAsync("imagetool-no-such-program", ["--version"], CancellationToken.None);
+        Assert.Equal(ChildProcess.NotFound, result.ExitCode);
+        Assert.StartsWith("cannot run 'imagetool-no-such-program': ", result.Output);
     }
 
     [Fact]

@@ -1,22 +1,27 @@
 namespace ImageTooling.Tests;
 
 /// <summary>
-/// The imagetool command line, run as a real process: exit codes, one-line errors, and what it prints.
-/// Runs on the fixture catalog (--images-dir), except where the real README's table is checked.
+/// The imagetool command line, run in this process (a real process where a test needs its own environment):
+/// exit codes, one-line errors, and what it prints. Runs on the fixture catalog (--images-dir), except where the
+/// real README's table is checked.
 /// </summary>
 public class CliTests
 {
-    /// <summary>Relative to the repository root, where the tests run imagetool.</summary>
-    private const string FixturePath = "tests/ImageTooling.Tests/fixtures/images";
+    /// <summary>Stands for the fixture catalog's folder in a theory's arguments.</summary>
+    private const string FixturePath = "FIXTURE";
     private static readonly string Fixture = Repo.FixtureImages;
 
-    private static (int Exit, string Out, string Err) Imagetool(IDictionary<string, string?>? env, params string[] args)
+    private static (int Exit, string Out, string Err) Imagetool(IDictionary<string, string?> env, params string[] args)
     {
         var result = ImageTooling.Testing.Imagetool.Run(env, null, args);
         return (result.Exit, result.Out, result.Err);
     }
 
-    private static (int Exit, string Out, string Err) Run(params string[] args) => Imagetool(null, args);
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var result = InProcessImagetool.Run(args.Select(a => a == FixturePath ? Fixture : a).ToArray());
+        return (result.Exit, result.Out, result.Err);
+    }
 
     [Fact]
     public void List_shows_the_images_with_tools_and_versions()
@@ -159,9 +164,9 @@ public class CliTests
     [Fact]
     public void Publish_refuses_a_token_variable_that_is_not_set()
     {
-        var (exit, _, error) = Imagetool(new Dictionary<string, string?> { ["MY_TOKEN"] = null }, "publish-multi-arch", "--tag", "v1.2.3", "--username", "bot", "--password-env", "MY_TOKEN");
+        var (exit, _, error) = Run("publish-multi-arch", "--tag", "v1.2.3", "--username", "bot", "--password-env", "IMAGETOOL_TEST_TOKEN_NOT_SET");
         Assert.Equal(2, exit);
-        Assert.Contains("the environment variable MY_TOKEN is not set", error);
+        Assert.Contains("the environment variable IMAGETOOL_TEST_TOKEN_NOT_SET is not set", error);
     }
 
     [Fact]

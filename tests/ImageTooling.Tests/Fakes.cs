@@ -15,6 +15,11 @@ internal sealed class FakeEngine : IImageEngine
     /// <summary>Called after a push landed (e.g. to interrupt the run there).</summary>
     public Action<string>? AfterPublish { get; init; }
     public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
+    /// <summary>Where a push lands (the pipeline reads every pushed index back from its registry).</summary>
+    public FakeRegistry? Registry { get; private set; }
+
+    /// <summary>Pushes land in <paramref name="registry"/> from now on; returns it.</summary>
+    public FakeRegistry PushesTo(FakeRegistry registry) => Registry = registry;
     public int MaxConcurrentBuilds => maxConcurrent;
     private int running, maxConcurrent;
 
@@ -46,8 +51,11 @@ internal sealed class FakeEngine : IImageEngine
         if (PublishRefused(reference)) throw new InputError($"the engine cannot push {reference} with these credentials");
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
         Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
+        var digest = $"sha256:{reference.GetHashCode():x8}";
+        Registry?.Pushed(reference, new RemoteIndex(digest,
+            variants.Select(v => new RemoteManifest(v.Node.Platform.ToString(), $"sha256:{v.Node.Image.Name}-{v.Node.Platform.Architecture}-manifest", v.ConfigDigest ?? "")).ToList()));
         AfterPublish?.Invoke(reference);
-        return Task.FromResult($"sha256:{reference.GetHashCode():x8}");
+        return Task.FromResult(digest);
     }
 }
 
@@ -66,6 +74,12 @@ internal sealed class FakeRegistry : IRegistry
         return RefuseCredentials
             ? throw new InputError($"the registry refused the credentials of '{credentials.Username}' for {repository}")
             : Task.CompletedTask;
+    }
+
+    /// <summary>An engine pushed this index under <paramref name="reference"/> (REPOSITORY:TAG).</summary>
+    public void Pushed(string reference, RemoteIndex index)
+    {
+        lock (Tags) Tags[reference] = index;
     }
 
     public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>

@@ -54,6 +54,18 @@ public sealed class InputsDigestTests : IDisposable
     }
 
     [Fact]
+    public void A_file_in_a_subfolder_of_an_image_s_folder_is_an_input_too()
+    {
+        var before = Inputs(Plan());
+        Append(Path.Combine(images, "other", "files", "motd"), "changed\n");
+        var changed = Inputs(Plan());
+        Assert.All(before, b => Assert.Equal(b.Key.StartsWith("other ", StringComparison.Ordinal), b.Value != changed[b.Key]));
+
+        File.Move(Path.Combine(images, "other", "files", "motd"), Path.Combine(images, "other", "files", "issue"));
+        Assert.NotEqual(changed["other linux/amd64"], Inputs(Plan())["other linux/amd64"]);
+    }
+
+    [Fact]
     public void A_changed_common_file_changes_every_digest()
     {
         var before = Inputs(Plan());
@@ -113,7 +125,7 @@ public sealed class InputsDigestTests : IDisposable
         var registry = RegistryHolding(plan, n => n.Labels[InputsDigest.Label]);
 
         var published = await new Pipeline(new NoConfigDigestEngine(engine), log, jobs: 2)
-            .PublishAsync(plan, registry, new RegistryCredentials("bot", new Secret("x")), force: false, CancellationToken.None);
+            .PublishAsync(plan, engine.PushesTo(registry), new RegistryCredentials("bot", new Secret("x")), force: false, CancellationToken.None);
 
         Assert.All(plan.Publish, t => Assert.Contains($"{t.Reference(t.Tags[0])} already holds this content", log.ToString(), StringComparison.Ordinal));
         Assert.All(published.Where(p => p.Tag == "v1.2.3"), p => Assert.True(p.Unchanged));
@@ -129,13 +141,13 @@ public sealed class InputsDigestTests : IDisposable
 
         var engine = new FakeEngine();
         var error = await Record.ExceptionAsync(() => new Pipeline(new NoConfigDigestEngine(engine), new StringWriter(), jobs: 2)
-            .PublishAsync(plan, registry, credentials, force: false, CancellationToken.None));
+            .PublishAsync(plan, engine.PushesTo(registry), credentials, force: false, CancellationToken.None));
         Assert.Contains("already exists with other content", Assert.IsType<PipelineFailure>(error).Message, StringComparison.Ordinal);
         Assert.DoesNotContain(engine.Events, e => e.StartsWith("publish ", StringComparison.Ordinal));
 
         var forced = new FakeEngine();
         await new Pipeline(new NoConfigDigestEngine(forced), new StringWriter(), jobs: 2)
-            .PublishAsync(plan, registry, credentials, force: true, CancellationToken.None);
+            .PublishAsync(plan, forced.PushesTo(registry), credentials, force: true, CancellationToken.None);
         Assert.Contains(forced.Events, e => e.StartsWith("publish ", StringComparison.Ordinal) && e.Contains(":v1.2.3 ", StringComparison.Ordinal));
     }
 }

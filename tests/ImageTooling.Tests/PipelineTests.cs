@@ -1,3 +1,5 @@
+using ImageTooling.Cli;
+
 namespace ImageTooling.Tests;
 
 /// <summary>The pipeline's rules on a stand-in engine and registry (Fakes.cs), planned from the fixture catalog.</summary>
@@ -56,7 +58,7 @@ public class PipelineTests
                 : new CommandResult(0, test.Expect),
         };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None));
+            NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, force: false, CancellationToken.None));
         Assert.Contains("base linux/arm64: smoke tests failed: 'alpha architecture'", failure.Message);
         Assert.Contains("got 'x86_64'", failure.Message);
         Assert.Contains("nothing was published", failure.Message);
@@ -108,7 +110,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
         var pushes = Events(engine, "publish");
         Assert.Equal(3, pushes.Count);
         Assert.All(pushes, p => Assert.Contains(":v1.2.3 ", p));
@@ -128,7 +130,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        var published = await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), registry, Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
         Assert.Equal(3, Events(engine, "publish").Count);
         Assert.Empty(registry.Moves);
         Assert.All(published.Where(p => p.Floating is not null), p => Assert.Contains("pre-release", p.Floating!.Reason, StringComparison.Ordinal));
@@ -141,7 +143,8 @@ public class PipelineTests
         var newer = "sha256:" + new string('4', 64);
         foreach (var tag in new[] { "v1.4.0", "v1.4", "v1", "latest", "v1.3.4", "v1.3", "v2.0.0-rc.1" })
             registry.Tags[$"registry.example/fixture/other:{tag}"] = FakeRegistry.IndexOf("other", tag.StartsWith("v1.3", StringComparison.Ordinal) ? "sha256:old" : newer);
-        var published = await NewPipeline(new FakeEngine()).PublishAsync(Plan("v1.3.5", "other"), registry, Credentials, force: false, CancellationToken.None);
+        var engine = new FakeEngine();
+        var published = await NewPipeline(engine).PublishAsync(Plan("v1.3.5", "other"), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
 
         var version = published.Single(p => p.Tag == "v1.3.5");
         Assert.Equal([$"registry.example/fixture/other:v1.3 -> {version.Digest}"], registry.Moves);
@@ -160,7 +163,7 @@ public class PipelineTests
         // SIGINT/SIGTERM arrives while the second image's version tag is being pushed.
         var engine = new FakeEngine { AfterPublish = reference => { if (reference.EndsWith("/derived:v1.2.3", StringComparison.Ordinal)) interrupt.Cancel(); } };
         var registry = new FakeRegistry();
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, interrupt.Token));
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, interrupt.Token));
         Assert.DoesNotContain('\n', failure.Message);
         Assert.StartsWith("interrupted: 2 of 3 version tags landed (registry.example/fixture/base:v1.2.3, registry.example/fixture/derived:v1.2.3), not pushed: ", failure.Message);
         Assert.Contains("no floating tag moved; run the same command again", failure.Message);
@@ -172,7 +175,7 @@ public class PipelineTests
     public async Task Wrong_credentials_fail_before_anything_is_built()
     {
         var engine = new FakeEngine();
-        await Assert.ThrowsAsync<InputError>(() => NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry { RefuseCredentials = true }, Credentials, false, CancellationToken.None));
+        await Assert.ThrowsAsync<InputError>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry { RefuseCredentials = true }), Credentials, false, CancellationToken.None));
         Assert.Empty(engine.Events);
     }
 
@@ -182,7 +185,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
         registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None));
         Assert.Contains("registry.example/fixture/other:v1.2.3 already exists with other content", failure.Message);
         Assert.Contains("--force", failure.Message);
         Assert.Empty(Events(engine, "publish"));
@@ -194,7 +197,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
         registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
-        await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: true, CancellationToken.None);
+        await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: true, CancellationToken.None);
         Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/other:v1.2.3 ", StringComparison.Ordinal));
     }
 
@@ -204,7 +207,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
         registry.Tags["registry.example/fixture/base:v1.2.3"] = FakeRegistry.IndexOf("base", "sha256:already");
-        var published = await NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:v1.2.3 ", StringComparison.Ordinal));
         Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/base", StringComparison.Ordinal));
         Assert.Contains("registry.example/fixture/base:latest -> sha256:already", registry.Moves);
@@ -214,7 +217,7 @@ public class PipelineTests
     public async Task Transient_push_failures_are_retried()
     {
         var engine = new FakeEngine { PublishFails = (reference, attempt) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) && attempt < 3 };
-        await NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, force: false, CancellationToken.None);
+        await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, force: false, CancellationToken.None);
         Assert.Equal(3, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
     }
 
@@ -223,7 +226,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
         var registry = new FakeRegistry();
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, CancellationToken.None));
         Assert.Contains("publishing registry.example/fixture/other:v1.2.3 failed after 4 attempts", failure.Message);
         Assert.Empty(registry.Moves);
     }
@@ -234,7 +237,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry { RefuseReads = true };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(engine).PublishAsync(Plan(), registry, Credentials, false, CancellationToken.None));
+            NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, CancellationToken.None));
         Assert.Contains("reading registry.example/fixture/base:v1.2.3 before publishing failed (images were built, nothing was pushed)", failure.Message);
         Assert.Contains("refused the credentials of 'bot'", failure.Message);
         Assert.IsType<InputError>(failure.InnerException);
@@ -247,8 +250,9 @@ public class PipelineTests
     {
         var engine = new FakeEngine { PublishRefused = reference => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
         var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(engine).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None));
-        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed: the engine cannot push", failure.Message);
+            NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None));
+        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed (images were built, 2 version tags were pushed): the engine cannot push", failure.Message);
+        Assert.IsType<InputError>(failure.InnerException);
         Assert.Equal(1, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal));
     }
@@ -292,7 +296,8 @@ public class PipelineTests
     public async Task The_secret_never_reaches_the_log()
     {
         var log = new StringWriter();
-        await NewPipeline(new FakeEngine(), log).PublishAsync(Plan(), new FakeRegistry(), Credentials, false, CancellationToken.None);
+        var engine = new FakeEngine();
+        await NewPipeline(engine, log).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None);
         Assert.DoesNotContain("s3cr3t-value", log.ToString());
         Assert.Equal("***", Credentials.Password.ToString());
         Assert.DoesNotContain("s3cr3t-value", Credentials.ToString());

@@ -1,3 +1,5 @@
+using ImageTooling.Cli;
+
 namespace ImageTooling.Tests;
 
 /// <summary>`imagetool promote`: floating tags become copies of the version tag's digest, only once every image checked out.</summary>
@@ -41,16 +43,22 @@ public class PromotionTests
     }
 
     [Fact]
-    public async Task The_digests_can_come_from_the_publish_report()
+    public async Task The_digests_can_come_from_the_run_report()
     {
         var registry = Published("v1.2.3");
-        var report = Reports.Published([
-            new PublishedImage("docker.io/best-tools/pandoc", "v1.2.3", Digest('a'), false),
-            new PublishedImage("docker.io/best-tools/buildx", "v1.2.3", Digest('b'), true),
-        ]);
-        var expected = Reports.ReadPublished(report).ToDictionary(p => p.Key.Repository, p => p.Value);
-        await Promotion.PromoteAsync(Plan("v1.2.3"), registry, Credentials, expected, _ => { }, CancellationToken.None);
+        var report = RunReport.Parse($$"""
+            { "version": 1, "command": "publish-multi-arch", "engine": "e", "succeeded": true,
+              "timing": { "wallSeconds": 1, "workSeconds": 1, "slots": 1, "criticalPathSeconds": 1, "lowerBoundSeconds": 1 },
+              "nodes": [],
+              "published": [
+                { "image": "pandoc", "repository": "docker.io/best-tools/pandoc", "tag": "v1.2.3", "reference": "docker.io/best-tools/pandoc:v1.2.3",
+                  "digest": "{{Digest('a')}}", "status": "pushed", "platforms": {}, "floatingTags": [] },
+                { "image": "buildx", "repository": "docker.io/best-tools/buildx", "tag": "v1.2.3", "reference": "docker.io/best-tools/buildx:v1.2.3",
+                  "digest": "{{Digest('b')}}", "status": "unchanged", "platforms": {}, "floatingTags": [] } ] }
+            """, "report.json");
+        await Promotion.PromoteAsync(Plan("v1.2.3"), registry, Credentials, report.VersionDigests("v1.2.3"), _ => { }, CancellationToken.None);
         Assert.Equal(6, registry.Moves.Count());
+        Assert.Empty(report.VersionDigests("v1.2.4"));
     }
 
     [Fact]
@@ -65,18 +73,5 @@ public class PromotionTests
         var unnamed = await Assert.ThrowsAsync<PipelineFailure>(() => Promotion.PromoteAsync(Plan("v1.2.3"), Published("v1.2.3"), Credentials, partial, _ => { }, CancellationToken.None));
         Assert.Contains("names no digest for docker.io/best-tools/buildx:v1.2.3", unnamed.Message);
         Assert.Empty(registry.Moves);
-    }
-
-    [Fact]
-    public void The_publish_report_round_trips_and_ignores_rows_without_a_digest()
-    {
-        var rows = new[]
-        {
-            new PublishedImage("127.0.0.1:5000/x/pandoc", "v1.2.3", Digest('a'), false),
-            new PublishedImage("127.0.0.1:5000/x/pandoc", "latest", "", true) { Floating = new FloatingTagDecision("latest", false, "v2.0.0 is newer in the repository") },
-        };
-        var read = Reports.ReadPublished("Some heading\n\n" + Reports.Published(rows));
-        Assert.Equal(Digest('a'), Assert.Single(read).Value);
-        Assert.Equal(("127.0.0.1:5000/x/pandoc", "v1.2.3"), read.Keys.Single());
     }
 }

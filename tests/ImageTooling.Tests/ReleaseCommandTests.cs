@@ -3,10 +3,10 @@ using ImageTooling.Testing;
 
 namespace ImageTooling.Tests;
 
-/// <summary>The commands the workflows call, run as real processes (`imagetool branch-tag`, `list --json`, `dagger-version`, `release-notes`).</summary>
+/// <summary>The commands the workflows call, run in process (`imagetool branch-tag`, `list --json`, `dagger-version`, `release-notes`).</summary>
 public class ReleaseCommandTests
 {
-    private static Imagetool.Result Run(params string[] args) => Imagetool.Run(null, null, args);
+    private static Imagetool.Result Run(params string[] args) => InProcessImagetool.Run(args);
 
     [Fact]
     public void Branch_tag_prints_the_core_s_tag_and_refuses_a_bad_sha()

@@ -37,6 +37,7 @@ public class ReleaseTagTests
         Assert.Contains($"'{text}' is not a release tag", error.Message);
         Assert.Contains("vMAJOR.MINOR.PATCH", error.Message);
         Assert.DoesNotContain('\n', error.Message);
+        Assert.Null(ReleaseTag.TryParse(text)); // every registry tag is tried: absence is an answer, not an exception
     }
 
     [Fact]

@@ -18,8 +18,8 @@ public class ScheduleCliTests
     [Fact]
     public void The_plan_takes_the_expected_times_of_the_last_run_over_the_catalog_s_hints()
     {
-        var logs = LogDirectory("""{ "buildx linux/amd64": { "buildSeconds": 50000, "smokeSeconds": 20 } }""");
-        var result = ImageTooling.Testing.Imagetool.Run(null, null, ["plan", "--log-dir", logs, "--jobs", "2"]);
+        var logs = LogDirectory($$"""{ "machine": "{{Engines.Machine("auto")}}", "nodes": { "buildx linux/amd64": { "buildSeconds": 50000, "smokeSeconds": 20 } } }""");
+        var result = InProcessImagetool.Run("plan", "--log-dir", logs, "--jobs", "2");
         Assert.Equal(0, result.Exit);
         var section = result.Out[result.Out.IndexOf("Expected critical path", StringComparison.Ordinal)..];
         Assert.Contains("smoke tests included, 2 slots", section);
@@ -29,17 +29,25 @@ public class ScheduleCliTests
     }
 
     [Fact]
-    public void A_simulated_run_prints_the_timing_summary_and_records_no_durations()
+    public void A_simulated_run_prints_the_timing_summary_and_writes_neither_durations_nor_a_zero_second_critical_path()
     {
         var logs = LogDirectory();
-        var result = ImageTooling.Testing.Imagetool.Run(null, null, ["simulate", "--speedup", "1000000", "--log-dir", logs, "--image", "tooling-k8s-aws"]);
-        Assert.Equal(0, result.Exit);
+        var report = Path.Combine(logs, "run-report.json");
+        var engine = new SimulatedEngine(ExpectedTime.FromCatalog, speedup: 1_000_000);
+        var result = InProcessImagetool.Run(engine, "test", "--log-dir", logs, "--image", "tooling-k8s-aws", "--metadata-file", report);
+        Assert.True(result.Exit == 0, result.All);
         Assert.Contains("simulation (1000000x faster than the expected times; nothing is built)", result.Out);
         var summary = result.Out[result.Out.IndexOf("Timing per node", StringComparison.Ordinal)..];
         foreach (var node in new[] { "tooling-k8s linux/amd64", "tooling-k8s linux/arm64", "tooling-k8s-aws linux/amd64", "tooling-k8s-aws linux/arm64" })
             Assert.Matches($@"\n  {node} +done +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9]+", summary);
         Assert.Contains("lower bound", summary);
+        Assert.Equal(4, RunReport.Read(report).Nodes.Count);
+
+        // Builds that took no time describe no real build: nothing is recorded, and the plan keeps the catalog's hints.
         Assert.False(File.Exists(Path.Combine(logs, DurationHistory.FileName)), "a simulation must not become the next run's expected times");
+        var plan = InProcessImagetool.Run("plan", "--log-dir", logs, "--image", "tooling-k8s-aws");
+        Assert.Contains("expected times: catalog hint", plan.Out);
+        Assert.DoesNotMatch(@"= critical path +0 s", plan.Out);
     }
 
     [Fact]

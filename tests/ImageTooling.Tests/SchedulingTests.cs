@@ -144,7 +144,7 @@ public class SchedulingTests
     public void The_history_replaces_the_nodes_a_run_built_keeps_the_others_and_survives_a_round_trip()
     {
         var plan = QuickFirstPlan();
-        var before = new DurationHistory(new Dictionary<string, ExpectedTime>
+        var before = new DurationHistory(Machine, new Dictionary<string, ExpectedTime>
         {
             [Node(plan, "quick-1").Id] = new(40, 7),
             [Node(plan, "quick-2").Id] = new(41, 8),
@@ -157,7 +157,7 @@ public class SchedulingTests
         };
         var path = Path.Combine(Directory.CreateTempSubdirectory("imagetool-durations-").FullName, "logs", DurationHistory.FileName);
         before.With(run).Save(path);
-        var after = DurationHistory.Load(path);
+        var after = DurationHistory.Load(path, Machine);
 
         static (double, double) Times(ExpectedTime t) => (t.BuildSeconds, t.SmokeSeconds);
         Assert.Equal((3.0, 7), Times(after.For(Node(plan, "quick-1"))));
@@ -172,7 +172,7 @@ public class SchedulingTests
     {
         var plan = QuickFirstPlan();
         var root = Node(plan, "root");
-        var cold = DurationHistory.Empty.With([new NodeStatus(root, NodeStage.Done) { BuildSeconds = 600, SmokeSeconds = 30 }]);
+        var cold = DurationHistory.Empty(Machine).With([new NodeStatus(root, NodeStage.Done) { BuildSeconds = 600, SmokeSeconds = 30 }]);
 
         var warm = cold.With([new NodeStatus(root, NodeStage.Done) { BuildSeconds = 4, SmokeSeconds = 31 }]);
         Assert.Equal((600, 31), (warm.For(root).BuildSeconds, warm.For(root).SmokeSeconds));
@@ -186,9 +186,34 @@ public class SchedulingTests
     public void A_missing_or_broken_history_is_empty()
     {
         var dir = Directory.CreateTempSubdirectory("imagetool-durations-").FullName;
-        Assert.Empty(DurationHistory.Load(Path.Combine(dir, "none.json")).Nodes);
+        Assert.Empty(DurationHistory.Load(Path.Combine(dir, "none.json"), Machine).Nodes);
         File.WriteAllText(Path.Combine(dir, "broken.json"), "{ not json");
-        Assert.Empty(DurationHistory.Load(Path.Combine(dir, "broken.json")).Nodes);
+        Assert.Empty(DurationHistory.Load(Path.Combine(dir, "broken.json"), Machine).Nodes);
+    }
+
+    private const string Machine = "local engine on test-host, 2 cores";
+
+    [Fact]
+    public void A_run_that_built_nothing_in_under_a_second_records_nothing()
+    {
+        var plan = QuickFirstPlan();
+        var history = DurationHistory.Empty(Machine);
+        var instant = plan.Nodes.Select(n => new NodeStatus(n, NodeStage.Done) { BuildSeconds = 0.02, SmokeSeconds = 0 }).ToList();
+        Assert.Same(history, history.With(instant));
+
+        var cold = history.With([new NodeStatus(Node(plan, "root"), NodeStage.Done) { BuildSeconds = 600, SmokeSeconds = 30 }]);
+        var changed = Node(plan, "root") with { Labels = new Dictionary<string, string>(Node(plan, "root").Labels) { [InputsDigest.Label] = "sha256:other" } };
+        Assert.Equal(600, cold.With([new NodeStatus(changed, NodeStage.Done) { BuildSeconds = 0.3, SmokeSeconds = 0 }]).For(changed).BuildSeconds);
+    }
+
+    [Fact]
+    public void Durations_recorded_by_another_engine_or_machine_are_not_this_run_s_expectations()
+    {
+        var plan = QuickFirstPlan();
+        var path = Path.Combine(Directory.CreateTempSubdirectory("imagetool-durations-").FullName, DurationHistory.FileName);
+        DurationHistory.Empty("dagger engine on elsewhere, 64 cores").With([new NodeStatus(Node(plan, "root"), NodeStage.Done) { BuildSeconds = 5, SmokeSeconds = 1 }]).Save(path);
+        Assert.Empty(DurationHistory.Load(path, Machine).Nodes);
+        Assert.Single(DurationHistory.Load(path, "dagger engine on elsewhere, 64 cores").Nodes);
     }
 
     private static string CatalogWithHint(string hint) => $$"""

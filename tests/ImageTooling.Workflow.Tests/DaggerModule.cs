@@ -15,9 +15,9 @@ internal sealed partial class DaggerModule
     public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Agreed = new Dictionary<string, IReadOnlySet<string>>
     {
         ["list"] = new HashSet<string> { "source", "markdown" },
-        ["plan"] = new HashSet<string> { "source", "tag", "branch-tag", "image", "platform", "registry", "no-floating-tags", "json" },
-        ["build"] = new HashSet<string> { "source", "tag", "branch-tag", "image", "platform", "revision", "source-date-epoch" },
-        ["test"] = new HashSet<string> { "source", "tag", "branch-tag", "image", "platform", "revision", "source-date-epoch" },
+        ["plan"] = new HashSet<string> { "source", "tag", "branch-tag", "image", "platform", "registry", "no-floating-tags", "as-json" },
+        ["build"] = new HashSet<string> { "source", "tag", "branch-tag", "image", "platform", "revision", "source-date-epoch", "rerun" },
+        ["test"] = new HashSet<string> { "source", "tag", "branch-tag", "image", "platform", "revision", "source-date-epoch", "rerun" },
         ["publish-multi-arch"] = new HashSet<string>
         {
             "source", "tag", "branch-tag", "image", "platform", "registry", "no-floating-tags", "force", "username", "token",

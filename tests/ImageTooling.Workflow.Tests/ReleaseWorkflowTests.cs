@@ -87,10 +87,11 @@ public partial class ReleaseWorkflowTests
         var publish = Publish().Step;
         var targets = RunStep(job, "./imagetool release-targets");
         Assert.True(targets.Index > publish.Index);
-        Assert.Contains("--published", targets.Run, StringComparison.Ordinal);
-        Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", targets.Env["TABLE"]);
+        // The publish step's run report (JSON), never its printed lines, is what the digests are read from.
+        Assert.Contains("--run-report", targets.Run, StringComparison.Ordinal);
+        Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", targets.Env["REPORT"]);
         Assert.Equal($"${{{{ steps.{targets.Id}.outputs.targets }}}}", job.Node.Map("outputs").Scalar("targets"));
-        Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", job.Node.Map("outputs").Scalar("published"));
+        Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", job.Node.Map("outputs").Scalar("report"));
         Assert.Contains(job.Steps.Skip(publish.Index + 1), s => s.Env.Values.Contains($"${{{{ steps.{publish.Id}.outputs.output }}}}") && (s.Run ?? "").Contains("GITHUB_STEP_SUMMARY", StringComparison.Ordinal));
     }
 
@@ -202,8 +203,8 @@ public partial class ReleaseWorkflowTests
         Assert.Contains("sign", promote.Needs);
         Assert.DoesNotContain(promote.Steps, s => s.Action == DaggerCall.DaggerAction);
         var step = RunStep(promote, "./imagetool promote");
-        Assert.Contains("--published", step.Run, StringComparison.Ordinal);
-        Assert.Equal("${{ needs.publish.outputs.published }}", step.Env["TABLE"]);
+        Assert.Contains("--run-report", step.Run, StringComparison.Ordinal);
+        Assert.Equal("${{ needs.publish.outputs.report }}", step.Env["REPORT"]);
         Assert.Contains("--report \"$GITHUB_STEP_SUMMARY\"", step.Run, StringComparison.Ordinal);
     }
 

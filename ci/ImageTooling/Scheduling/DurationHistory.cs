@@ -5,24 +5,34 @@ namespace ImageTooling.Scheduling;
 /// <summary>
 /// The build and smoke-test seconds of every node as the last run that built it measured them
 /// (<c>durations.json</c> beside the build logs), the scheduler's first source of expected times.
+/// They describe real builds only: those of one <see cref="Machine"/> (the engine kind and the machine that
+/// built), and never a build that took under <see cref="MinimumBuildSeconds"/> (a simulation, or a cache hit).
 /// </summary>
-public sealed record DurationHistory(IReadOnlyDictionary<string, ExpectedTime> Nodes)
+public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string, ExpectedTime> Nodes)
 {
     public const string FileName = "durations.json";
 
-    public static readonly DurationHistory Empty = new(new Dictionary<string, ExpectedTime>());
+    /// <summary>Nothing is built in less: a shorter "build" was answered without building and says nothing about the next one.</summary>
+    public const double MinimumBuildSeconds = 1;
 
-    /// <summary>A missing or unreadable file is an empty history: it is a cache, rewritten by the next run.</summary>
-    public static DurationHistory Load(string path)
+    public static DurationHistory Empty(string machine) => new(machine, new Dictionary<string, ExpectedTime>());
+
+    /// <summary>
+    /// A missing or unreadable file, or one recorded by another engine or machine, is an empty history: it is a
+    /// cache, rewritten by the next run that builds.
+    /// </summary>
+    public static DurationHistory Load(string path, string machine)
     {
         try
         {
-            var nodes = JsonSerializer.Deserialize<Dictionary<string, ExpectedTime>>(File.ReadAllText(path), JsonOptions);
-            return nodes is null ? Empty : new DurationHistory(nodes.Where(n => Valid(n.Value)).ToDictionary());
+            var file = JsonSerializer.Deserialize<DurationHistory>(File.ReadAllText(path), JsonOptions);
+            return file?.Machine != machine || file.Nodes is null
+                ? Empty(machine)
+                : new DurationHistory(machine, file.Nodes.Where(n => Valid(n.Value)).ToDictionary());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
-            return Empty;
+            return Empty(machine);
         }
     }
 
@@ -39,12 +49,15 @@ public sealed record DurationHistory(IReadOnlyDictionary<string, ExpectedTime> N
     /// <summary>
     /// This history with the nodes a run built successfully replaced by that run's times; a node whose
     /// smoke tests did not run (or failed) keeps the smoke seconds it had. For unchanged inputs the longer
-    /// build time stays: a build answered from the cache says nothing about the next cold one.
+    /// build time stays: a build answered from the cache says nothing about the next cold one. A run that
+    /// built nothing (every build under <see cref="MinimumBuildSeconds"/>) returns this same history.
     /// </summary>
     public DurationHistory With(IEnumerable<NodeStatus> run)
     {
+        var built = run.Where(s => s.BuildSeconds >= MinimumBuildSeconds).ToList();
+        if (built.Count == 0) return this;
         var nodes = Nodes.ToDictionary();
-        foreach (var status in run.Where(s => s.BuildSeconds is not null))
+        foreach (var status in built)
         {
             var previous = Nodes.GetValueOrDefault(status.Node.Id);
             var inputs = status.Node.Labels.GetValueOrDefault(InputsDigest.Label);
@@ -53,13 +66,13 @@ public sealed record DurationHistory(IReadOnlyDictionary<string, ExpectedTime> N
             var smoke = status.Stage == NodeStage.Done && status.SmokeSeconds is { } s ? s : previous?.SmokeSeconds ?? 0;
             nodes[status.Node.Id] = new ExpectedTime(build, Math.Round(smoke, 1)) { Inputs = inputs };
         }
-        return new DurationHistory(nodes);
+        return this with { Nodes = nodes };
     }
 
     public void Save(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(Nodes.OrderBy(n => n.Key, StringComparer.Ordinal).ToDictionary(), JsonOptions) + "\n");
+        File.WriteAllText(path, JsonSerializer.Serialize(this with { Nodes = Nodes.OrderBy(n => n.Key, StringComparer.Ordinal).ToDictionary() }, JsonOptions) + "\n");
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

@@ -22,6 +22,8 @@ public sealed record NodeStatus(BuildNode Node, NodeStage Stage)
     public double? SmokeSeconds { get; init; }
     /// <summary>Time spent ready but without a slot (build and smoke tests together).</summary>
     public double WaitedSeconds { get; init; }
+    /// <summary>The smoke tests that ran (or were skipped), in catalog order.</summary>
+    public IReadOnlyList<SmokeResult> Smoke { get; init; } = [];
 }
 
 /// <summary>Told about a run as it goes; the command line draws it. Calls come from many threads.</summary>
@@ -66,7 +68,7 @@ public sealed class RunBoard
         lock (sync) readySince[node] = Stopwatch.GetTimestamp();
     }
 
-    public void Move(BuildNode node, NodeStage stage, double? buildSeconds = null, double? smokeSeconds = null)
+    public void Move(BuildNode node, NodeStage stage, double? buildSeconds = null, double? smokeSeconds = null, IReadOnlyList<SmokeResult>? smoke = null)
     {
         NodeStatus status;
         lock (sync)
@@ -82,6 +84,7 @@ public sealed class RunBoard
                 BuildSeconds = buildSeconds ?? before.BuildSeconds,
                 SmokeSeconds = smokeSeconds ?? before.SmokeSeconds,
                 WaitedSeconds = before.WaitedSeconds + waited,
+                Smoke = smoke ?? before.Smoke,
             };
         }
         observer?.Changed(status);

@@ -36,6 +36,8 @@ public static class ScheduleReports
         var measured = Measured(board);
         text.AppendLine($"  wall {board.WallSeconds:0.0} s; measured work {measured.WorkSeconds:0.0} s over {Slots(schedule.Slots)}; "
             + $"lower bound {measured.LowerBoundSeconds:0.0} s (work ÷ slots {measured.WorkSeconds / measured.Slots:0.0} s, critical path {measured.CriticalPathSeconds:0.0} s)");
+        // The node times were measured while up to Slots builds shared the machine: the bound is this run's, not an idle machine's.
+        text.AppendLine($"  (node times measured with up to {Slots(schedule.Slots)} busy at once on {Environment.ProcessorCount} cores; alone, a node may build faster)");
         return text.ToString();
     }
 

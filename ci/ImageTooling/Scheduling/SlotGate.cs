@@ -18,6 +18,8 @@ public sealed class SlotGate
         public SlotWork? After { get; } = after;
         public bool Ready { get; set; } = after is null;
         public bool Granted { get; set; }
+        /// <summary>Its waiter gave up (cancelled) before the grant: never granted.</summary>
+        public bool Withdrawn { get; set; }
         public TaskCompletionSource Grant { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -43,8 +45,29 @@ public sealed class SlotGate
 
     private void Add(SlotWork work, double priority, SlotWork? after) => entries[work] = new Entry(priority, entries.Count, after);
 
-    /// <summary>Completes when <paramref name="work"/> holds a slot; the holder must call <see cref="Finished"/>.</summary>
-    public Task WhenGranted(SlotWork work, CancellationToken cancellation) => entries[work].Grant.Task.WaitAsync(cancellation);
+    /// <summary>
+    /// Completes when <paramref name="work"/> holds a slot; the holder must call <see cref="Finished"/>. Cancelled, it
+    /// holds no slot: work granted as the cancellation came hands its slot on, and work not granted yet never will be.
+    /// </summary>
+    public async Task WhenGranted(SlotWork work, CancellationToken cancellation)
+    {
+        var entry = entries[work];
+        try
+        {
+            await entry.Grant.Task.WaitAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            bool granted;
+            lock (sync)
+            {
+                granted = entry.Granted;
+                entry.Withdrawn = true;
+            }
+            if (granted) Finished(work, succeeded: false);
+            throw;
+        }
+    }
 
     /// <summary>Frees the slot of <paramref name="work"/>; what comes after it becomes ready only when it succeeded.</summary>
     public void Finished(SlotWork work, bool succeeded)
@@ -64,7 +87,7 @@ public sealed class SlotGate
         var granted = new List<Entry>();
         lock (sync)
         {
-            var waiting = entries.Values.Where(e => e.Ready && !e.Granted).OrderByDescending(e => e.Priority).ThenBy(e => e.Order);
+            var waiting = entries.Values.Where(e => e.Ready && !e.Granted && !e.Withdrawn).OrderByDescending(e => e.Priority).ThenBy(e => e.Order);
             foreach (var entry in waiting.Take(free).ToList())
             {
                 entry.Granted = true;

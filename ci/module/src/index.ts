@@ -185,6 +185,9 @@ export class ImageTooling {
       username,
       "--password-env",
       "REGISTRY_PASSWORD",
+      // The call returns the run report (docs/run-report.md); the progress lines go to stderr.
+      "--metadata-file",
+      "-",
     ])
   }
 }

@@ -1,6 +1,6 @@
 using ImageTooling.Catalog;
 
-namespace ImageTooling;
+namespace ImageTooling.Cli;
 
 /// <summary>
 /// Where the workflows get the Dagger CLI: the catalog's pinned <c>dagger</c> release for one architecture, its tarball

@@ -1,12 +1,12 @@
 using ImageTooling.Catalog;
 using ImageTooling.Scheduling;
 
-namespace ImageTooling.Cli;
+namespace ImageTooling.Tests;
 
 /// <summary>
-/// A simulation, not an engine: it builds and runs nothing, it only waits each node's expected time
-/// divided by <paramref name="speedup"/>, so that the schedule and the live view can be watched
-/// (`imagetool simulate`) without building anything.
+/// A simulation, not an engine: it builds and runs nothing, it only waits each node's expected time divided by
+/// <paramref name="speedup"/>, so that a whole run (schedule, timing summary, run report) can be driven through the
+/// command line without building anything.
 /// </summary>
 internal sealed class SimulatedEngine(Func<BuildNode, ExpectedTime> expected, double speedup) : IImageEngine
 {
@@ -27,7 +27,7 @@ internal sealed class SimulatedEngine(Func<BuildNode, ExpectedTime> expected, do
     }
 
     public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
-        throw new InputError("a simulation publishes nothing");
+        throw new PipelineFailure("a simulation publishes nothing");
 
     private TimeSpan Scaled(double seconds) => TimeSpan.FromSeconds(seconds / speedup);
 }

@@ -1,11 +1,10 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using ImageTooling.Catalog;
 
-namespace ImageTooling;
+namespace ImageTooling.Cli;
 
 /// <summary>What `list` and `publish-multi-arch` print, the same from the command line and from the Dagger module.</summary>
-public static partial class Reports
+internal static class Reports
 {
     public static string Listing(ImageCatalog catalog, bool markdown)
     {
@@ -17,7 +16,7 @@ public static partial class Reports
             foreach (var image in catalog.Images)
             {
                 var tools = string.Join(", ", catalog.ToolsOf(image).Select(t => $"{t.Name} {t.Version}"));
-                var on = image.Base is null ? $"`{catalog.BaseImages[image.From!].Split('@')[0].Replace("docker.io/library/", "", StringComparison.Ordinal)}`" : $"`{image.Base}` +";
+                var on = image.Base is null ? $"`{ImageReference.Parse(catalog.BaseImages[image.From!]).Tagged.Replace("docker.io/library/", "", StringComparison.Ordinal)}`" : $"`{image.Base}` +";
                 text.AppendLine($"| `{catalog.Registry}/{image.Name}` | {on} | {string.Join(", ", image.Platforms)} | {tools} |");
             }
             return text.ToString();
@@ -32,7 +31,7 @@ public static partial class Reports
         return text.ToString();
     }
 
-    /// <summary>A Markdown table of what was published (the release job's summary), floating tags that stayed included.</summary>
+    /// <summary>A Markdown table of what was published, for people (the job summary); machines read the run report.</summary>
     public static string Published(IReadOnlyList<PublishedImage> published)
     {
         var text = new StringBuilder();
@@ -51,18 +50,6 @@ public static partial class Reports
         }
         return text.ToString();
     }
-
-    /// <summary>The rows of a <see cref="Published"/> table that name a digest: (repository, tag) → digest.</summary>
-    public static IReadOnlyDictionary<(string Repository, string Tag), string> ReadPublished(string table)
-    {
-        var rows = new Dictionary<(string, string), string>();
-        foreach (Match m in PublishedRow().Matches(table))
-            rows[(m.Groups["repository"].Value, m.Groups["tag"].Value)] = m.Groups["digest"].Value;
-        return rows;
-    }
-
-    [GeneratedRegex(@"^\| `(?<repository>[^`]+)` \| `(?<tag>[^`]+)` \| `(?<digest>sha256:[0-9a-f]{64})` \|", RegexOptions.Multiline)]
-    private static partial Regex PublishedRow();
 
     /// <summary>What <c>plan</c> says about the floating tags of a release, per image.</summary>
     public static string FloatingTagPlan(IReadOnlyList<(PublishTarget Target, IReadOnlyList<FloatingTagDecision> Decisions)> decisions)

@@ -1,0 +1,32 @@
+namespace ImageTooling;
+
+/// <summary>
+/// An image reference parsed once: <c>[HOST/]PATH[:TAG][@DIGEST]</c>. The first part is a host when it has a dot, a
+/// port or is <c>localhost</c>; otherwise the image is on Docker Hub (<see cref="DockerHub"/>).
+/// </summary>
+/// <param name="Repository">HOST/PATH or PATH as written, without tag and digest.</param>
+public sealed record ImageReference(string Repository, string Host, string Path, string? Tag, string? Digest)
+{
+    public const string DockerHub = "docker.io";
+
+    public static ImageReference Parse(string text)
+    {
+        var at = text.IndexOf('@');
+        var name = at < 0 ? text : text[..at];
+        var colon = name.LastIndexOf(':');
+        var tag = colon > name.LastIndexOf('/') ? name[(colon + 1)..] : null;
+        if (tag is not null) name = name[..colon];
+        var slash = name.IndexOf('/');
+        var first = slash < 0 ? "" : name[..slash];
+        var hasHost = first.Contains('.') || first.Contains(':') || first == "localhost";
+        return new ImageReference(name, hasHost ? first : DockerHub, hasHost ? name[(slash + 1)..] : name, tag, at < 0 ? null : text[(at + 1)..]);
+    }
+
+    /// <summary>The reference without its digest: what a person reads (<c>debian:trixie-slim</c>).</summary>
+    public string Tagged => Tag is null ? Repository : $"{Repository}:{Tag}";
+
+    /// <summary>The reference by digest alone (<c>HOST/PATH@sha256:…</c>), or as tagged when it has no digest: some tools take no "tag@digest".</summary>
+    public string Pinned => Digest is null ? Tagged : $"{Repository}@{Digest}";
+
+    public override string ToString() => Digest is null ? Tagged : $"{Tagged}@{Digest}";
+}
