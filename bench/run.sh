@@ -127,11 +127,14 @@ for node in "${nodes[@]}"; do
   sizes+="| $image | linux/$arch | $(mb "$compressed") | $(mb "$uncompressed") | $(mb "$downloaded") |"$'\n'
 done
 
-echo "==> start-up time of the Python CLIs (median of 3 runs in a fresh container; arm64 under emulation)"
+echo "==> start-up time of the Python CLIs and of lualatex (median of 3 runs in a fresh container; arm64 under emulation)"
+# lualatex as an arbitrary user in a fresh container: what the font names database built into the image saves.
+lualatex_doc='cd /tmp && printf "%s\n" "# Fonts" "" "Grüße **bold** *italic*" > f.md && toolbox-entrypoint pandoc f.md --pdf-engine=lualatex -o f.pdf'
 startups=""
 for arch in amd64 arm64; do
   startups+="| \`openstack --version\` (tooling-k8s-openstack), linux/$arch | $(median_seconds 3 1 podman run --rm --entrypoint openstack "localhost/imagetool/tooling-k8s-openstack:$arch" --version) s |"$'\n'
   startups+="| \`aws --version\` (tooling-k8s-aws), linux/$arch | $(median_seconds 3 1 podman run --rm --entrypoint aws "localhost/imagetool/tooling-k8s-aws:$arch" --version) s |"$'\n'
+  startups+="| \`pandoc --pdf-engine=lualatex\` as 12345:0 (pandoc), linux/$arch | $(median_seconds 3 1 podman run --rm --user 12345:0 --entrypoint sh "localhost/imagetool/pandoc:$arch" -c "$lualatex_doc") s |"$'\n'
 done
 
 echo "==> imagetool plan on the real catalog and on generated ones"
@@ -190,7 +193,7 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "| \`imagetool plan\`, generated catalog of 200 images | ${plan_200} s |"
   echo "| \`imagetool plan\`, generated catalog of 400 images | ${plan_400} s (400/200 = $(ratio "$plan_400" "$plan_200")x) |"
   echo
-  echo "Start-up of the Python CLIs, including the container's own start (median of 3):"
+  echo "Start-up of the Python CLIs and of lualatex, including the container's own start (median of 3):"
   echo
   echo "| command | time |"
   echo "|---|---|"
