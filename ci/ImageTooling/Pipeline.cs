@@ -34,11 +34,10 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var failures = new ConcurrentDictionary<BuildNode, string>();
         var builds = new Dictionary<BuildNode, Task<BuiltImage?>>();
         var tests = new List<Task>();
-        var counts = new SmokeCounts();
         foreach (var node in plan.Nodes)
         {
             builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, failures, cancellation);
-            if (smokeTest) tests.Add(SmokeTestAsync(builds[node], plan.Options, slots, board, failures, counts, cancellation));
+            if (smokeTest) tests.Add(SmokeTestAsync(builds[node], plan.Options, slots, board, failures, cancellation));
         }
         await Task.WhenAll(builds.Values.Concat(tests));
         if (!failures.IsEmpty)
@@ -46,7 +45,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             var lines = plan.Nodes.Where(failures.ContainsKey).Select(n => $"  {n.Id}: {failures[n]}");
             throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", lines)}");
         }
-        if (smokeTest) Say($"smoke tests: {counts}");
+        if (smokeTest) Say($"smoke tests: {SmokeCounts.Of(board.Statuses.SelectMany(s => s.Smoke))}");
         return plan.Nodes.Select(n => builds[n].Result!).ToList();
     }
 
@@ -102,7 +101,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
 
     private async Task SmokeTestAsync(
         Task<BuiltImage?> build, PlanOptions options, SlotGate slots, RunBoard board, ConcurrentDictionary<BuildNode, string> failures,
-        SmokeCounts counts, CancellationToken cancellation)
+        CancellationToken cancellation)
     {
         if (await build is not { } image) return; // the build's own failure is recorded
         var work = new SlotWork(image.Node, SmokeTest: true);
@@ -129,15 +128,13 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 if (onStandIn && test.NeedsRealTool)
                 {
                     Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real {test.Tool}; this run uses a stand-in for it)");
-                    counts.Skip();
-                    results.Add(new SmokeResult(test.Name, SmokeOutcome.Skipped, null, ""));
+                    results.Add(new SmokeResult(test.Name, SmokeOutcome.Skipped, null, "", test.Tool, onStandIn));
                     continue;
                 }
                 var result = await engine.RunAsync(image, test, cancellation);
-                counts.Ran(onStandIn);
                 var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
                 Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
-                results.Add(new SmokeResult(test.Name, passed ? SmokeOutcome.Passed : SmokeOutcome.Failed, result.ExitCode, FirstLine(result.Output)));
+                results.Add(new SmokeResult(test.Name, passed ? SmokeOutcome.Passed : SmokeOutcome.Failed, result.ExitCode, FirstLine(result.Output), test.Tool, onStandIn));
                 if (!passed)
                     failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
             }

@@ -1,16 +1,14 @@
 namespace ImageTooling;
 
-/// <summary>How many smoke tests of a run ran on real binaries, on stand-ins, or were skipped (safe across concurrent nodes).</summary>
-public sealed class SmokeCounts
+/// <summary>How many smoke tests of a run ran on real binaries, on stand-ins, or were skipped (a skipped test's tool is a stand-in).</summary>
+public sealed record SmokeCounts(int OnRealBinaries, int OnStandIns, int Skipped)
 {
-    private int real, standIns, skipped;
-
-    public int OnRealBinaries => Volatile.Read(ref real);
-    public int OnStandIns => Volatile.Read(ref standIns);
-    public int Skipped => Volatile.Read(ref skipped);
-
-    public void Ran(bool onStandIn) => Interlocked.Increment(ref onStandIn ? ref standIns : ref real);
-    public void Skip() => Interlocked.Increment(ref skipped);
+    public static SmokeCounts Of(IEnumerable<SmokeResult> results)
+    {
+        var all = results.ToList();
+        var ran = all.Where(r => r.Outcome != SmokeOutcome.Skipped).ToList();
+        return new SmokeCounts(ran.Count(r => !r.OnStandIn), ran.Count(r => r.OnStandIn), all.Count - ran.Count);
+    }
 
     public override string ToString() => $"{OnRealBinaries} on real binaries, {OnStandIns} on stand-ins, {Skipped} skipped";
 }

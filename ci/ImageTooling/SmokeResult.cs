@@ -4,9 +4,11 @@ public enum SmokeOutcome
 {
     Passed,
     Failed,
-    /// <summary>Not run: it needs the real upstream tool and this run uses stand-in downloads.</summary>
+    /// <summary>Not run: it needs the real behaviour of its tool, and this run uses a stand-in for that tool's download.</summary>
     Skipped,
 }
 
 /// <summary>What one smoke test of one node did: its outcome, exit code and the first line it printed.</summary>
-public sealed record SmokeResult(string Name, SmokeOutcome Outcome, int? ExitCode, string FirstLine);
+/// <param name="Tool">The tool whose binary the test exercises; null for a test of the image as a whole.</param>
+/// <param name="OnStandIn">The test ran (or was skipped) on a stand-in for <paramref name="Tool"/>, not on the real binary.</param>
+public sealed record SmokeResult(string Name, SmokeOutcome Outcome, int? ExitCode, string FirstLine, string? Tool = null, bool OnStandIn = false);

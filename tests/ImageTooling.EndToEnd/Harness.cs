@@ -74,6 +74,9 @@ public sealed class Harness : IDisposable
     private readonly Lock releaseLock = new();
     private Imagetool.Result? release;
 
+    /// <summary>The run report of the full release run (imagetool's --metadata-file).</summary>
+    public string ReleaseReport { get; } = Path.Combine(TestRepository.Root, "artifacts", "e2e", "release-report.json");
+
     /// <summary>The registry namespace of the full release run.</summary>
     public string ReleaseNamespace => $"{Registry}/e2e-{RunId}";
 
@@ -91,7 +94,8 @@ public sealed class Harness : IDisposable
                 output.WriteLine($"(the shared release run to {ReleaseNamespace} ran in an earlier test; its output is there)");
                 return release;
             }
-            return release = Run(output, PasswordEnv(), "publish-multi-arch", "--tag", "v1.2.3", "--registry", ReleaseNamespace, "--username", User);
+            return release = Run(output, PasswordEnv(), "publish-multi-arch", "--tag", "v1.2.3", "--registry", ReleaseNamespace, "--username", User,
+                "--metadata-file", ReleaseReport);
         }
     }
 
