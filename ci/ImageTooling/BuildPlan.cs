@@ -79,12 +79,15 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         return ordered;
     }
 
+    /// <summary>Label key prefix under which every image carries the version of each tool it holds.</summary>
+    public const string ToolLabelPrefix = "io.github.image-tooling.tool.";
+
     private static Dictionary<string, string> Labels(ImageCatalog catalog, ImageDefinition image, PlanOptions options)
     {
         var labels = OciLabels(catalog, image, options);
         // Tool versions as labels, so that `skopeo inspect` shows what an image holds without a pull.
         foreach (var tool in catalog.AllToolsOf(image))
-            labels[ReleaseNotes.ToolLabelPrefix + tool.Name] = tool.Version;
+            labels[ToolLabelPrefix + tool.Name] = tool.Version;
         return labels;
     }
 

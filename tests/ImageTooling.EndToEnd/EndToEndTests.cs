@@ -258,7 +258,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
         var catalog = ImageTooling.Catalog.CatalogLoader.Load(harness.ImagesWithStandIns);
         foreach (var tool in catalog.AllToolsOf(catalog.Image("pandoc")))
-            Assert.Equal(tool.Version, labels.GetProperty(ReleaseNotes.ToolLabelPrefix + tool.Name).GetString());
+            Assert.Equal(tool.Version, labels.GetProperty(BuildPlan.ToolLabelPrefix + tool.Name).GetString());
     }
 
     [Fact]

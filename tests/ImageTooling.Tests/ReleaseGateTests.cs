@@ -1,3 +1,5 @@
+using ImageTooling.Cli;
+
 namespace ImageTooling.Tests;
 
 public class ReleaseGateTests

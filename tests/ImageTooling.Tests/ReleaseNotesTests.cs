@@ -1,3 +1,4 @@
+using ImageTooling.Cli;
 using ImageTooling.Catalog;
 
 namespace ImageTooling.Tests;
@@ -64,6 +65,6 @@ public class ReleaseNotesTests
         var plan = BuildPlan.Create(catalog, new PlanOptions { Release = ReleaseTag.Parse("v1.2.3") });
         foreach (var node in plan.Nodes)
             foreach (var tool in catalog.AllToolsOf(node.Image))
-                Assert.Equal(tool.Version, node.Labels[ReleaseNotes.ToolLabelPrefix + tool.Name]);
+                Assert.Equal(tool.Version, node.Labels[BuildPlan.ToolLabelPrefix + tool.Name]);
     }
 }

@@ -1,4 +1,4 @@
-namespace ImageTooling;
+namespace ImageTooling.Cli;
 
 public enum GateState
 {

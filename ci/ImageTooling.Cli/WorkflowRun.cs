@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ImageTooling;
+namespace ImageTooling.Cli;
 
 /// <summary>One GitHub Actions workflow run as <c>gh run list --json databaseId,status,conclusion</c> prints it.</summary>
 public sealed record WorkflowRun(

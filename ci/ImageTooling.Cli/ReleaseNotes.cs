@@ -1,10 +1,10 @@
 using System.Text;
 using ImageTooling.Catalog;
 
-namespace ImageTooling;
+namespace ImageTooling.Cli;
 
 /// <summary>The body of a GitHub release: every image with its tool versions, and what changed since the previous release's catalog.</summary>
-public static class ReleaseNotes
+internal static class ReleaseNotes
 {
     /// <summary>The highest stable release tag below <paramref name="release"/>, or null for the first release.</summary>
     public static ReleaseTag? PreviousStable(ReleaseTag release, IEnumerable<string> tags) =>
@@ -56,10 +56,7 @@ public static class ReleaseNotes
         text.AppendLine();
         text.AppendLine(previousTag is null
             ? "First release: nothing to compare with."
-            : $"Bold: changed since {previousTag}. Each image lists its tools as labels too: `skopeo inspect docker://IMAGE` shows `{ToolLabelPrefix}<tool>`.");
+            : $"Bold: changed since {previousTag}. Each image lists its tools as labels too: `skopeo inspect docker://IMAGE` shows `{BuildPlan.ToolLabelPrefix}<tool>`.");
         return text.ToString();
     }
-
-    /// <summary>Label key prefix under which every image carries the version of each tool it holds.</summary>
-    public const string ToolLabelPrefix = "io.github.image-tooling.tool.";
 }

@@ -1,4 +1,4 @@
-namespace ImageTooling;
+namespace ImageTooling.Cli;
 
 /// <summary>
 /// The release gate's rules (release.yml's gate job asks these; the workflow only fetches the data and loops):
