@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -80,6 +81,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             var config = root.GetProperty("config").GetProperty("digest").GetString() ?? "";
             var image = config.Length == 0 ? default : await ImageConfigAsync(repository, config, credentials, cancellation);
             manifests.Add(new RemoteManifest(image.Platform ?? "unknown", digest, config) { Inputs = image.Inputs });
+            return new RemoteIndex(digest, manifests) { IsPlainManifest = true };
         }
         return new RemoteIndex(digest, manifests);
     }
@@ -170,6 +172,40 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         await EnsureAsync(put, $"pointing {repository}:{tag} at {digest}", credentials);
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : digest;
     }
+
+    public async Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        var where = $"{repository}@{manifest.Digest} at {api.Authority}";
+        string mediaType;
+        long size;
+        using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest.Digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
+        {
+            if (source.StatusCode == HttpStatusCode.NotFound)
+                throw new PipelineFailure($"{where} does not exist: no index can hold it");
+            await EnsureAsync(source, $"reading {where}", credentials);
+            size = (await source.Content.ReadAsByteArrayAsync(cancellation)).Length;
+            mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
+        }
+        // The platform as the image config states it, variant included (arm64's v8), as an engine's own index would.
+        using var config = await GetBlobJsonAsync(repository, manifest.ConfigDigest, credentials, cancellation);
+        var platform = new Dictionary<string, string>();
+        foreach (var key in new[] { "architecture", "os", "variant" })
+            if (config.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
+                platform[key] = value.GetString()!;
+        var index = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            schemaVersion = 2,
+            mediaType = OciIndex,
+            manifests = new[] { new { mediaType, digest = manifest.Digest, size, platform } },
+        });
+        using var put = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{tag}"), name, credentials, push: true, [], $"{repository}:{tag} at {api.Authority}", cancellation,
+            content: () => new ByteArrayContent(index) { Headers = { ContentType = new MediaTypeHeaderValue(OciIndex) } });
+        await EnsureAsync(put, $"putting an index of {manifest.Digest} under {repository}:{tag}", credentials);
+        return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(index));
+    }
+
+    private const string OciIndex = "application/vnd.oci.image.index.v1+json";
 
     private static Task EnsureAsync(HttpResponseMessage response, string what, RegistryCredentials? credentials)
     {

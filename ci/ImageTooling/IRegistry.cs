@@ -18,4 +18,10 @@ public interface IRegistry
     /// the registry reports for the tag afterwards.
     /// </summary>
     Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation);
+
+    /// <summary>
+    /// Points <paramref name="tag"/> at a new OCI index holding only <paramref name="manifest"/>, a plain image manifest
+    /// already in the repository, with its platform: the multi-arch form of a one-platform publish. Returns the index digest.
+    /// </summary>
+    Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation);
 }

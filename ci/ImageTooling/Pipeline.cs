@@ -265,6 +265,15 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
         if (index?.Digest != digest)
             throw new PipelineFailure($"{reference} was pushed as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");
+        if (index.IsPlainManifest)
+        {
+            // An engine that pushes one platform as a plain manifest (Dagger) gets the index every release has, with one entry.
+            digest = await registry.IndexOfOneAsync(target.Repository, tag, index.Manifests[0], credentials, cancellation);
+            index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
+            if (index?.Digest != digest || index.IsPlainManifest)
+                throw new PipelineFailure($"{reference}: an index of one platform was put as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");
+            Say($"[push]  {reference} -> {digest} (an index of the one platform's manifest)");
+        }
         return new PublishedImage(target.Repository, tag, digest, Unchanged: false) { Platforms = PlatformsOf(index) };
     }
 

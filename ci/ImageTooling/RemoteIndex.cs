@@ -1,3 +1,8 @@
 namespace ImageTooling;
 
-public sealed record RemoteIndex(string Digest, IReadOnlyList<RemoteManifest> Manifests);
+/// <summary>What a tag holds: an index of platform manifests, or one plain image manifest read as its one platform.</summary>
+public sealed record RemoteIndex(string Digest, IReadOnlyList<RemoteManifest> Manifests)
+{
+    /// <summary>The tag points at a plain image manifest, not an index (what Dagger v0.21.8 pushes for one platform).</summary>
+    public bool IsPlainManifest { get; init; }
+}

@@ -31,6 +31,10 @@ internal sealed class StandInRegistry(Func<string, string?> pushedDigest) : IReg
 
     public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
         Task.FromResult(digest);
+
+    /// <summary>Never asked: this stand-in answers every tag as an index.</summary>
+    public Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation) =>
+        throw new InvalidOperationException("the in-process stand-in registry holds no plain manifests");
 }
 
 /// <summary>The real core and the Dagger engine against the simulated session, for one release of the real images/.</summary>

@@ -202,7 +202,10 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
         output.WriteLine($"two publish-multi-arch runs: {requests.Count} requests");
     }
 
-    /// <summary>Dagger pushes a plain manifest for one platform; the next identical call must still see its own content.</summary>
+    /// <summary>
+    /// Dagger pushes a plain manifest for one platform; imagetool puts an index of it under the tag, as every release has,
+    /// and the next identical call finds its own content there.
+    /// </summary>
     [Fact]
     public void A_single_platform_publish_then_the_same_call_converges_without_force()
     {
@@ -220,9 +223,12 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
         var pushed = Assert.Single(firstRun.Session.Publishes);
         Assert.Equal(reference, pushed.Address);
         Assert.Single(pushed.Variants);
-        Assert.Equal("application/vnd.oci.image.manifest.v1+json", registry.MediaTypeOf(reference));
+        Assert.Equal("application/vnd.oci.image.index.v1+json", registry.MediaTypeOf(reference));
+        var index = registry.DigestOf(reference);
+        Assert.NotEqual(pushed.Digest, index);
+        Assert.Contains($"[push]  {reference} -> {index} (an index of the one platform's manifest)", first, StringComparison.Ordinal);
         Assert.Equal(1, secondRun.Session.NestedRuns);
-        Assert.Contains($"{reference} already holds this content ({pushed.Digest}); nothing to do", second, StringComparison.Ordinal);
+        Assert.Contains($"{reference} already holds this content ({index}); nothing to do", second, StringComparison.Ordinal);
         Assert.DoesNotContain("other content", second, StringComparison.Ordinal);
         Assert.Empty(secondRun.Session.Publishes);
     }

@@ -76,6 +76,12 @@ internal sealed class StandInRegistryServer : IDisposable
         }
     }
 
+    /// <summary>The digest a tag points at, or null.</summary>
+    public string? DigestOf(string reference)
+    {
+        lock (state) return tags.GetValueOrDefault(reference);
+    }
+
     /// <summary>The media type of what a tag points at (an index, or a plain manifest), or null.</summary>
     public string? MediaTypeOf(string reference)
     {

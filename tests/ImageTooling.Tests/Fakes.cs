@@ -15,6 +15,8 @@ internal sealed class FakeEngine : IImageEngine
     /// <summary>Called after a push landed (e.g. to interrupt the run there).</summary>
     public Action<string>? AfterPublish { get; init; }
     public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
+    /// <summary>One platform is pushed as a plain image manifest, not an index (as Dagger v0.21.8 does).</summary>
+    public bool OnePlatformAsPlainManifest { get; init; }
     /// <summary>Where a push lands (the pipeline reads every pushed index back from its registry).</summary>
     public FakeRegistry? Registry { get; private set; }
 
@@ -51,9 +53,10 @@ internal sealed class FakeEngine : IImageEngine
         if (PublishRefused(reference)) throw new InputError($"the engine cannot push {reference} with these credentials");
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
         Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
-        var digest = $"sha256:{reference.GetHashCode():x8}";
-        Registry?.Pushed(reference, new RemoteIndex(digest,
-            variants.Select(v => new RemoteManifest(v.Node.Platform.ToString(), $"sha256:{v.Node.Image.Name}-{v.Node.Platform.Architecture}-manifest", v.ConfigDigest ?? "")).ToList()));
+        var manifests = variants.Select(v => new RemoteManifest(v.Node.Platform.ToString(), $"sha256:{v.Node.Image.Name}-{v.Node.Platform.Architecture}-manifest", v.ConfigDigest ?? "")).ToList();
+        var plain = OnePlatformAsPlainManifest && manifests.Count == 1;
+        var digest = plain ? manifests[0].Digest : $"sha256:{reference.GetHashCode():x8}";
+        Registry?.Pushed(reference, new RemoteIndex(digest, manifests) { IsPlainManifest = plain });
         AfterPublish?.Invoke(reference);
         return Task.FromResult(digest);
     }
@@ -95,6 +98,15 @@ internal sealed class FakeRegistry : IRegistry
     {
         Calls.Add($"tag {repository}:{tag} -> {digest}");
         Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, Tags.Values.FirstOrDefault(i => i.Digest == digest)?.Manifests ?? []);
+        return Task.FromResult(digest);
+    }
+
+    /// <summary>Records the wrap and points the tag at an index of the one manifest.</summary>
+    public Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var digest = $"sha256:index-of-{manifest.Digest["sha256:".Length..]}";
+        Calls.Add($"index {repository}:{tag} -> {digest}");
+        Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, [manifest]);
         return Task.FromResult(digest);
     }
 

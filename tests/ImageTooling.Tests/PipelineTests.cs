@@ -286,6 +286,28 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task A_one_platform_push_that_lands_as_a_plain_manifest_becomes_an_index_of_it_and_a_rerun_finds_the_same_content()
+    {
+        var registry = new FakeRegistry();
+        var engine = new FakeEngine { OnePlatformAsPlainManifest = true };
+        engine.PushesTo(registry);
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Release = ReleaseTag.Parse("v1.2.3"), Images = ["other"], Platforms = ["linux/amd64"], FloatingTags = false });
+        var published = Assert.Single(await NewPipeline(engine).PublishAsync(plan, registry, Credentials, false, CancellationToken.None));
+
+        var index = registry.Tags["registry.example/fixture/other:v1.2.3"];
+        Assert.False(index.IsPlainManifest);
+        Assert.Equal("sha256:index-of-other-amd64-manifest", index.Digest);
+        Assert.Equal(index.Digest, published.Digest);
+        Assert.Equal(["linux/amd64"], index.Manifests.Select(m => m.Platform));
+        Assert.Contains("index registry.example/fixture/other:v1.2.3 -> sha256:index-of-other-amd64-manifest", registry.Calls);
+
+        var log = new StringWriter();
+        var again = Assert.Single(await NewPipeline(engine, log).PublishAsync(plan, registry, Credentials, false, CancellationToken.None));
+        Assert.True(again.Unchanged);
+        Assert.Contains("already holds this content", log.ToString());
+    }
+
+    [Fact]
     public async Task Nothing_to_publish_without_a_tag()
     {
         var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions());

@@ -158,6 +158,41 @@ public class RegistryClientTests
     }
 
     [Fact]
+    public async Task A_plain_manifest_becomes_an_index_of_that_one_manifest_with_its_platform_under_the_same_tag()
+    {
+        const string manifest = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:config-a"},"layers":[]}""";
+        string? put = null, putType = null;
+        var registry = new ScriptedRegistry((request, _) =>
+        {
+            switch (request.Method.Method, request.RequestUri!.AbsolutePath)
+            {
+                case ("GET", "/v2/e2e/pandoc/manifests/sha256:manifest-a"):
+                    var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(manifest) };
+                    response.Content.Headers.ContentType = new("application/vnd.oci.image.manifest.v1+json");
+                    return response;
+                case ("GET", "/v2/e2e/pandoc/blobs/sha256:config-a"):
+                    return Json("""{"os":"linux","architecture":"arm64","variant":"v8","config":{}}""");
+                case ("PUT", "/v2/e2e/pandoc/manifests/v1.2.3"):
+                    put = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
+                    putType = request.Content.Headers.ContentType?.MediaType;
+                    return new HttpResponseMessage(HttpStatusCode.Created) { Headers = { { "Docker-Content-Digest", "sha256:index-a" } } };
+                default:
+                    return new HttpResponseMessage(HttpStatusCode.NotFound);
+            }
+        });
+        using var client = Client(registry);
+        var plain = new RemoteManifest("linux/arm64", "sha256:manifest-a", "sha256:config-a");
+        Assert.Equal("sha256:index-a", await client.IndexOfOneAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", plain, Bot, CancellationToken.None));
+        Assert.Equal("application/vnd.oci.image.index.v1+json", putType);
+        using var index = System.Text.Json.JsonDocument.Parse(put!);
+        var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
+        Assert.Equal("application/vnd.oci.image.manifest.v1+json", entry.GetProperty("mediaType").GetString());
+        Assert.Equal("sha256:manifest-a", entry.GetProperty("digest").GetString());
+        Assert.Equal(Encoding.UTF8.GetByteCount(manifest), entry.GetProperty("size").GetInt64());
+        Assert.Equal("""{"architecture":"arm64","os":"linux","variant":"v8"}""", entry.GetProperty("platform").GetRawText());
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_with_backoff()
     {
         var registry = new ScriptedRegistry((_, n) => n < 3 ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : new HttpResponseMessage(HttpStatusCode.OK));
