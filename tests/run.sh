@@ -77,6 +77,14 @@ if [[ ${IMAGE_TOOLING_SKIP_END_TO_END:-0} == 1 ]]; then
 else
   run_tests "End-to-end (local engine, offline harness)" tests/ImageTooling.EndToEnd detailed || status=1
 fi
+# The failed tests and the first lines of their messages, here at the end, where a long log is read.
+if ((failed > 0)); then
+  printf '\nFailed tests:\n'
+  awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]* \[/ { print; shown = 0; want = 1; next }
+       want && /Error Message:/ { grab = 1; next }
+       grab && (shown >= 4 || /Stack Trace:/) { grab = 0; want = 0; next }
+       grab && NF { print "     " $0; shown++ }' "$results"/*.log
+fi
 rm -rf "$results"
 # What the shared end-to-end release ran its smoke tests on (Debian's real builds of kubectl, kustomize,
 # docker and buildx; stand-ins for the downloads nothing here can build).

@@ -31,6 +31,7 @@ internal static class Commands
     private static readonly Option<string?> ReadmePath = new("--readme") { Description = "The README to check or write (default: README.md beside the images folder)" };
     private static readonly Option<bool> Offline = new("--offline") { Description = "Do not read the registry's tags (the plan then lists floating tags as candidates only)" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
+    private static readonly Option<string[]> Staged = new("--staged") { Description = "A run report of 'stage' (repeatable, one per platform runner): the staged digests to assemble", Arity = ArgumentArity.OneOrMore, Required = true };
     private static readonly Option<string?> MetadataFile = new("--metadata-file") { Description = "Write the run report (JSON, docs/run-report.md) to this file; '-' writes it to standard output and the printed lines to standard error" };
 
     /// <summary>Parses and runs one command line; what the process and the in-process tests both call.</summary>
@@ -139,6 +140,37 @@ internal static class Commands
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(publish);
 
+        var stage = new Command("stage", "Build and smoke-test the planned platforms, then push each image's variants by digest with no tag (for 'assemble')") { Username, PasswordEnv };
+        AddRunOptions(stage);
+        stage.SetAction((r, ct) => Run(async () =>
+        {
+            var credentials = Credentials(r);
+            using var registry = new ImageTooling.Registry.RegistryClient();
+            var staged = await RunPipeline(r, "stage", engines, output, error, live, (p, plan) => p.StageAsync(plan, registry, credentials, ct), ct);
+            Printed(r, output, error).WriteLine($"Staged {staged.Count} platform images by digest; nothing was tagged.");
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        root.Subcommands.Add(stage);
+
+        var assemble = new Command("assemble", "Put each image's index together registry-side from staged platform digests, then tag it as publish-multi-arch does")
+        {
+            Staged, Username, PasswordEnv, Force, Report, MetadataFile,
+        };
+        AddPlanOptions(assemble);
+        assemble.SetAction((r, ct) => Run(async () =>
+        {
+            var staged = (r.GetValue(Staged) ?? []).SelectMany(file => RunReport.Read(file).Staged).ToList();
+            var credentials = Credentials(r);
+            using var registry = new ImageTooling.Registry.RegistryClient();
+            var published = await RunPipeline(r, "assemble", engines, output, error, live: false,
+                (p, plan) => p.AssembleAsync(plan, staged, registry, credentials, r.GetValue(Force), ct), ct);
+            var summary = Reports.Published(published);
+            Printed(r, output, error).Write(summary);
+            if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
+            return ExitCodes.Ok;
+        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        root.Subcommands.Add(assemble);
+
         ReleaseCommands.AddTo(root, output, error, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;
     }
@@ -219,8 +251,9 @@ internal static class Commands
         var plan = await CreatePlanAsync(r, cancellation);
         var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
         var logs = LogDirectory(r);
-        var kind = r.GetValue(EngineOption)!;
-        var pipeline = new PipelineRun(command, engines(kind, images, logs), JobCount(r), logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
+        var kind = r.GetValue(EngineOption) ?? "local"; // assemble has no --engine: it builds nothing
+        var jobs = r.CommandResult.Command.Options.Contains(Jobs) ? JobCount(r) : 1; // assemble builds nothing
+        var pipeline = new PipelineRun(command, engines(kind, images, logs), jobs, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
         return await pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
     }
 

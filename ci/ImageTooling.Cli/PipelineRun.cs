@@ -35,9 +35,9 @@ internal sealed record PipelineRun(
                 output.Write(ScheduleReports.Run(board));
                 var next = history.With(board.Statuses);
                 if (!ReferenceEquals(next, history)) Record(next, historyPath, output);
-                if (MetadataFile is { } file)
-                    WriteReport(RunReport.From(Command, Engine.Name, succeeded, board, plan.Publish, pipeline.LastPublished), file, succeeded);
             }
+            if (MetadataFile is { } file)
+                WriteReport(RunReport.From(Command, Engine.Name, succeeded, pipeline.LastRun, plan.Publish, pipeline.LastPublished, pipeline.LastStaged), file, succeeded);
         }
     }
 

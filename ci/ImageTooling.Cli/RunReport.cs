@@ -14,12 +14,22 @@ internal sealed record RunReport(
 {
     public const int CurrentVersion = 1;
 
-    public static RunReport From(string command, string engine, bool succeeded, RunBoard board, IReadOnlyList<PublishTarget> targets, IReadOnlyList<PublishedImage> published)
+    /// <summary>The platform images <c>stage</c> pushed by digest with no tag; what <c>assemble --staged</c> reads.</summary>
+    public IReadOnlyList<StagedImage> Staged { get; init; } = [];
+
+    /// <param name="board">The nodes the run built; null for a run that built nothing (<c>assemble</c>).</param>
+    public static RunReport From(
+        string command, string engine, bool succeeded, RunBoard? board, IReadOnlyList<PublishTarget> targets, IReadOnlyList<PublishedImage> published,
+        IReadOnlyList<StagedImage> staged)
     {
-        var measured = ScheduleReports.Measured(board);
-        var timing = new RunTiming(Math.Round(board.WallSeconds, 1), Math.Round(measured.WorkSeconds, 1), measured.Slots,
-            Math.Round(measured.CriticalPathSeconds, 1), Math.Round(measured.LowerBoundSeconds, 1));
-        var nodes = board.Statuses.Select(s => new NodeReport(
+        var timing = new RunTiming(0, 0, 0, 0, 0);
+        if (board is not null)
+        {
+            var measured = ScheduleReports.Measured(board);
+            timing = new RunTiming(Math.Round(board.WallSeconds, 1), Math.Round(measured.WorkSeconds, 1), measured.Slots,
+                Math.Round(measured.CriticalPathSeconds, 1), Math.Round(measured.LowerBoundSeconds, 1));
+        }
+        var nodes = (board?.Statuses ?? []).Select(s => new NodeReport(
             s.Node.Image.Name, s.Node.Platform.ToString(), s.Node.Labels.GetValueOrDefault(InputsDigest.Label), ScheduleReports.Stage(s.Stage),
             Round(s.BuildSeconds), Round(s.SmokeSeconds), Math.Round(s.WaitedSeconds, 1), s.Smoke)).ToList();
         var references = published.Where(p => p.Floating is null).Select(p => new PublishedReference(
@@ -27,7 +37,7 @@ internal sealed record RunReport(
             p.Unchanged ? "unchanged" : "pushed", p.Platforms,
             published.Where(f => f.Repository == p.Repository && f.Floating is not null)
                 .Select(f => new FloatingTagReport(f.Tag, f.Floating!.Moves, f.Floating.Reason, f.Digest.Length == 0 ? null : f.Digest)).ToList())).ToList();
-        return new RunReport(CurrentVersion, command, engine, succeeded, timing, nodes, references);
+        return new RunReport(CurrentVersion, command, engine, succeeded, timing, nodes, references) { Staged = staged };
     }
 
     /// <summary>The digest each repository's version tag <paramref name="tag"/> was pushed as (or found already holding).</summary>

@@ -198,6 +198,28 @@ public sealed class DaggerClient : IDisposable
         return Walk(step, data, "container", "withRegistryAuth", "publish").GetString()!;
     }
 
+    /// <summary>
+    /// Writes the container as an OCI image tarball (gzip layers, OCI media types) to <paramref name="path"/> on the
+    /// client's side of the session (the host under <c>dagger run</c>, the module's container under <c>dagger call</c>).
+    /// </summary>
+    public async Task ExportTarballAsync(string step, ContainerId container, string path, CancellationToken cancellation)
+    {
+        const string query = """
+            query ExportTarball($container: ID!, $path: String!) {
+              node(id: $container) {
+                ... on Container {
+                  asTarball(forcedCompression: Gzip, mediaTypes: OCIMediaTypes) {
+                    export(path: $path)
+                  }
+                }
+              }
+            }
+            """;
+        var variables = new Dictionary<string, object?> { ["container"] = container.Value, ["path"] = path };
+        var data = await QueryAsync(step, query, variables, cancellation);
+        Walk(step, data, "node", "asTarball", "export");
+    }
+
     /// <summary>Sends one request; GraphQL errors and transport failures become one <see cref="PipelineFailure"/> naming the step.</summary>
     internal async Task<JsonElement> QueryAsync(string step, string query, IReadOnlyDictionary<string, object?> variables, CancellationToken cancellation)
     {

@@ -109,6 +109,21 @@ public sealed partial class DaggerEngine : IImageEngine
         return digest;
     }
 
+    /// <summary>An OCI tarball written to the client's side of the session (<c>asTarball</c>, <c>export</c>), unpacked.</summary>
+    public async Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation)
+    {
+        var tarball = Path.Combine(Path.GetTempPath(), $"imagetool-{Guid.NewGuid():N}.tar");
+        try
+        {
+            await client.ExportTarballAsync($"exporting {variant.Node.Id}", new ContainerId(variant.Handle), tarball, cancellation);
+            await System.Formats.Tar.TarFile.ExtractToDirectoryAsync(tarball, layout, overwriteFiles: false, cancellation);
+        }
+        finally
+        {
+            File.Delete(tarball);
+        }
+    }
+
     /// <summary>Refuses, before anything is built, a token that Dagger could not resolve itself.</summary>
     public Task CheckCredentialsAsync(RegistryCredentials credentials, CancellationToken cancellation)
     {

@@ -231,6 +231,14 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         }
     }
 
+    public async Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation)
+    {
+        var export = await ChildProcess.RunAsync("podman",
+            ["push", "--format", "oci", "--compression-format", "gzip", variant.Handle, $"oci:{layout}:staged"], cancellation, timeout: TimeSpan.FromMinutes(30));
+        if (export.ExitCode != 0)
+            throw new PipelineFailure($"writing {variant.Node.Id} as an OCI layout failed: {LastError(export.Output)}");
+    }
+
     private string LogFile(BuildNode node) =>
         Path.Combine(logDirectory, $"{node.Image.Name}-{node.Platform.Architecture}.log");
 

@@ -21,10 +21,13 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         "application/vnd.docker.distribution.manifest.v2+json",
     ];
 
-    private readonly HttpClient http = new(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient http = new(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly Dictionary<string, string> tokens = [];
 
     public int Attempts { get; init; } = 4;
+    /// <summary>How long one request may take; a blob upload gets <see cref="UploadTimeout"/>.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -173,39 +176,86 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : digest;
     }
 
-    public async Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
-        var where = $"{repository}@{manifest.Digest} at {api.Authority}";
-        string mediaType;
-        long size;
-        using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest.Digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
+        var entries = new List<object>();
+        // Ordered by platform, so the same manifests always make the same index bytes (and digest).
+        foreach (var manifest in manifests.OrderBy(m => m.Platform, StringComparer.Ordinal))
         {
-            if (source.StatusCode == HttpStatusCode.NotFound)
-                throw new PipelineFailure($"{where} does not exist: no index can hold it");
-            await EnsureAsync(source, $"reading {where}", credentials);
-            size = (await source.Content.ReadAsByteArrayAsync(cancellation)).Length;
-            mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
+            var where = $"{repository}@{manifest.Digest} at {api.Authority}";
+            string mediaType;
+            long size;
+            using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest.Digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
+            {
+                if (source.StatusCode == HttpStatusCode.NotFound)
+                    throw new PipelineFailure($"{where} does not exist: no index can hold it");
+                await EnsureAsync(source, $"reading {where}", credentials);
+                size = (await source.Content.ReadAsByteArrayAsync(cancellation)).Length;
+                mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
+            }
+            // The platform as the image config states it, variant included (arm64's v8), as an engine's own index would.
+            using var config = await GetBlobJsonAsync(repository, manifest.ConfigDigest, credentials, cancellation);
+            var platform = new Dictionary<string, string>();
+            foreach (var key in new[] { "architecture", "os", "variant" })
+                if (config.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
+                    platform[key] = value.GetString()!;
+            entries.Add(new { mediaType, digest = manifest.Digest, size, platform });
         }
-        // The platform as the image config states it, variant included (arm64's v8), as an engine's own index would.
-        using var config = await GetBlobJsonAsync(repository, manifest.ConfigDigest, credentials, cancellation);
-        var platform = new Dictionary<string, string>();
-        foreach (var key in new[] { "architecture", "os", "variant" })
-            if (config.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
-                platform[key] = value.GetString()!;
-        var index = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            schemaVersion = 2,
-            mediaType = OciIndex,
-            manifests = new[] { new { mediaType, digest = manifest.Digest, size, platform } },
-        });
+        var index = JsonSerializer.SerializeToUtf8Bytes(new { schemaVersion = 2, mediaType = OciIndex, manifests = entries }, IndexJson);
         using var put = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{tag}"), name, credentials, push: true, [], $"{repository}:{tag} at {api.Authority}", cancellation,
             content: () => new ByteArrayContent(index) { Headers = { ContentType = new MediaTypeHeaderValue(OciIndex) } });
-        await EnsureAsync(put, $"putting an index of {manifest.Digest} under {repository}:{tag}", credentials);
+        await EnsureAsync(put, $"putting an index of {string.Join(", ", manifests.Select(m => m.Digest))} under {repository}:{tag}", credentials);
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(index));
     }
 
+    /// <summary>
+    /// The manifest goes under its own digest (<c>PUT /v2/NAME/manifests/DIGEST</c>, the distribution spec's push by
+    /// digest); each blob the repository lacks is one monolithic upload (POST, then PUT with the digest).
+    /// </summary>
+    public async Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        using var layoutIndex = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json"), cancellation));
+        var entries = layoutIndex.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        if (entries.Count != 1)
+            throw new PipelineFailure($"the OCI layout {layout} holds {entries.Count} manifests; staging pushes exactly one");
+        var digest = entries[0].GetProperty("digest").GetString()!;
+        var mediaType = entries[0].GetProperty("mediaType").GetString()!;
+        string Blob(string d) => Path.Combine(layout, "blobs", d.Split(':')[0], d.Split(':')[1]);
+        var manifest = await File.ReadAllBytesAsync(Blob(digest), cancellation);
+        using var json = JsonDocument.Parse(manifest);
+        var blobs = json.RootElement.GetProperty("layers").EnumerateArray().Append(json.RootElement.GetProperty("config"))
+            .Select(b => b.GetProperty("digest").GetString()!).Distinct();
+        foreach (var blob in blobs)
+        {
+            using (var head = await SendAsync(HttpMethod.Head, new Uri(api, $"/v2/{name}/blobs/{blob}"), name, credentials, push: true, [], $"{repository}@{blob} at {api.Authority}", cancellation))
+                if (head.IsSuccessStatusCode) continue;
+            var what = $"uploading {blob} to {repository} at {api.Authority}";
+            string location;
+            using (var start = await SendAsync(HttpMethod.Post, new Uri(api, $"/v2/{name}/blobs/uploads/"), name, credentials, push: true, [], what, cancellation))
+            {
+                await EnsureAsync(start, what, credentials);
+                location = start.Headers.Location?.ToString() ?? throw new PipelineFailure($"{what}: the registry gave no upload location");
+            }
+            var target = new Uri(api, location);
+            var finish = new UriBuilder(target) { Query = (target.Query.Length > 1 ? target.Query[1..] + "&" : "") + $"digest={Uri.EscapeDataString(blob)}" }.Uri;
+            var path = Blob(blob);
+            using var put = await SendAsync(HttpMethod.Put, finish, name, credentials, push: true, [], what, cancellation,
+                content: () => new StreamContent(File.OpenRead(path)) { Headers = { ContentType = new MediaTypeHeaderValue("application/octet-stream") } },
+                timeout: UploadTimeout);
+            await EnsureAsync(put, what, credentials);
+        }
+        using var putManifest = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{digest}"), name, credentials, push: true, [], $"{repository}@{digest} at {api.Authority}", cancellation,
+            content: () => new ByteArrayContent(manifest) { Headers = { ContentType = new MediaTypeHeaderValue(mediaType) } });
+        await EnsureAsync(putManifest, $"pushing {repository}@{digest}", credentials);
+        return digest;
+    }
+
     private const string OciIndex = "application/vnd.oci.image.index.v1+json";
+
+    /// <summary>Media types as written (<c>+json</c>, not <c>\u002Bjson</c>), as engines write their indexes.</summary>
+    private static readonly JsonSerializerOptions IndexJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static Task EnsureAsync(HttpResponseMessage response, string what, RegistryCredentials? credentials)
     {
@@ -218,12 +268,12 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
 
     private async Task<HttpResponseMessage> SendAsync(
         HttpMethod method, Uri uri, string name, RegistryCredentials? credentials, bool push, string[] accept, string what, CancellationToken cancellation,
-        Func<HttpContent>? content = null)
+        Func<HttpContent>? content = null, TimeSpan? timeout = null)
     {
         var scope = $"repository:{name}:{(push ? "pull,push" : "pull")}";
         // Authorization is cached per scope and per credentials object, never across credentials.
         var cacheKey = $"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credentials)}|{credentials?.Username}|{scope}";
-        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(cacheKey), content), what, cancellation);
+        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(cacheKey), content), what, timeout, cancellation);
         if (response.StatusCode != HttpStatusCode.Unauthorized || credentials is null && !IsBearer(response)) return response;
 
         var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
@@ -234,7 +284,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         else if (credentials is not null)
             authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
         if (authorization is not null) tokens[cacheKey] = authorization;
-        return await TryAsync(() => Request(method, uri, accept, authorization, content), what, cancellation);
+        return await TryAsync(() => Request(method, uri, accept, authorization, content), what, timeout, cancellation);
     }
 
     private static bool IsBearer(HttpResponseMessage response) =>
@@ -252,7 +302,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
                     Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}")));
             return request;
-        }, what, cancellation);
+        }, what, null, cancellation);
         if (!response.IsSuccessStatusCode) return null;
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
         var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString()
@@ -279,7 +329,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         return request;
     }
 
-    private async Task<HttpResponseMessage> TryAsync(Func<HttpRequestMessage> request, string what, CancellationToken cancellation)
+    private async Task<HttpResponseMessage> TryAsync(Func<HttpRequestMessage> request, string what, TimeSpan? timeout, CancellationToken cancellation)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -288,7 +338,9 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             try
             {
                 using var message = request();
-                var response = await http.SendAsync(message, cancellation);
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                limit.CancelAfter(timeout ?? RequestTimeout);
+                var response = await http.SendAsync(message, limit.Token);
                 var transient = (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests;
                 if (!transient) return response;
                 fault = $"{(int)response.StatusCode} {response.ReasonPhrase}";

@@ -21,4 +21,10 @@ public interface IImageEngine
 
     /// <summary>Pushes the platform variants as one multi-arch index under <paramref name="reference"/> and returns the index digest.</summary>
     Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation);
+
+    /// <summary>
+    /// Writes one platform variant as an OCI image layout (<c>index.json</c> naming exactly one manifest, gzip layers) into
+    /// the empty directory <paramref name="layout"/>: what a staging run pushes by digest (<see cref="IRegistry.PushLayoutAsync"/>).
+    /// </summary>
+    Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation);
 }

@@ -20,8 +20,15 @@ public interface IRegistry
     Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation);
 
     /// <summary>
-    /// Points <paramref name="tag"/> at a new OCI index holding only <paramref name="manifest"/>, a plain image manifest
-    /// already in the repository, with its platform: the multi-arch form of a one-platform publish. Returns the index digest.
+    /// Points <paramref name="tag"/> at a new OCI index of <paramref name="manifests"/>, plain image manifests already in
+    /// the repository, each with the platform its config states; the same manifests always make the same index (and
+    /// digest). It assembles staged platforms, and gives a one-platform publish the multi-arch form. Returns the index digest.
     /// </summary>
-    Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation);
+    Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation);
+
+    /// <summary>
+    /// Pushes the one image manifest of an OCI image layout into the repository by digest, with no tag (a staged
+    /// platform image): the blobs the repository lacks, then the manifest. Returns the manifest digest.
+    /// </summary>
+    Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation);
 }

@@ -171,15 +171,138 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     public async Task<IReadOnlyList<PublishedImage>> PublishAsync(
         BuildPlan plan, IRegistry registry, RegistryCredentials credentials, bool force, CancellationToken cancellation)
     {
-        if (plan.Publish.Count == 0 || plan.Publish[0].Tags.Count == 0)
-            throw new InputError("nothing to publish: give a release tag (--tag vX.Y.Z) or a branch tag (--branch-tag NAME-SHA)");
+        RequireTags(plan);
         await CheckCredentialsAsync(plan, registry, credentials, cancellation);
         var built = await BuildAsync(plan, smokeTest: true, cancellation);
         var variants = plan.Publish.ToDictionary(p => p, p => built.Where(b => b.Node.Image == p.Image).ToList());
+        return await ReleaseAsync(plan, registry, credentials, force,
+            (target, index) => SameContent(index, variants[target]),
+            (target, tag) => PushAsync(target, tag, variants[target], registry, credentials, cancellation),
+            cancellation);
+    }
 
+    /// <summary>
+    /// Builds and smoke-tests the plan's platforms, then pushes every image's variants by digest with no tag: nothing
+    /// a user pulls changes. <see cref="AssembleAsync"/> later makes the release from what every platform staged.
+    /// </summary>
+    public async Task<IReadOnlyList<StagedImage>> StageAsync(BuildPlan plan, IRegistry registry, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        RequireTags(plan);
+        await CheckCredentialsAsync(plan, registry, credentials, cancellation);
+        var built = await BuildAsync(plan, smokeTest: true, cancellation);
+        var staged = new List<StagedImage>();
+        LastStaged = staged;
+        foreach (var target in plan.Publish)
+        {
+            foreach (var variant in built.Where(b => b.Node.Image == target.Image))
+            {
+                var layout = Directory.CreateTempSubdirectory("imagetool-stage-");
+                try
+                {
+                    var clock = Stopwatch.StartNew();
+                    await engine.ExportLayoutAsync(variant, layout.FullName, cancellation);
+                    var digest = await registry.PushLayoutAsync(target.Repository, layout.FullName, credentials, cancellation);
+                    Say($"[stage] {target.Repository}@{digest} ({variant.Node.Platform}, no tag) in {clock.Elapsed.TotalSeconds:0.0}s");
+                    staged.Add(new StagedImage(target.Image.Name, target.Repository, variant.Node.Platform.ToString(), digest,
+                        variant.Node.Labels.GetValueOrDefault(InputsDigest.Label)));
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or PipelineFailure))
+                {
+                    throw new PipelineFailure($"staging {variant.Node.Id} in {target.Repository} failed (images were built): {e.Message}", e);
+                }
+                finally
+                {
+                    layout.Delete(recursive: true);
+                }
+            }
+        }
+        return staged;
+    }
+
+    /// <summary>What the last <see cref="StageAsync"/> pushed by digest, in order (also after a failure).</summary>
+    public IReadOnlyList<StagedImage> LastStaged { get; private set; } = [];
+
+    /// <summary>
+    /// Makes the release from staged platform images, registry-side and without building: every platform the plan
+    /// has must be staged, in the image's own repository, built from this plan's inputs; then each image's index is put
+    /// under its version tag and the floating tags move, under the same rules as <see cref="PublishAsync"/>. The same
+    /// staged digests always make the same index, so a re-run changes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<PublishedImage>> AssembleAsync(
+        BuildPlan plan, IReadOnlyList<StagedImage> staged, IRegistry registry, RegistryCredentials credentials, bool force, CancellationToken cancellation)
+    {
+        RequireTags(plan);
+        await CheckCredentialsAsync(plan, registry, credentials, cancellation);
+        var manifests = new Dictionary<PublishTarget, List<RemoteManifest>>();
+        var problems = new List<string>();
+        foreach (var target in plan.Publish)
+        {
+            manifests[target] = [];
+            foreach (var node in plan.Nodes.Where(n => n.Image == target.Image))
+            {
+                var platform = node.Platform.ToString();
+                var candidates = staged.Where(s => s.Image == target.Image.Name && s.Platform == platform).ToList();
+                if (candidates.Count == 0)
+                {
+                    problems.Add($"{target.Image.Name} {platform}: nothing staged (stage it with: imagetool stage --platform {platform})");
+                    continue;
+                }
+                if (candidates.Select(c => c.Digest).Distinct().Count() > 1)
+                {
+                    problems.Add($"{target.Image.Name} {platform}: staged more than once with different digests ({string.Join(", ", candidates.Select(c => c.Digest).Distinct())})");
+                    continue;
+                }
+                var candidate = candidates[0];
+                if (candidate.Repository != target.Repository)
+                {
+                    problems.Add($"{target.Image.Name} {platform}: staged in {candidate.Repository}, not in {target.Repository}");
+                    continue;
+                }
+                var remote = await registry.GetIndexAsync(target.Repository, candidate.Digest, credentials, cancellation);
+                var expectedInputs = node.Labels.GetValueOrDefault(InputsDigest.Label);
+                if (remote is not { IsPlainManifest: true, Manifests: [var manifest] })
+                    problems.Add($"{target.Image.Name} {platform}: {target.Repository}@{candidate.Digest} is {(remote is null ? "not in the registry" : "not one image manifest")}");
+                else if (manifest.Platform != platform)
+                    problems.Add($"{target.Image.Name} {platform}: {target.Repository}@{candidate.Digest} is a {manifest.Platform} image");
+                else if (manifest.Inputs != expectedInputs)
+                    problems.Add($"{target.Image.Name} {platform}: {target.Repository}@{candidate.Digest} was built from other inputs ({manifest.Inputs ?? "no inputs label"}; this commit's are {expectedInputs})");
+                else
+                    manifests[target].Add(manifest);
+            }
+        }
+        if (problems.Count > 0)
+            throw new InputError($"cannot assemble the release, nothing was tagged:\n  {string.Join("\n  ", problems)}");
+
+        return await ReleaseAsync(plan, registry, credentials, force,
+            (target, index) => !index.IsPlainManifest && index.Manifests.Select(m => m.Digest).Order(StringComparer.Ordinal)
+                .SequenceEqual(manifests[target].Select(m => m.Digest).Order(StringComparer.Ordinal)),
+            async (target, tag) =>
+            {
+                var digest = await registry.PutIndexAsync(target.Repository, tag, manifests[target], credentials, cancellation);
+                Say($"[push]  {target.Reference(tag)} -> {digest} (assembled from {string.Join(", ", manifests[target].Select(m => m.Platform))})");
+                return new PublishedImage(target.Repository, tag, digest, Unchanged: false) { Platforms = manifests[target].ToDictionary(m => m.Platform, m => m.Digest) };
+            },
+            cancellation);
+    }
+
+    private static void RequireTags(BuildPlan plan)
+    {
+        if (plan.Publish.Count == 0 || plan.Publish[0].Tags.Count == 0)
+            throw new InputError("nothing to publish: give a release tag (--tag vX.Y.Z) or a branch tag (--branch-tag NAME-SHA)");
+    }
+
+    /// <summary>
+    /// The release protocol once the content exists: decide for every image before writing anything (an existing
+    /// version tag with other content is refused unless forced), write every version tag (<paramref name="push"/>),
+    /// and only then move the floating tags the semver rule lets move.
+    /// </summary>
+    private async Task<IReadOnlyList<PublishedImage>> ReleaseAsync(
+        BuildPlan plan, IRegistry registry, RegistryCredentials credentials, bool force,
+        Func<PublishTarget, RemoteIndex, bool> sameContent, Func<PublishTarget, string, Task<PublishedImage>> push, CancellationToken cancellation)
+    {
         var published = new List<PublishedImage>();
         LastPublished = published;
-        // The one error boundary of a publish: images are built, so a refusal from here on (a registry 401, an engine
+        // The one error boundary of a publish: the content exists, so a refusal from here on (a registry 401, an engine
         // that cannot push) is a failure of the run, not bad input, and names what the run was doing (`step`).
         var step = "";
         try
@@ -201,7 +324,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 var index = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
                 if (index is null) continue;
                 existing[target] = index;
-                if (SameContent(index, variants[target]))
+                if (sameContent(target, index))
                     unchanged[target] = index.Digest;
                 else if (!force)
                     throw new PipelineFailure($"{target.Reference(versionTag)} already exists with other content ({index.Digest}); a release tag is never overwritten silently: use --force to replace it");
@@ -219,7 +342,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                     continue;
                 }
                 step = $"publishing {target.Reference(versionTag)}";
-                published.Add(await PushAsync(target, versionTag, variants[target], registry, credentials, cancellation));
+                published.Add(await push(target, versionTag));
             }
             // Floating tags move only once every version tag of the release is in place: a registry-side copy of
             // the version tag's digest, and only those the semver rule lets move (a backport leaves latest alone).
@@ -268,7 +391,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         if (index.IsPlainManifest)
         {
             // An engine that pushes one platform as a plain manifest (Dagger) gets the index every release has, with one entry.
-            digest = await registry.IndexOfOneAsync(target.Repository, tag, index.Manifests[0], credentials, cancellation);
+            digest = await registry.PutIndexAsync(target.Repository, tag, index.Manifests, credentials, cancellation);
             index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
             if (index?.Digest != digest || index.IsPlainManifest)
                 throw new PipelineFailure($"{reference}: an index of one platform was put as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");

@@ -32,8 +32,12 @@ internal sealed class StandInRegistry(Func<string, string?> pushedDigest) : IReg
     public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
         Task.FromResult(digest);
 
+    /// <summary>Never asked: the Dagger tests do not stage.</summary>
+    public Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation) =>
+        throw new InvalidOperationException("the in-process stand-in registry takes no pushes by digest");
+
     /// <summary>Never asked: this stand-in answers every tag as an index.</summary>
-    public Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation) =>
+    public Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation) =>
         throw new InvalidOperationException("the in-process stand-in registry holds no plain manifests");
 }
 

@@ -60,6 +60,18 @@ internal sealed class FakeEngine : IImageEngine
         AfterPublish?.Invoke(reference);
         return Task.FromResult(digest);
     }
+
+    /// <summary>A stand-in layout: an <c>index.json</c> naming the variant's manifest, platform and inputs (what <see cref="FakeRegistry"/> reads).</summary>
+    public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation)
+    {
+        Events.Enqueue($"export {variant.Node.Id}");
+        var manifest = new RemoteManifest(variant.Node.Platform.ToString(), $"sha256:{variant.Node.Image.Name}-{variant.Node.Platform.Architecture}-staged", variant.ConfigDigest ?? "")
+        {
+            Inputs = variant.Node.Labels.GetValueOrDefault(InputsDigest.Label),
+        };
+        File.WriteAllText(Path.Combine(layout, "index.json"), System.Text.Json.JsonSerializer.Serialize(manifest));
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>An in-memory stand-in for a registry: which tags exist with which content.</summary>
@@ -88,10 +100,24 @@ internal sealed class FakeRegistry : IRegistry
     public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
         RefuseReads
             ? throw new InputError($"reading {repository}:{tag}: the registry refused the credentials of '{credentials.Username}'")
-            : Task.FromResult(Tags.GetValueOrDefault($"{repository}:{tag}"));
+            : Task.FromResult(tag.StartsWith("sha256:", StringComparison.Ordinal)
+                ? Digests.GetValueOrDefault($"{repository}@{tag}")
+                : Tags.GetValueOrDefault($"{repository}:{tag}"));
 
     public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
         Task.FromResult<IReadOnlyList<string>>(Tags.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => k[(repository.Length + 1)..]).ToList());
+
+    /// <summary>Keeps the stand-in layout's manifest under its digest, as a registry keeps a manifest pushed with no tag.</summary>
+    public Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var manifest = System.Text.Json.JsonSerializer.Deserialize<RemoteManifest>(File.ReadAllText(Path.Combine(layout, "index.json")))!;
+        Calls.Add($"stage {repository}@{manifest.Digest}");
+        Digests[$"{repository}@{manifest.Digest}"] = new RemoteIndex(manifest.Digest, [manifest]) { IsPlainManifest = true };
+        return Task.FromResult(manifest.Digest);
+    }
+
+    /// <summary>Manifests pushed by digest (REPOSITORY@DIGEST), which no tag lists.</summary>
+    public Dictionary<string, RemoteIndex> Digests { get; } = [];
 
     /// <summary>Records the copy and points the tag at the digest (this stand-in keeps no manifests to copy).</summary>
     public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
@@ -101,12 +127,13 @@ internal sealed class FakeRegistry : IRegistry
         return Task.FromResult(digest);
     }
 
-    /// <summary>Records the wrap and points the tag at an index of the one manifest.</summary>
-    public Task<string> IndexOfOneAsync(string repository, string tag, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
+    /// <summary>Records the index and points the tag at it; its digest names its manifests, in platform order.</summary>
+    public Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
     {
-        var digest = $"sha256:index-of-{manifest.Digest["sha256:".Length..]}";
+        var ordered = manifests.OrderBy(m => m.Platform, StringComparer.Ordinal).ToList();
+        var digest = $"sha256:index-of-{string.Join("+", ordered.Select(m => m.Digest["sha256:".Length..]))}";
         Calls.Add($"index {repository}:{tag} -> {digest}");
-        Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, [manifest]);
+        Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, ordered);
         return Task.FromResult(digest);
     }
 

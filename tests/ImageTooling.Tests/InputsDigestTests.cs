@@ -98,6 +98,9 @@ public sealed class InputsDigestTests : IDisposable
         public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation) =>
             await inner.BuildAsync(node, baseImage, cancellation) with { ConfigDigest = null };
         public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation) => inner.RunAsync(image, test, cancellation);
+        public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation) =>
+            throw new NotSupportedException("this engine stages nothing");
+
         public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
             inner.PublishAsync(reference, variants, credentials, cancellation);
     }

@@ -182,7 +182,7 @@ public class RegistryClientTests
         });
         using var client = Client(registry);
         var plain = new RemoteManifest("linux/arm64", "sha256:manifest-a", "sha256:config-a");
-        Assert.Equal("sha256:index-a", await client.IndexOfOneAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", plain, Bot, CancellationToken.None));
+        Assert.Equal("sha256:index-a", await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", [plain], Bot, CancellationToken.None));
         Assert.Equal("application/vnd.oci.image.index.v1+json", putType);
         using var index = System.Text.Json.JsonDocument.Parse(put!);
         var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
@@ -190,6 +190,51 @@ public class RegistryClientTests
         Assert.Equal("sha256:manifest-a", entry.GetProperty("digest").GetString());
         Assert.Equal(Encoding.UTF8.GetByteCount(manifest), entry.GetProperty("size").GetInt64());
         Assert.Equal("""{"architecture":"arm64","os":"linux","variant":"v8"}""", entry.GetProperty("platform").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_layout_is_pushed_by_digest_uploading_only_the_blobs_the_repository_lacks()
+    {
+        var layout = Directory.CreateTempSubdirectory("layout-");
+        try
+        {
+            const string manifest = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:cfg"},"layers":[{"digest":"sha256:new"},{"digest":"sha256:old"}]}""";
+            Directory.CreateDirectory(Path.Combine(layout.FullName, "blobs", "sha256"));
+            File.WriteAllText(Path.Combine(layout.FullName, "blobs", "sha256", "man"), manifest);
+            File.WriteAllText(Path.Combine(layout.FullName, "blobs", "sha256", "new"), "layer bytes");
+            File.WriteAllText(Path.Combine(layout.FullName, "index.json"),
+                """{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:man","size":1}]}""");
+            string? uploaded = null, putManifest = null;
+            var registry = new ScriptedRegistry((request, _) =>
+            {
+                var path = request.RequestUri!.AbsolutePath;
+                switch (request.Method.Method)
+                {
+                    case "HEAD":
+                        return new HttpResponseMessage(path.EndsWith("sha256:new", StringComparison.Ordinal) ? HttpStatusCode.NotFound : HttpStatusCode.OK);
+                    case "POST" when path == "/v2/e2e/x/blobs/uploads/":
+                        return new HttpResponseMessage(HttpStatusCode.Accepted) { Headers = { Location = new Uri("/v2/e2e/x/blobs/uploads/u1?_state=s", UriKind.Relative) } };
+                    case "PUT" when path == "/v2/e2e/x/blobs/uploads/u1":
+                        uploaded = $"{request.RequestUri.Query} {request.Content!.ReadAsStringAsync().GetAwaiter().GetResult()}";
+                        return new HttpResponseMessage(HttpStatusCode.Created);
+                    case "PUT" when path == "/v2/e2e/x/manifests/sha256:man":
+                        putManifest = $"{request.Content!.Headers.ContentType?.MediaType} {request.Content.ReadAsStringAsync().GetAwaiter().GetResult()}";
+                        return new HttpResponseMessage(HttpStatusCode.Created);
+                    default:
+                        return new HttpResponseMessage(HttpStatusCode.BadRequest);
+                }
+            });
+            using var client = Client(registry);
+            Assert.Equal("sha256:man", await client.PushLayoutAsync("127.0.0.1:5000/e2e/x", layout.FullName, Bot, CancellationToken.None));
+            Assert.Equal("?_state=s&digest=sha256%3Anew layer bytes", uploaded);
+            Assert.Equal($"application/vnd.oci.image.manifest.v1+json {manifest}", putManifest);
+            Assert.Single(registry.Requests, r => r.StartsWith("POST ", StringComparison.Ordinal)); // sha256:old and the config were there
+            Assert.DoesNotContain(registry.Requests, r => r.Contains("/manifests/", StringComparison.Ordinal) && !r.Contains("sha256:man", StringComparison.Ordinal));
+        }
+        finally
+        {
+            layout.Delete(recursive: true);
+        }
     }
 
     [Fact]

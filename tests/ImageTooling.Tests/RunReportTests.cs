@@ -32,6 +32,11 @@ public class RunReportTests
         var (digest, status, platforms) = ImageTooling.Testing.RunReportFile.Published(json, "docker.io/best-tools/pandoc:v1.2.3");
         Assert.Equal((published.Digest, "pushed", 2), (digest, status, platforms.Count));
         Assert.Equal([("v1.2", true, digest), ("latest", false, null)], ImageTooling.Testing.RunReportFile.FloatingTags(json, "docker.io/best-tools/pandoc:v1.2.3"));
+
+        var second = text.IndexOf("```json\n", start, StringComparison.Ordinal) + "```json\n".Length;
+        var stage = RunReport.Parse(text[second..text.IndexOf("```", second, StringComparison.Ordinal)], "docs/run-report.md (stage)");
+        Assert.Equal(("stage", "linux/arm64"), (stage.Command, Assert.Single(stage.Staged).Platform));
+        Assert.Equal(stage.ToJson(), RunReport.Parse(stage.ToJson(), "again").ToJson());
     }
 
     [Theory]
@@ -57,7 +62,7 @@ public class RunReportTests
         var pipeline = new Pipeline(engine, new StringWriter(), jobs: 2);
         await pipeline.PublishAsync(plan, engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
 
-        var report = RunReport.Parse(RunReport.From("publish-multi-arch", engine.Name, true, pipeline.LastRun!, plan.Publish, pipeline.LastPublished).ToJson(), "report");
+        var report = RunReport.Parse(RunReport.From("publish-multi-arch", engine.Name, true, pipeline.LastRun!, plan.Publish, pipeline.LastPublished, pipeline.LastStaged).ToJson(), "report");
         Assert.Equal(plan.Nodes.Select(n => (n.Image.Name, n.Platform.ToString())), report.Nodes.Select(n => (n.Image, n.Platform)));
         Assert.All(report.Nodes, n =>
         {

@@ -305,6 +305,9 @@ public class SchedulingTests
         public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation) =>
             Task.FromResult(new CommandResult(0, test.Expect));
 
+        public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation) =>
+            throw new NotSupportedException("this engine stages nothing");
+
         public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
             throw new NotSupportedException();
     }

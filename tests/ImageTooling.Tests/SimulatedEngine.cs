@@ -26,6 +26,9 @@ internal sealed class SimulatedEngine(Func<BuildNode, ExpectedTime> expected, do
         return new CommandResult(0, test.Expect);
     }
 
+    public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation) =>
+        throw new NotSupportedException("this engine stages nothing");
+
     public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
         throw new PipelineFailure("a simulation publishes nothing");
 

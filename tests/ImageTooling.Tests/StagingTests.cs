@@ -1,0 +1,133 @@
+namespace ImageTooling.Tests;
+
+/// <summary>
+/// Per-platform staging and registry-side assembly on a stand-in engine and registry (Fakes.cs): each platform runner
+/// stages its variants by digest, and assembly makes the release only from a complete, matching set.
+/// </summary>
+public class StagingTests
+{
+    private static readonly RegistryCredentials Credentials = new("bot", new Secret("s3cr3t-value"));
+
+    private static BuildPlan Plan(params string[] platforms) =>
+        BuildPlan.Create(Repo.Fixture(), new PlanOptions { Release = ReleaseTag.Parse("v1.2.3"), Platforms = platforms });
+
+    private static Pipeline NewPipeline(FakeEngine engine) => new(engine, new StringWriter(), jobs: 2);
+
+    /// <summary>Two "runners", one per platform, staging into the same registry.</summary>
+    private static async Task<(FakeRegistry Registry, List<StagedImage> Staged)> StageBothAsync()
+    {
+        var registry = new FakeRegistry();
+        var staged = new List<StagedImage>();
+        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+            staged.AddRange(await NewPipeline(new FakeEngine()).StageAsync(Plan(platform), registry, Credentials, CancellationToken.None));
+        return (registry, staged);
+    }
+
+    [Fact]
+    public async Task Staging_pushes_every_image_of_its_platform_by_digest_and_tags_nothing()
+    {
+        var registry = new FakeRegistry();
+        var plan = Plan("linux/arm64");
+        var staged = await NewPipeline(new FakeEngine()).StageAsync(plan, registry, Credentials, CancellationToken.None);
+        Assert.Equal(plan.Publish.Select(p => p.Image.Name).Order(), staged.Select(s => s.Image).Order());
+        Assert.All(staged, s => Assert.Equal("linux/arm64", s.Platform));
+        Assert.All(staged, s => Assert.Equal(plan.Nodes.Single(n => n.Image.Name == s.Image).Labels[InputsDigest.Label], s.InputsDigest));
+        Assert.Empty(registry.Tags);
+        Assert.Equal(staged.Count, registry.Digests.Count);
+    }
+
+    [Fact]
+    public async Task Assembly_puts_one_index_of_every_platform_under_the_version_tag_then_moves_the_floating_tags()
+    {
+        var (registry, staged) = await StageBothAsync();
+        var plan = Plan();
+        var published = await NewPipeline(new FakeEngine()).AssembleAsync(plan, staged, registry, Credentials, force: false, CancellationToken.None);
+        foreach (var target in plan.Publish)
+        {
+            var index = registry.Tags[target.Reference("v1.2.3")];
+            Assert.Equal(["linux/amd64", "linux/arm64"], index.Manifests.Select(m => m.Platform));
+            Assert.Equal(index.Digest, registry.Tags[target.Reference("latest")].Digest);
+        }
+        var calls = registry.Calls.Where(c => c.StartsWith("index ", StringComparison.Ordinal) || c.StartsWith("tag ", StringComparison.Ordinal)).ToList();
+        Assert.True(calls.FindLastIndex(c => c.StartsWith("index ", StringComparison.Ordinal)) < calls.FindIndex(c => c.StartsWith("tag ", StringComparison.Ordinal)),
+            "every version tag lands before any floating tag moves");
+        Assert.All(published.Where(p => p.Floating is null), p => Assert.Equal(2, p.Platforms.Count));
+    }
+
+    [Fact]
+    public async Task Assembling_the_same_staged_digests_again_changes_nothing()
+    {
+        var (registry, staged) = await StageBothAsync();
+        await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        var before = registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest);
+        registry.Calls.Clear();
+        var again = await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        Assert.All(again.Where(p => p.Floating is null), p => Assert.True(p.Unchanged));
+        Assert.DoesNotContain(registry.Calls, c => c.StartsWith("index ", StringComparison.Ordinal));
+        Assert.Equal(before, registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest));
+    }
+
+    [Fact]
+    public async Task A_missing_platform_is_refused_with_nothing_tagged()
+    {
+        var registry = new FakeRegistry();
+        var staged = await NewPipeline(new FakeEngine()).StageAsync(Plan("linux/amd64"), registry, Credentials, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<InputError>(() =>
+            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
+        Assert.Contains("linux/arm64: nothing staged", refused.Message);
+        Assert.Contains("nothing was tagged", refused.Message);
+        Assert.Empty(registry.Tags);
+    }
+
+    [Fact]
+    public async Task A_platform_staged_from_other_inputs_is_refused_with_nothing_tagged()
+    {
+        var (registry, staged) = await StageBothAsync();
+        var foreign = staged[0];
+        registry.Digests[$"{foreign.Repository}@{foreign.Digest}"] = new RemoteIndex(foreign.Digest,
+            [new RemoteManifest(foreign.Platform, foreign.Digest, "sha256:config") { Inputs = "sha256:an-older-commit" }]) { IsPlainManifest = true };
+        var refused = await Assert.ThrowsAsync<InputError>(() =>
+            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
+        Assert.Contains($"{foreign.Image} {foreign.Platform}: {foreign.Repository}@{foreign.Digest} was built from other inputs (sha256:an-older-commit", refused.Message);
+        Assert.Empty(registry.Tags);
+    }
+
+    [Fact]
+    public async Task A_staged_digest_the_registry_does_not_hold_is_refused()
+    {
+        var (registry, staged) = await StageBothAsync();
+        registry.Digests.Remove($"{staged[0].Repository}@{staged[0].Digest}");
+        var refused = await Assert.ThrowsAsync<InputError>(() =>
+            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
+        Assert.Contains($"{staged[0].Repository}@{staged[0].Digest} is not in the registry", refused.Message);
+        Assert.Empty(registry.Tags);
+    }
+
+    [Fact]
+    public async Task A_report_naming_the_wrong_platform_for_a_digest_is_refused()
+    {
+        var (registry, staged) = await StageBothAsync();
+        var arm = staged.First(s => s.Platform == "linux/arm64");
+        var amd = staged.Single(s => s.Image == arm.Image && s.Platform == "linux/amd64");
+        var crossed = staged.Select(s => s == arm ? s with { Digest = amd.Digest } : s).ToList();
+        var refused = await Assert.ThrowsAsync<InputError>(() =>
+            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), crossed, registry, Credentials, force: false, CancellationToken.None));
+        Assert.Contains($"{arm.Image} linux/arm64: {arm.Repository}@{amd.Digest} is a linux/amd64 image", refused.Message);
+        Assert.Empty(registry.Tags);
+    }
+
+    [Fact]
+    public async Task An_existing_version_tag_with_other_content_is_refused_unless_forced()
+    {
+        var (registry, staged) = await StageBothAsync();
+        var plan = Plan();
+        var target = plan.Publish[0];
+        registry.Tags[target.Reference("v1.2.3")] = FakeRegistry.IndexOf(target.Image.Name);
+        var refused = await Assert.ThrowsAsync<PipelineFailure>(() =>
+            NewPipeline(new FakeEngine()).AssembleAsync(plan, staged, registry, Credentials, force: false, CancellationToken.None));
+        Assert.Contains("already exists with other content", refused.Message);
+        Assert.Equal("sha256:old", registry.Tags[target.Reference("v1.2.3")].Digest);
+        await NewPipeline(new FakeEngine()).AssembleAsync(plan, staged, registry, Credentials, force: true, CancellationToken.None);
+        Assert.NotEqual("sha256:old", registry.Tags[target.Reference("v1.2.3")].Digest);
+    }
+}
