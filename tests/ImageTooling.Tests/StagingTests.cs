@@ -85,7 +85,8 @@ public class StagingTests
         var (registry, staged) = await StageBothAsync();
         var foreign = staged[0];
         registry.Digests[$"{foreign.Repository}@{foreign.Digest}"] = new RemoteIndex(foreign.Digest,
-            [new RemoteManifest(foreign.Platform, foreign.Digest, "sha256:config") { Inputs = "sha256:an-older-commit" }]) { IsPlainManifest = true };
+            [new RemoteManifest(foreign.Platform, foreign.Digest, "sha256:config") { Inputs = "sha256:an-older-commit" }])
+        { IsPlainManifest = true };
         var refused = await Assert.ThrowsAsync<InputError>(() =>
             NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
         Assert.Contains($"{foreign.Image} {foreign.Platform}: {foreign.Repository}@{foreign.Digest} was built from other inputs (sha256:an-older-commit", refused.Message);
