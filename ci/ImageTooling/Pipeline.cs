@@ -26,95 +26,60 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         await engine.CheckReadyAsync(cancellation);
         Say($"{engine.Name}: {plan.Nodes.Count} builds, up to {jobs} at once{(smokeTest ? ", smoke tests after each" : "")}");
         var schedule = Schedule.For(plan.Nodes, Expected, smokeTest, jobs);
-        var slots = SlotGate.For(schedule);
         var board = LastRun = new RunBoard(schedule, Observer);
-        // A derived node waits only for its base's build; smoke tests run beside later builds, and
-        // every one of them must pass before this returns (and so before anything is published).
-        // A node's work never throws: what failed, and why, is recorded in `failures` (a failed base is a reason too).
+        // A derived node waits only for its base's build; smoke tests run beside later builds, and every one of them
+        // must pass before this returns (and so before anything is published). What failed, and why, is in `failures`.
         var failures = new ConcurrentDictionary<BuildNode, string>();
-        var builds = new Dictionary<BuildNode, Task<BuiltImage?>>();
-        var tests = new List<Task>();
-        foreach (var node in plan.Nodes)
-        {
-            builds[node] = BuildNodeAsync(node, node.Base is null ? null : builds[node.Base], slots, board, smokeTest, failures, cancellation);
-            if (smokeTest) tests.Add(SmokeTestAsync(builds[node], plan.Options, slots, board, failures, cancellation));
-        }
-        await Task.WhenAll(builds.Values.Concat(tests));
+        var built = new ConcurrentDictionary<BuildNode, BuiltImage>();
+        await new GraphExecutor(schedule).RunAsync(
+            work => work.SmokeTest
+                ? SmokeTestAsync(built[work.Node], plan.Options, board, failures, cancellation)
+                : BuildNodeAsync(work.Node, work.Node.Base is { } parent ? built[parent] : null, board, smokeTest, built, failures, cancellation),
+            ready: work => board.Ready(work.Node),
+            notRun: (work, reason) =>
+            {
+                board.Move(work.Node, NodeStage.Failed);
+                failures.TryAdd(work.Node, reason);
+            },
+            cancellation);
         if (!failures.IsEmpty)
         {
             var lines = plan.Nodes.Where(failures.ContainsKey).Select(n => $"  {n.Id}: {failures[n]}");
             throw new PipelineFailure($"{failures.Count} of {plan.Nodes.Count} images failed; nothing was published:\n{string.Join("\n", lines)}");
         }
         if (smokeTest) Say($"smoke tests: {SmokeCounts.Of(board.Statuses.SelectMany(s => s.Smoke))}");
-        return plan.Nodes.Select(n => builds[n].Result!).ToList();
+        return plan.Nodes.Select(n => built[n]).ToList();
     }
 
     private static string Reason(Exception e) => e is OperationCanceledException ? "cancelled" : e.Message;
 
-    /// <summary>Waits for the base, takes a slot, builds, frees the slot; null when the node was not built (see <paramref name="failures"/>).</summary>
-    private async Task<BuiltImage?> BuildNodeAsync(
-        BuildNode node, Task<BuiltImage?>? baseTask, SlotGate slots, RunBoard board, bool smokeTest,
+    /// <summary>Builds one node on its base's image; whether it was built (a failure is recorded in <paramref name="failures"/>).</summary>
+    private async Task<bool> BuildNodeAsync(
+        BuildNode node, BuiltImage? baseImage, RunBoard board, bool smokeTest, ConcurrentDictionary<BuildNode, BuiltImage> built,
         ConcurrentDictionary<BuildNode, string> failures, CancellationToken cancellation)
     {
-        var baseImage = baseTask is null ? null : await baseTask;
-        if (baseTask is not null && baseImage is null)
-        {
-            board.Move(node, NodeStage.Failed);
-            failures[node] = "not built: its base failed";
-            return null;
-        }
-        var work = new SlotWork(node, SmokeTest: false);
-        board.Ready(node);
-        try
-        {
-            await slots.WhenGranted(work, cancellation);
-        }
-        catch (OperationCanceledException e)
-        {
-            board.Move(node, NodeStage.Failed);
-            failures[node] = Reason(e);
-            return null;
-        }
-        BuiltImage? built = null;
         try
         {
             Say($"[build] {node.Id} ...");
             board.Move(node, NodeStage.Building);
             var clock = Stopwatch.StartNew();
-            built = await engine.BuildAsync(node, baseImage, cancellation);
+            built[node] = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
-            if (smokeTest) board.Ready(node);
             board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds);
-            return built;
+            return true;
         }
         catch (Exception e)
         {
+            board.Move(node, NodeStage.Failed);
             failures[node] = Reason(e);
-            return null;
-        }
-        finally
-        {
-            if (built is null) board.Move(node, NodeStage.Failed);
-            slots.Finished(work, built is not null);
+            return false;
         }
     }
 
-    private async Task SmokeTestAsync(
-        Task<BuiltImage?> build, PlanOptions options, SlotGate slots, RunBoard board, ConcurrentDictionary<BuildNode, string> failures,
-        CancellationToken cancellation)
+    /// <summary>Runs every smoke test of a built node; whether all passed (the failures are recorded in <paramref name="failures"/>).</summary>
+    private async Task<bool> SmokeTestAsync(
+        BuiltImage image, PlanOptions options, RunBoard board, ConcurrentDictionary<BuildNode, string> failures, CancellationToken cancellation)
     {
-        if (await build is not { } image) return; // the build's own failure is recorded
-        var work = new SlotWork(image.Node, SmokeTest: true);
-        try
-        {
-            await slots.WhenGranted(work, cancellation);
-        }
-        catch (OperationCanceledException e)
-        {
-            board.Move(image.Node, NodeStage.Failed);
-            failures[image.Node] = Reason(e);
-            return;
-        }
         var clock = Stopwatch.StartNew();
         var allPassed = false;
         var results = new List<SmokeResult>();
@@ -149,8 +114,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         finally
         {
             board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds, smoke: results);
-            slots.Finished(work, allPassed);
         }
+        return allPassed;
     }
 
     private static string FirstLine(string output)

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using ImageTooling.Scheduling;
+
+namespace ImageTooling.Tests;
+
+/// <summary>The one executor of the build graph, on the fixture catalog's nodes (base → derived, and other) with work the tests finish.</summary>
+public class GraphExecutorTests
+{
+    private static readonly Dictionary<string, double> Hours = new() { ["base"] = 10, ["other"] = 5, ["derived"] = 1 };
+
+    private static (Schedule Schedule, Dictionary<string, BuildNode> Node) Graph(int slots, bool smokeTests = false)
+    {
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Platforms = ["linux/amd64"] });
+        return (Schedule.For(plan.Nodes, n => new ExpectedTime(Hours[n.Image.Name], 1), smokeTests, slots), plan.Nodes.ToDictionary(n => n.Image.Name));
+    }
+
+    private static string Name(SlotWork w) => w.Node.Image.Name + (w.SmokeTest ? " smoke" : "");
+
+    [Fact]
+    public async Task Work_starts_after_what_it_comes_after_the_longest_path_first_never_more_than_the_slots_at_once()
+    {
+        var (schedule, _) = Graph(slots: 1, smokeTests: true);
+        var started = new ConcurrentQueue<string>();
+        var running = 0;
+        var most = 0;
+        await new GraphExecutor(schedule).RunAsync(async w =>
+        {
+            most = Math.Max(most, Interlocked.Increment(ref running));
+            started.Enqueue(Name(w));
+            await Task.Delay(5);
+            Interlocked.Decrement(ref running);
+            return true;
+        }, _ => { }, (w, reason) => Assert.Fail($"{Name(w)} did not run: {reason}"), CancellationToken.None);
+
+        Assert.Equal(1, most);
+        // base (10 h + the derived chain) first, then other (5 h), derived (1 h build + 1 h smoke tests), and the
+        // smoke tests (1 h each) last, in plan order (base, derived, other).
+        Assert.Equal(["base", "other", "derived", "base smoke", "derived smoke", "other smoke"], started);
+    }
+
+    [Fact]
+    public async Task A_failed_build_stops_its_smoke_tests_and_dependants_with_a_reason_and_the_rest_runs()
+    {
+        var (schedule, _) = Graph(slots: 2, smokeTests: true);
+        var ran = new ConcurrentBag<string>();
+        var notRun = new ConcurrentDictionary<string, string>();
+        await new GraphExecutor(schedule).RunAsync(w =>
+        {
+            ran.Add(Name(w));
+            return Task.FromResult(Name(w) != "base");
+        }, _ => { }, (w, reason) => Assert.True(notRun.TryAdd(Name(w), reason), $"{Name(w)} reported twice"), CancellationToken.None);
+
+        Assert.Equal(["base", "other", "other smoke"], ran.Order(StringComparer.Ordinal));
+        Assert.Equal("not built", notRun["base smoke"]);
+        Assert.Equal("not built: its base failed", notRun["derived"]);
+        Assert.Equal("not built: its base failed", notRun["derived smoke"]);
+    }
+
+    [Fact]
+    public async Task A_thrown_exception_counts_as_a_failure()
+    {
+        var (schedule, _) = Graph(slots: 2);
+        var notRun = new ConcurrentDictionary<string, string>();
+        await new GraphExecutor(schedule).RunAsync(
+            w => Name(w) == "base" ? throw new InvalidOperationException("boom") : Task.FromResult(true),
+            _ => { }, (w, reason) => notRun[Name(w)] = reason, CancellationToken.None);
+        Assert.Equal(["derived"], notRun.Keys);
+    }
+
+    [Fact]
+    public async Task Cancelled_work_that_waits_never_starts_and_says_cancelled_while_running_work_ends_on_its_own()
+    {
+        var (schedule, _) = Graph(slots: 1);
+        using var cancel = new CancellationTokenSource();
+        var ran = new ConcurrentBag<string>();
+        var notRun = new ConcurrentDictionary<string, string>();
+        await new GraphExecutor(schedule).RunAsync(async w =>
+        {
+            ran.Add(Name(w));
+            await cancel.CancelAsync(); // the run is cancelled while base builds
+            return true;
+        }, _ => { }, (w, reason) => notRun[Name(w)] = reason, cancel.Token);
+
+        Assert.Equal(["base"], ran);
+        Assert.Equal(new Dictionary<string, string> { ["derived"] = "cancelled", ["other"] = "cancelled" }, notRun.OrderBy(p => p.Key).ToDictionary());
+    }
+
+    [Fact]
+    public async Task Work_is_ready_when_what_it_comes_after_succeeded()
+    {
+        var (schedule, _) = Graph(slots: 2, smokeTests: true);
+        var ready = new ConcurrentQueue<string>();
+        var finished = new ConcurrentBag<string>();
+        await new GraphExecutor(schedule).RunAsync(w =>
+        {
+            var after = w.After is { } a ? Name(a) : null;
+            Assert.True(after is null || finished.Contains(after), $"{Name(w)} started before {after} finished");
+            finished.Add(Name(w));
+            return Task.FromResult(true);
+        }, w => ready.Enqueue(Name(w)), (w, reason) => Assert.Fail(reason), CancellationToken.None);
+        Assert.Equal(6, ready.Count);
+        Assert.Equal(["base", "other"], ready.Take(2).Order(StringComparer.Ordinal));
+    }
+}
