@@ -17,16 +17,15 @@ internal static class ChecksumRefresh
         var path = Path.Combine(catalog.Directory, CatalogLoader.FileName);
         var text = await File.ReadAllTextAsync(path, cancellation);
         var drift = 0;
-        foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
+        foreach (var (tool, download) in catalog.Downloads)
         {
             foreach (var name in Platform.Known)
             {
                 if (!Platform.TryParse(name, out var platform)) throw new InvalidOperationException(name);
-                var download = tool.Download!;
                 string upstream;
                 try
                 {
-                    upstream = await UpstreamSha256Async(http, tool, platform, mirror, cancellation);
+                    upstream = await UpstreamSha256Async(http, tool, download, platform, mirror, cancellation);
                 }
                 catch (HttpRequestException e)
                 {
@@ -61,10 +60,10 @@ internal static class ChecksumRefresh
     /// What upstream's checksum file lists for the artifact, or, where there is none, the artifact's own hash.
     /// </summary>
     private static async Task<string> UpstreamSha256Async(
-        HttpClient http, Tool tool, Platform platform, string? mirror, CancellationToken cancellation)
+        HttpClient http, Tool tool, Download download, Platform platform, string? mirror, CancellationToken cancellation)
     {
-        var url = tool.Render(tool.Download!.Url, platform);
-        if (tool.Download.ChecksumsUrl is not { } checksums)
+        var url = tool.Render(download.Url, platform);
+        if (download.ChecksumsUrl is not { } checksums)
         {
             var artifact = await http.GetByteArrayAsync(BuildArguments.Mirror(url, mirror), cancellation);
             return Convert.ToHexStringLower(SHA256.HashData(artifact));

@@ -16,7 +16,12 @@ internal static class Reports
             foreach (var image in catalog.Images)
             {
                 var tools = string.Join(", ", catalog.ToolsOf(image).Select(t => $"{t.Name} {t.Version}"));
-                var on = image.Base is null ? $"`{ImageReference.Parse(catalog.BaseImages[image.From!]).Tagged.Replace("docker.io/library/", "", StringComparison.Ordinal)}`" : $"`{image.Base}` +";
+                var on = image.Origin switch
+                {
+                    PinnedBaseImage pinned => $"`{ImageReference.Parse(catalog.BaseImages[pinned.Name]).Tagged.Replace("docker.io/library/", "", StringComparison.Ordinal)}`",
+                    ParentImage parent => $"`{parent.Image}` +",
+                    _ => throw new InvalidOperationException($"image {image.Name} is built on neither a pinned base image nor another image"),
+                };
                 text.AppendLine($"| `{catalog.Registry}/{image.Name}` | {on} | {string.Join(", ", image.Platforms)} | {tools} |");
             }
             return text.ToString();
@@ -26,7 +31,7 @@ internal static class Reports
             text.AppendLine($"{image.Name}  ({catalog.Registry}/{image.Name}; {string.Join(", ", image.Platforms)}; on {image.Base ?? image.From})");
             text.AppendLine($"  {image.Description}");
             foreach (var tool in catalog.ToolsOf(image))
-                text.AppendLine($"  {tool.Name,-14} {tool.Version,-14} {(tool.Download is null ? $"debian package {tool.Debian!.Name}" : "upstream release")}");
+                text.AppendLine($"  {tool.Name,-14} {tool.Version,-14} {(tool.Source is DebianPackage debian ? $"debian package {debian.Name}" : "upstream release")}");
         }
         return text.ToString();
     }

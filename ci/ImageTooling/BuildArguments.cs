@@ -26,13 +26,15 @@ public static class BuildArguments
         }
         foreach (var tool in catalog.ToolsOf(image))
         {
-            if (tool.Download is { } download)
+            switch (tool.Source)
             {
-                var rows = image.Platforms.Select(p => DownloadLine(tool, download, p, options.DownloadMirror));
-                args[$"{tool.ArgPrefix}_DOWNLOAD"] = string.Join("\n", rows);
+                case Download download:
+                    args[$"{tool.ArgPrefix}_DOWNLOAD"] = string.Join("\n", image.Platforms.Select(p => DownloadLine(tool, download, p, options.DownloadMirror)));
+                    break;
+                case DebianPackage debian:
+                    args[$"{tool.ArgPrefix}_PACKAGE"] = debian.AptSpec;
+                    break;
             }
-            if (tool.Debian is { } debian)
-                args[$"{tool.ArgPrefix}_PACKAGE"] = debian.AptSpec;
         }
         // toolbox-register reads this list at build time and toolbox-help at run time: each tool of this
         // layer, the command that reports its version and the one that prints its bash completion.

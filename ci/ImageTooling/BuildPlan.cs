@@ -25,9 +25,9 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
             throw new InputError($"'{options.BranchTag}' is not a branch image tag: expected BRANCH-SHORTSHA (lowercase letters, digits, '.', '-'), never a release tag or 'latest'");
         if (options.StandInTools.Count > 0 && options.DownloadMirror is null)
             throw new InputError("stand-in downloads need a download mirror that serves them");
-        foreach (var tool in options.StandInTools.Where(t => catalog.Tools.GetValueOrDefault(t)?.Download is null))
+        foreach (var tool in options.StandInTools.Where(t => catalog.Tools.GetValueOrDefault(t)?.Source is not Download))
             throw new InputError($"'{tool}' is not a downloaded tool of the catalog, so no stand-in can replace it (downloaded: "
-                + $"{string.Join(", ", catalog.Tools.Values.Where(t => t.Download is not null).Select(t => t.Name))})");
+                + $"{string.Join(", ", catalog.Downloads.Select(d => d.Tool.Name))})");
         if (options.DownloadMirror is not null && !Uri.TryCreate(options.DownloadMirror, UriKind.Absolute, out _))
             throw new InputError($"'{options.DownloadMirror}' is not a URL for the download mirror");
 
@@ -45,9 +45,9 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
             foreach (var platform in image.Platforms.Where(p => platforms.Count == 0 || platforms.Contains(p)))
             {
                 var baseNode = image.Base is null ? null : nodes.Single(n => n.Image.Name == image.Base && n.Platform == platform);
-                var baseImage = image.From is null
-                    ? null
-                    : options.BaseImageOverrides.GetValueOrDefault(image.From) ?? catalog.BaseImages[image.From];
+                var baseImage = image.Origin is PinnedBaseImage pinned
+                    ? options.BaseImageOverrides.GetValueOrDefault(pinned.Name) ?? catalog.BaseImages[pinned.Name]
+                    : null;
                 var buildArgs = BuildArguments.For(catalog, image, options);
                 var labels = Labels(catalog, image, options);
                 foreach (var (key, value) in BaseLabels(image, baseImage, registry, tags))

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
+using ImageTooling.Catalog;
 using ImageTooling.Registry;
 using ImageTooling.Testing;
 using Xunit.Abstractions;
@@ -36,7 +37,7 @@ public sealed class PublishedBinariesTests(Harness harness, ITestOutputHelper ou
             foreach (var floating in new[] { "v1.2", "v1", "latest" })
                 Assert.Equal(version!.Digest, (await registry.GetIndexAsync(repository, floating, harness.Credentials, CancellationToken.None))?.Digest);
 
-            var binaries = harness.Catalog.AllToolsOf(image).Where(t => t.Download is not null && t.Binary is not null).ToList();
+            var binaries = ImageCatalog.Downloaded(harness.Catalog.AllToolsOf(image)).Select(d => d.Tool).Where(t => t.Binary is not null).ToList();
             if (binaries.Count == 0) continue; // e.g. pandoc: Debian packages only
             foreach (var platform in image.Platforms)
             {

@@ -20,7 +20,7 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
 
     private static string FileNameOf(string url) => url[(url.LastIndexOf('/') + 1)..];
 
-    private IEnumerable<Tool> Downloads => harness.Catalog.AllToolsOf(harness.Catalog.Image(Image)).Where(t => t.Download is not null);
+    private IEnumerable<(Tool Tool, Download Download)> Downloads => ImageCatalog.Downloaded(harness.Catalog.AllToolsOf(harness.Catalog.Image(Image)));
 
     /// <summary>A release of tooling-k8s for linux/amd64 through the mirror, to a namespace of the test's own.</summary>
     private (Imagetool.Result Result, string Repository) PublishThrough(StaticFileServer mirror, string imagesDir, string test)
@@ -44,8 +44,8 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
     [Fact]
     public async Task A_download_whose_bytes_differ_from_the_pinned_sha256_fails_the_release()
     {
-        var tool = Downloads.First(t => t.Download!.Sha256.ContainsKey("amd64"));
-        var url = tool.Render(tool.Download!.Url, Amd64);
+        var (tool, download) = Downloads.First(d => d.Download.Sha256.ContainsKey("amd64"));
+        var url = tool.Render(download.Url, Amd64);
         var tampered = File.ReadAllBytes(harness.StandIns.FileOf(url)).Append((byte)'\n').ToArray();
         using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(), new Dictionary<string, byte[]> { [StandInReleases.PathOf(url)] = tampered });
 
@@ -57,15 +57,15 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
     [Fact]
     public async Task A_checksum_file_that_does_not_list_the_download_fails_the_release()
     {
-        var tool = Downloads.First(t => t.Download!.ChecksumsUrl is not null);
+        var (tool, download) = Downloads.First(d => d.Download.ChecksumsUrl is not null);
         var sha = harness.StandIns.Sha256[(tool.Name, "amd64")];
         // Without its amd64 pin the catalog leaves the download to the checksum file, which no longer lists it.
         var images = harness.StandIns.CatalogCopy(harness.Catalog, Path.Combine(TestRepository.Root, "artifacts", "e2e", "images-unpinned"));
         var catalogFile = Path.Combine(images, CatalogLoader.FileName);
         File.WriteAllText(catalogFile, File.ReadAllText(catalogFile).Replace($"        amd64: {sha}\n", "", StringComparison.Ordinal));
-        Assert.False(CatalogLoader.Load(images).Tools[tool.Name].Download!.Sha256.ContainsKey("amd64"));
+        Assert.False(Assert.IsType<Download>(CatalogLoader.Load(images).Tools[tool.Name].Source).Sha256.ContainsKey("amd64"));
 
-        var checksumsUpstream = tool.Render(tool.Download!.ChecksumsUrl!, Amd64);
+        var checksumsUpstream = tool.Render(download.ChecksumsUrl!, Amd64);
         var listed = File.ReadAllLines(harness.StandIns.FileOf(checksumsUpstream));
         var unlisted = string.Concat(listed.Where(l => !l.Contains(sha, StringComparison.Ordinal)).Select(l => l + "\n"));
         using var mirror = new StaticFileServer(harness.StandIns.Root, LoopbackServer.FreePort(),
@@ -73,7 +73,7 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
 
         var run = PublishThrough(mirror, images, "tampered-checksums");
 
-        var url = tool.Render(tool.Download.Url, Amd64);
+        var url = tool.Render(download.Url, Amd64);
         var checksumsUrl = BuildArguments.Mirror(checksumsUpstream, mirror.Url);
         await AssertFailsWithOneLineAndPublishesNothing(run, tool, $"the checksum file {checksumsUrl} lists no sha256 for {FileNameOf(url)}");
     }

@@ -32,11 +32,10 @@ public sealed class StandInReleases
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var hashes = new Dictionary<(string, string), string>();
         var checksumFiles = new Dictionary<string, List<string>>();
-        foreach (var catalogTool in catalog.Tools.Values.Where(t => t.Download is not null))
+        foreach (var (catalogTool, download) in catalog.Downloads)
         {
             var isReal = real.TryGetValue(catalogTool.Name, out var realTool);
             var tool = isReal ? catalogTool with { Version = realTool!.Version, Expect = realTool.Expect } : catalogTool;
-            var download = tool.Download!;
             foreach (var arch in new[] { "amd64", "arm64" })
             {
                 if (!Platform.TryParse($"linux/{arch}", out var platform)) throw new InvalidOperationException(arch);
@@ -65,7 +64,7 @@ public sealed class StandInReleases
         }
         foreach (var (path, lines) in checksumFiles)
             File.WriteAllText(path, string.Join("\n", lines) + "\n");
-        var standIns = catalog.Tools.Values.Where(t => t.Download is not null && !real.ContainsKey(t.Name)).Select(t => t.Name).ToList();
+        var standIns = catalog.Downloads.Select(d => d.Tool.Name).Where(name => !real.ContainsKey(name)).ToList();
         return new StandInReleases { Root = root, Sha256 = hashes, Real = real, StandInTools = standIns };
     }
 
@@ -143,8 +142,8 @@ public sealed class StandInReleases
         }
         var path = Path.Combine(target, CatalogLoader.FileName);
         var text = File.ReadAllText(path);
-        foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
-            foreach (var (arch, pinned) in tool.Download!.Sha256)
+        foreach (var (tool, download) in catalog.Downloads)
+            foreach (var (arch, pinned) in download.Sha256)
                 text = text.Replace(pinned, Sha256[(tool.Name, arch)], StringComparison.Ordinal);
         foreach (var tool in Real.Values)
             text = PinVersion(text, catalog.Tools[tool.Name], tool);

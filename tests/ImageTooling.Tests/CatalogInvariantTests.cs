@@ -27,7 +27,7 @@ public class CatalogInvariantTests
         foreach (var tool in Catalog.Tools.Values)
         {
             Assert.Matches(@"^[0-9][0-9A-Za-z.+~-]*$", tool.Version);
-            if (tool.Debian is { } debian)
+            if (tool.Source is DebianPackage debian)
             {
                 Assert.Matches(@"^[a-z0-9.+-]+$", debian.Name);
                 Assert.Matches(@"^[0-9][0-9A-Za-z.+~:-]*(-\*)?$", debian.Version);
@@ -39,9 +39,8 @@ public class CatalogInvariantTests
     public void Every_download_is_verified_for_every_platform_it_is_built_for()
     {
         foreach (var image in Catalog.Images)
-            foreach (var tool in Catalog.ToolsOf(image).Where(t => t.Download is not null))
+            foreach (var (tool, download) in ImageCatalog.Downloaded(Catalog.ToolsOf(image)))
             {
-                var download = tool.Download!;
                 Assert.Contains("{version}", download.Url);
                 Assert.Contains("{arch}", download.Url);
                 foreach (var platform in image.Platforms)

@@ -14,10 +14,10 @@ public class CatalogTests
         Assert.Equal("base", catalog.Image("derived").Base);
         Assert.Equal("debian", catalog.Image("base").From);
         Assert.Equal(["alpha", "gamma"], catalog.AllToolsOf(catalog.Image("derived")).Select(t => t.Name));
-        var beta = catalog.Tools["beta"].Download!;
+        var beta = Assert.IsType<Download>(catalog.Tools["beta"].Source);
         Assert.Equal("bin/beta", beta.ArchivePath);
         Assert.Null(beta.ChecksumsUrl);
-        Assert.Equal("gamma-tool=2.7.18-*", catalog.Tools["gamma"].Debian!.AptSpec);
+        Assert.Equal("gamma-tool=2.7.18-*", Assert.IsType<DebianPackage>(catalog.Tools["gamma"].Source).AptSpec);
     }
 
     private static InputError LoadBroken(Func<string, string> edit) =>

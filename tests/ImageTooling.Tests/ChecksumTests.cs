@@ -33,7 +33,7 @@ public class ChecksumTests
         Assert.Contains("# A small catalog for the unit tests", pinned);
         Assert.Equal(text.Replace("arm64: " + new string('c', 64), $"arm64: {A}", 1), pinned);
         var catalog = CatalogLoader.Parse("catalog.yaml", pinned, Repo.FixtureImages);
-        Assert.Equal(A, catalog.Tools["beta"].Download!.Sha256["arm64"]);
+        Assert.Equal(A, Assert.IsType<Download>(catalog.Tools["beta"].Source).Sha256["arm64"]);
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public class ChecksumTests
         var withoutPins = Repo.FixtureText().Replace("      sha256:\n        amd64: " + new string('a', 64) + "\n", "", 1);
         var text = ChecksumPins.Pin(ChecksumPins.Pin(withoutPins, "alpha", "arm64", A), "alpha", "amd64", B);
         var catalog = CatalogLoader.Parse("catalog.yaml", text, Repo.FixtureImages);
-        Assert.Equal(B, catalog.Tools["alpha"].Download!.Sha256["amd64"]);
-        Assert.Equal(A, catalog.Tools["alpha"].Download!.Sha256["arm64"]);
+        Assert.Equal(B, Assert.IsType<Download>(catalog.Tools["alpha"].Source).Sha256["amd64"]);
+        Assert.Equal(A, Assert.IsType<Download>(catalog.Tools["alpha"].Source).Sha256["arm64"]);
     }
 
     /// <summary>The checksums command against a local stand-in of upstream (checksum files and artifacts it fabricates).</summary>
@@ -54,17 +54,17 @@ public class ChecksumTests
         var catalog = CatalogLoader.Load(images);
         var expected = new Dictionary<string, string>();
         var files = new Dictionary<string, byte[]>();
-        foreach (var tool in catalog.Tools.Values.Where(t => t.Download is not null))
+        foreach (var (tool, download) in catalog.Downloads)
             foreach (var arch in new[] { "amd64", "arm64" })
             {
                 Assert.True(Platform.TryParse($"linux/{arch}", out var p));
-                var url = tool.Render(tool.Download!.Url, p);
+                var url = tool.Render(download.Url, p);
                 var name = url[(url.LastIndexOf('/') + 1)..];
                 var artifact = Encoding.UTF8.GetBytes($"stand-in {tool.Name} {arch}");
                 var sha = Convert.ToHexStringLower(SHA256.HashData(artifact));
                 expected[$"{tool.Name}/{arch}"] = sha;
                 files["/" + url["https://".Length..]] = artifact;
-                if (tool.Download.ChecksumsUrl is { } checksums)
+                if (download.ChecksumsUrl is { } checksums)
                 {
                     var key = "/" + tool.Render(checksums, p)["https://".Length..];
                     var line = $"{sha}  {name}\n";
@@ -95,9 +95,9 @@ public class ChecksumTests
         var write = InProcessImagetool.Run("checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}", "--write");
         Assert.Equal(0, write.Exit);
         var updated = CatalogLoader.Load(images);
-        foreach (var tool in updated.Tools.Values.Where(t => t.Download is not null))
+        foreach (var (tool, download) in updated.Downloads)
             foreach (var arch in new[] { "amd64", "arm64" })
-                Assert.Equal(expected[$"{tool.Name}/{arch}"], tool.Download!.Sha256[arch]);
+                Assert.Equal(expected[$"{tool.Name}/{arch}"], download.Sha256[arch]);
 
         var again = InProcessImagetool.Run("checksums", "--images-dir", images, "--download-mirror", $"http://127.0.0.1:{port}");
         Assert.Equal(0, again.Exit);

@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Cli;
 
 namespace ImageTooling.Tests;
@@ -15,7 +16,7 @@ public class DaggerDownloadTests
 
         Assert.Equal(tool.Version, download.Version);
         Assert.Equal($"https://dl.dagger.io/dagger/releases/{tool.Version}/dagger_v{tool.Version}_linux_{arch}.tar.gz", download.Url);
-        Assert.Equal(tool.Download!.Sha256[arch], download.Sha256);
+        Assert.Equal(Assert.IsType<Download>(tool.Source).Sha256[arch], download.Sha256);
         Assert.Matches("^[0-9a-f]{64}$", download.Sha256);
         Assert.Equal("dagger", download.ArchivePath);
         Assert.Equal($"version={tool.Version}\nurl={download.Url}\nsha256={download.Sha256}\narchive-path=dagger\n", download.GithubOutput());

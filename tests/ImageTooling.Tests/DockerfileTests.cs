@@ -24,7 +24,7 @@ public partial class DockerfileTests
         var dockerfile = Dockerfile(image);
         foreach (var tool in Catalog.ToolsOf(Catalog.Image(image)))
         {
-            if (tool.Download is { } download)
+            if (tool.Source is Download download)
             {
                 Assert.Contains($"ARG {tool.ArgPrefix}_DOWNLOAD\n", dockerfile);
                 Assert.Matches($@"fetch-verified {tool.ArgPrefix}_DOWNLOAD ", dockerfile);

@@ -53,12 +53,12 @@ public class ScheduleCliTests
     [Fact]
     public void The_live_table_shows_stage_elapsed_and_expected_times_and_marks_the_critical_path()
     {
-        var root = new ImageDefinition("root", "", "root", null, "debian", [new("linux", "amd64")], [], [], new SourceSpot("t", 1, 1));
+        var root = new ImageDefinition("root", "", "root", new PinnedBaseImage("debian"), [new("linux", "amd64")], [], [], new SourceSpot("t", 1, 1));
         var plan = BuildPlan.Create(
             new ImageCatalog("/nowhere", "registry.test/ns", "https://example.test", "MIT",
                 new Dictionary<string, string> { ["debian"] = "registry.test/debian:1@sha256:" + new string('0', 64) },
                 new Dictionary<string, Tool>(),
-                [root, root with { Name = "child", Folder = "child", Base = "root", From = null }, root with { Name = "other", Folder = "other" }]),
+                [root, root with { Name = "child", Folder = "child", Origin = new ParentImage("root") }, root with { Name = "other", Folder = "other" }]),
             new PlanOptions());
         var schedule = Schedule.For(plan.Nodes, n => new ExpectedTime(n.Image.Name == "other" ? 5 : 100, 7), smokeTests: true, slots: 2);
         var output = new StringWriter();

@@ -12,7 +12,7 @@ public class SchedulingTests
 
     /// <summary>An image for linux/amd64 only, with its expected build seconds as the catalog hint.</summary>
     private static ImageDefinition Image(string name, double seconds, string? baseImage = null) =>
-        new(name, name, name, baseImage, baseImage is null ? "debian" : null, [Amd64], [], [], new SourceSpot("test", 1, 1))
+        new(name, name, name, baseImage is null ? new PinnedBaseImage("debian") : new ParentImage(baseImage), [Amd64], [], [], new SourceSpot("test", 1, 1))
         {
             ExpectedBuildSeconds = new Dictionary<Platform, double> { [Amd64] = seconds },
         };

@@ -74,17 +74,14 @@ public static partial class CatalogLoader
         if ((downloadNode is null) == (debianNode is null))
             throw node.Error($"tool '{name}' must come from exactly one of 'download' (an upstream release) or "
                 + "'debian' (a package)");
-        var download = downloadNode is null ? null : ReadDownload(name, downloadNode);
-        DebianPackage? debian = null;
-        if (debianNode is not null)
-        {
-            string[] debKeys = ["package", "version"];
-            debian = new DebianPackage(
-                debianNode.Required("package", $"the debian source of '{name}'", debKeys).Scalar("package"),
+        string[] debKeys = ["package", "version"];
+        ToolSource source = downloadNode is not null
+            ? ReadDownload(name, downloadNode)
+            : new DebianPackage(
+                debianNode!.Required("package", $"the debian source of '{name}'", debKeys).Scalar("package"),
                 debianNode.Required("version", $"the debian source of '{name}'", debKeys).Scalar("version"));
-        }
         var smoke = ReadSmokeTests(node.Optional("smoke", $"tool '{name}'", keys), $"tool '{name}'", name, tools: null);
-        return new Tool(name, version, check, expect, binary, download, debian, smoke, spot) { Completion = completion };
+        return new Tool(name, version, check, expect, binary, source, smoke, spot) { Completion = completion };
     }
 
     private static Download ReadDownload(string tool, YamlNode node)
@@ -247,8 +244,8 @@ public static partial class CatalogLoader
 
         var smoke = ReadSmokeTests(node.Optional("smoke", what, keys), what, tool: null, tools);
         var expected = ReadExpectedBuildSeconds(node.Optional("expected-build-seconds", what, keys), what, platforms);
-        var baseName = baseNode?.Scalar("base");
-        return new ImageDefinition(name, description, folder, baseName, from, platforms, toolNames, smoke, spot)
+        ImageOrigin origin = from is not null ? new PinnedBaseImage(from) : new ParentImage(baseNode!.Scalar("base"));
+        return new ImageDefinition(name, description, folder, origin, platforms, toolNames, smoke, spot)
         {
             ExpectedBuildSeconds = expected,
         };
@@ -273,10 +270,11 @@ public static partial class CatalogLoader
     {
         var byName = catalog.Images.ToDictionary(i => i.Name);
         var images = root.Required("images", "the catalog").Entries("images").ToDictionary(e => e.Key, e => e.Value);
-        foreach (var image in catalog.Images.Where(i => i.Base is not null))
+        foreach (var image in catalog.Images)
         {
+            if (image.Origin is not ParentImage { Image: var parentName }) continue;
             var node = images[image.Name].Required("base", $"image '{image.Name}'");
-            if (!byName.TryGetValue(image.Base!, out var parent))
+            if (!byName.TryGetValue(parentName, out var parent))
                 throw node.Error($"image '{image.Name}' is based on unknown image '{image.Base}' (known: "
                     + $"{string.Join(", ", byName.Keys)})");
             var missing = image.Platforms.Except(parent.Platforms).ToList();

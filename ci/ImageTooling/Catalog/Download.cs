@@ -9,7 +9,7 @@ public sealed record Download(
     string? ArchivePath,
     string? ChecksumsUrl,
     IReadOnlyDictionary<string, string> Sha256,
-    IReadOnlyDictionary<string, string> ArchNames)
+    IReadOnlyDictionary<string, string> ArchNames) : ToolSource
 {
     public string ArchName(Platform platform) =>
         ArchNames.TryGetValue(platform.Architecture, out var name) ? name : platform.Architecture;

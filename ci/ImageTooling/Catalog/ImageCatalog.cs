@@ -14,6 +14,13 @@ public sealed record ImageCatalog(
 
     public IEnumerable<Tool> ToolsOf(ImageDefinition image) => image.Tools.Select(t => Tools[t]);
 
+    /// <summary>Every tool that comes from an upstream download, with that download.</summary>
+    public IEnumerable<(Tool Tool, Download Download)> Downloads => Downloaded(Tools.Values);
+
+    /// <summary>The tools among <paramref name="tools"/> that come from an upstream download, with that download.</summary>
+    public static IEnumerable<(Tool Tool, Download Download)> Downloaded(IEnumerable<Tool> tools) =>
+        tools.SelectMany(t => t.Source is Download d ? [(t, d)] : Array.Empty<(Tool, Download)>());
+
     /// <summary>The image's own tools and those of every image below it.</summary>
     public IEnumerable<Tool> AllToolsOf(ImageDefinition image) =>
         (image.Base is null ? [] : AllToolsOf(Image(image.Base))).Concat(ToolsOf(image));

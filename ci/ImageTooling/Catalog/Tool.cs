@@ -10,8 +10,7 @@ public sealed record Tool(
     string VersionCommand,
     string Expect,
     string? Binary,
-    Download? Download,
-    DebianPackage? Debian,
+    ToolSource Source,
     IReadOnlyList<SmokeTest> Smoke,
     SourceSpot Spot)
 {
@@ -24,6 +23,6 @@ public sealed record Tool(
     public string Render(string template, Platform? platform = null)
     {
         var text = template.Replace("{version}", Version);
-        return platform is null || Download is null ? text : text.Replace("{arch}", Download.ArchName(platform));
+        return platform is not null && Source is Download download ? text.Replace("{arch}", download.ArchName(platform)) : text;
     }
 }
