@@ -133,10 +133,7 @@ internal static class Commands
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
             var published = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
-            var summary = Reports.Published(published);
-            Printed(r, output, error).Write(summary);
-            if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
-            return ExitCodes.Ok;
+            return Summarize(r, published, output, error);
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(publish);
 
@@ -164,10 +161,7 @@ internal static class Commands
             using var registry = new ImageTooling.Registry.RegistryClient();
             var published = await RunPipeline(r, "assemble", engines, output, error, live: false,
                 (p, plan) => p.AssembleAsync(plan, staged, registry, credentials, r.GetValue(Force), ct), ct);
-            var summary = Reports.Published(published);
-            Printed(r, output, error).Write(summary);
-            if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
-            return ExitCodes.Ok;
+            return Summarize(r, published, output, error);
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(assemble);
 
@@ -255,6 +249,15 @@ internal static class Commands
         var jobs = r.CommandResult.Command.Options.Contains(Jobs) ? JobCount(r) : 1; // assemble builds nothing
         var pipeline = new PipelineRun(command, engines(kind, images, logs), jobs, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
         return await pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
+    }
+
+    /// <summary>The Markdown table of what was published, printed and, with --report, appended to that file.</summary>
+    private static int Summarize(ParseResult r, IReadOnlyList<PublishedImage> published, TextWriter output, TextWriter error)
+    {
+        var summary = Reports.Published(published);
+        Printed(r, output, error).Write(summary);
+        if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
+        return ExitCodes.Ok;
     }
 
     /// <summary>Where the lines for people go: standard error when the run report takes standard output.</summary>
