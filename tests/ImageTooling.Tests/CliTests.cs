@@ -121,6 +121,9 @@ public class CliTests
     [InlineData("--jobs must be at least 1", "build", "--jobs", "0")]
     [InlineData("Unrecognized command or argument '--frobnicate'", "plan", "--frobnicate")]
     [InlineData("cannot read the image catalog", "list", "--images-dir", "/nonexistent")]
+    [InlineData("Option '--staged' is required", "assemble", "--tag", "v1.2.3", "--images-dir", FixturePath)]
+    [InlineData("no such run report '/nonexistent/stage.json'", "assemble", "--tag", "v1.2.3", "--staged", "/nonexistent/stage.json", "--images-dir", FixturePath)]
+    [InlineData("missing credentials", "stage", "--tag", "v1.2.3", "--platform", "linux/arm64", "--images-dir", FixturePath)]
     public void Bad_input_is_one_line_and_exit_code_2(string message, params string[] args)
     {
         var (exit, output, error) = Run(args);
