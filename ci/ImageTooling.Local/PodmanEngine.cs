@@ -57,8 +57,29 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
             "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", UnlabeledName(node),
         };
+        var built = Directory.CreateTempSubdirectory("imagetool-iid-");
+        try
+        {
+            return await BuildAsync(node, baseImage, name, args, Path.Combine(built.FullName, "unlabeled"), Path.Combine(built.FullName, "labelled"), cancellation);
+        }
+        finally
+        {
+            built.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The image IDs this run built, by node, before labelling: a derived node builds on its base's. The names
+    /// (<c>localhost/imagetool/IMAGE:ARCH</c>) are for people; another run on the same machine may move them at any time.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BuildNode, string> unlabeled = new();
+
+    private async Task<BuiltImage> BuildAsync(
+        BuildNode node, BuiltImage? baseImage, string name, List<string> args, string unlabeledIdFile, string idFile, CancellationToken cancellation)
+    {
+        args.AddRange(["--iidfile", unlabeledIdFile]);
         var buildArgs = new Dictionary<string, string>(node.BuildArgs);
-        if (baseImage is not null) buildArgs[BuildArguments.BaseImage] = UnlabeledName(baseImage.Node);
+        if (baseImage is not null) buildArgs[BuildArguments.BaseImage] = unlabeled[baseImage.Node];
         await PinPlatformsAsync(buildArgs, node.Platform, cancellation);
         foreach (var (key, value) in buildArgs)
             args.AddRange(["--build-arg", $"{key}={value}"]);
@@ -75,18 +96,23 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         var label = new List<string>
         {
             "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(),
-            "--file", "-", "--tag", name,
+            "--file", "-", "--tag", name, "--iidfile", idFile,
         };
         foreach (var (key, value) in node.Labels)
             label.AddRange(["--label", $"{key}={value}"]);
         label.Add(EmptyContext());
-        var labelFile = $"FROM {UnlabeledName(node)}\n";
+        var unlabeledId = IdIn(unlabeledIdFile);
+        unlabeled[node] = unlabeledId;
+        var labelFile = $"FROM {unlabeledId}\n";
         result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: labelFile);
         if (result.ExitCode != 0)
             throw new PipelineFailure($"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}");
-        var id = (await RunCheckedAsync(["image", "inspect", "--format", "{{.Id}}", name], cancellation)).Trim();
-        return new BuiltImage(node, name) { ConfigDigest = $"sha256:{id}" };
+        var id = IdIn(idFile);
+        return new BuiltImage(node, id) { ConfigDigest = $"sha256:{id}" };
     }
+
+    /// <summary>The image ID podman wrote with <c>--iidfile</c> (<c>sha256:HEX</c>), as the bare hex podman takes for an image.</summary>
+    private static string IdIn(string file) => File.ReadAllText(file).Trim().Replace("sha256:", "", StringComparison.Ordinal);
 
     private string EmptyContext()
     {
