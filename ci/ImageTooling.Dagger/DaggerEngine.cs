@@ -141,10 +141,14 @@ public sealed partial class DaggerEngine : IImageEngine
         return secrets[source] = await client.SecretAsync(step, source, cancellation);
     }
 
+    /// <summary>
+    /// The images directory, loaded once for every caller: the load is not tied to the first caller's token (its
+    /// cancellation would fail every later caller); each caller stops waiting on its own token.
+    /// </summary>
     private Task<DirectoryId> ImagesAsync(CancellationToken cancellation)
     {
         lock (sync)
-            images ??= client.HostDirectoryAsync($"loading {imagesDirectory} from the host", imagesDirectory!, cancellation);
+            images ??= client.HostDirectoryAsync($"loading {imagesDirectory} from the host", imagesDirectory!, CancellationToken.None);
         return images.WaitAsync(cancellation);
     }
 
