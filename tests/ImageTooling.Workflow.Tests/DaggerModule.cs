@@ -23,6 +23,14 @@ internal sealed partial class DaggerModule
             "source", "tag", "branch-tag", "image", "platform", "registry", "no-floating-tags", "force", "username", "token",
             "revision", "source-date-epoch",
         },
+        ["stage"] = new HashSet<string>
+        {
+            "source", "tag", "branch-tag", "image", "platform", "registry", "username", "token", "revision", "source-date-epoch",
+        },
+        ["assemble"] = new HashSet<string>
+        {
+            "source", "staged", "tag", "branch-tag", "image", "registry", "no-floating-tags", "force", "username", "token",
+        },
     };
 
     private DaggerModule(IReadOnlyDictionary<string, IReadOnlySet<string>> functions) => Functions = functions;

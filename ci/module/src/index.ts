@@ -1,4 +1,4 @@
-// The Dagger module shell behind `dagger call list|plan|build|test|publish-multi-arch`.
+// The Dagger module shell behind `dagger call list|plan|build|test|publish-multi-arch|stage|assemble`.
 //
 // It only maps arguments: each function publishes the C# `imagetool` (ci/ImageTooling.Cli) from the
 // source directory in one exec of a digest-pinned .NET SDK container, then runs it in another.
@@ -7,7 +7,7 @@
 // All logic stays in C#.
 import { randomUUID } from "node:crypto"
 
-import { argument, Container, dag, Directory, func, object, Secret } from "@dagger.io/dagger"
+import { argument, Container, dag, Directory, File, func, object, Secret } from "@dagger.io/dagger"
 
 // The .NET 10 SDK image index, pinned by digest (docs/dagger.md says how it was chosen and how to check it).
 const DOTNET_SDK =
@@ -15,6 +15,7 @@ const DOTNET_SDK =
 const WORKDIR = "/src"
 const IMAGETOOL_DIR = "/imagetool"
 const NUGET_PACKAGES = "/root/.nuget/packages"
+const STAGED_DIR = "/staged"
 
 // What `source` carries: exactly what imagetool is built from and reads, stated once, here. The engine loads a
 // `defaultPath: "/"` directory as the repository root minus this list (dockerignore patterns, the last match wins),
@@ -186,6 +187,79 @@ export class ImageTooling {
       "--password-env",
       "REGISTRY_PASSWORD",
       // The call returns the run report (docs/run-report.md); the progress lines go to stderr.
+      "--metadata-file",
+      "-",
+    ])
+  }
+
+  /**
+   * Build and smoke-test the planned platforms (one runner's share, e.g. --platform linux/arm64), then push each
+   * image's variants by digest with no tag. Returns the run report; its `staged` list is what `assemble` takes.
+   */
+  @func()
+  async stage(
+    @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
+    username: string,
+    token: Secret,
+    tag?: string,
+    branchTag?: string,
+    image?: string[],
+    platform?: string[],
+    registry?: string,
+    revision?: string,
+    sourceDateEpoch?: number,
+  ): Promise<string> {
+    // Always fresh, as publish-multi-arch: a digest the registry lost is pushed again.
+    const container = toolbox(source, { sourceDateEpoch, fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
+    const options = planOptions({ tag, branchTag, image, platform, registry, revision })
+    return imagetool(container, [
+      "stage",
+      "--engine",
+      "dagger",
+      ...options,
+      "--username",
+      username,
+      "--password-env",
+      "REGISTRY_PASSWORD",
+      "--metadata-file",
+      "-",
+    ])
+  }
+
+  /**
+   * Put each image's index together registry-side from the staged digests of every platform (the run reports of
+   * `stage`, one per runner), then tag it as publish-multi-arch does. Nothing is built.
+   */
+  @func()
+  async assemble(
+    @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
+    username: string,
+    token: Secret,
+    staged: File[],
+    tag?: string,
+    branchTag?: string,
+    image?: string[],
+    registry?: string,
+    noFloatingTags = false,
+    force = false,
+  ): Promise<string> {
+    let container = toolbox(source, { fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
+    const reports: string[] = []
+    staged.forEach((report, i) => {
+      const path = `${STAGED_DIR}/${i}.json`
+      container = container.withFile(path, report)
+      reports.push("--staged", path)
+    })
+    const options = planOptions({ tag, branchTag, image, registry, noFloatingTags })
+    return imagetool(container, [
+      "assemble",
+      ...options,
+      ...reports,
+      ...(force ? ["--force"] : []),
+      "--username",
+      username,
+      "--password-env",
+      "REGISTRY_PASSWORD",
       "--metadata-file",
       "-",
     ])
