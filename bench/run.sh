@@ -5,6 +5,10 @@
 #   bash bench/run.sh            everything; the concurrency comparison (--jobs 2 vs --jobs 1, and
 #                                each image alone, every run from an empty cache) on linux/amd64 only
 #   bash bench/run.sh --full     the concurrency comparison on both platforms (about an hour more)
+#   bash bench/run.sh --scale-out  only the scale-out figures (about 45 minutes): a cold build that fills a
+#                                registry cache, a rebuild from that cache in an empty storage, two "runners"
+#                                (an empty storage each, one per platform, one after the other) staging their
+#                                platform, then assembly; rewrites only the scale-out section of BENCHMARKS.md
 #
 # It uses a podman storage of its own (CONTAINERS_STORAGE_CONF), so "cold" really starts from an
 # empty cache without touching the tests' cache. The images that download upstream binaries are
@@ -18,7 +22,9 @@ cd "$(dirname "$0")/.."
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 root=$(pwd)
 full=false
+scale_out=false
 [ "${1:-}" = "--full" ] && full=true
+[ "${1:-}" = "--scale-out" ] && scale_out=true
 compare=(--platform linux/amd64)
 $full && compare=()
 
@@ -49,8 +55,9 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q '^ready ' "$work/standins.log" && break; sleep 1; done
 read -r _ images mirror standin_tools < <(grep '^ready ' "$work/standins.log")
-args=(--images-dir "$images" --download-mirror "$mirror" --base-image "debian=$HARNESS_DEBIAN_IMAGE" --log-dir "$work/logs")
-for tool in ${standin_tools//,/ }; do args+=(--stand-in-downloads "$tool"); done
+plan_args=(--images-dir "$images" --download-mirror "$mirror" --base-image "debian=$HARNESS_DEBIAN_IMAGE")
+for tool in ${standin_tools//,/ }; do plan_args+=(--stand-in-downloads "$tool"); done
+args=("${plan_args[@]}" --log-dir "$work/logs")
 common=("${args[@]}" --jobs 2)
 
 # elapsed START DECIMALS: seconds since START (a `date +%s.%N`).
@@ -85,6 +92,86 @@ bound() {
 bound_seconds() { jq -r '.timing.lowerBoundSeconds' "$work/$1.json"; }
 # built RUN IMAGE PLATFORM: how many times that run built the node (0 or 1: the plan has one node per image and platform).
 built() { jq --arg i "$2" --arg p "$3" '[.nodes[] | select(.image == $i and .platform == $p and .buildSeconds != null)] | length' "$work/$1.json"; }
+
+# storage_conf NAME: a storage.conf of its own for one "runner" (an empty engine, as a fresh runner has).
+storage_conf() {
+  local dir="$work/$1"
+  rm -rf "$dir"; mkdir -p "$dir"
+  printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/storage"\nrunroot = "%s/run"\n' "$dir" "$dir" > "$dir/storage.conf"
+  echo "$dir/storage.conf"
+}
+drop_storage() { CONTAINERS_STORAGE_CONF="$work/$1/storage.conf" podman rmi --all --force > /dev/null 2>&1 || true; rm -rf "${work:?}/$1"; }
+# work_of RUN PLATFORM: the build seconds of one platform's nodes in that run's report.
+work_of() { jq --arg p "$2" '[.nodes[] | select(.platform == $p) | .buildSeconds // 0] | add | . * 10 | round / 10' "$work/$1.json"; }
+smoke_of() { jq --arg p "$2" '[.nodes[] | select(.platform == $p) | .smokeSeconds // 0] | add | . * 10 | round / 10' "$work/$1.json"; }
+
+if $scale_out; then
+  auth="$work/auth.json"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$HARNESS_REGISTRY" "$(printf '%s:%s' "$HARNESS_REGISTRY_USER" "$(cat "$HARNESS_REGISTRY_PASSWORD_FILE")" | base64 -w0)" > "$auth"
+  chmod 600 "$auth"
+  export REGISTRY_AUTH_FILE=$auth REGISTRY_USERNAME=$HARNESS_REGISTRY_USER
+  REGISTRY_PASSWORD=$(cat "$HARNESS_REGISTRY_PASSWORD_FILE"); export REGISTRY_PASSWORD
+  stamp=$(date +%Y%m%d%H%M%S)
+  cache="$HARNESS_REGISTRY/bench-$stamp-cache/images"
+  ns="$HARNESS_REGISTRY/bench-$stamp"
+  rm -f "$work/logs/durations.json"
+
+  echo "==> cold build of every image for both platforms in an empty storage, filling the registry cache"
+  t_cold=$(CONTAINERS_STORAGE_CONF=$(storage_conf cold-runner) run so-cold build "${common[@]}" --registry-cache "$cache")
+  drop_storage cold-runner
+  echo "==> the same build in another empty storage, from the warm registry cache (unchanged inputs)"
+  rm -f "$work/logs/durations.json"
+  t_rebuild=$(CONTAINERS_STORAGE_CONF=$(storage_conf cache-runner) run so-rebuild build "${common[@]}" --registry-cache "$cache")
+  pulled=$(cat "$work"/logs/*.log | grep -c '^registry cache: pulled')
+  drop_storage cache-runner
+
+  declare -A t_stage
+  for arch in amd64 arm64; do
+    echo "==> runner linux/$arch: an empty storage of its own stages its platform (build from the cache, smoke tests, push by digest)"
+    rm -f "$work/logs/durations.json"
+    t_stage[$arch]=$(CONTAINERS_STORAGE_CONF=$(storage_conf "runner-$arch") run "so-stage-$arch" stage "${common[@]}" --platform "linux/$arch" --tag v9.9.9 --registry "$ns" --registry-cache "$cache")
+    drop_storage "runner-$arch"
+  done
+  echo "==> assembly: one index per image from the two runners' staged digests"
+  t_assemble=$(run so-assemble assemble "${plan_args[@]}" --tag v9.9.9 --registry "$ns" --staged "$work/so-stage-amd64.json" --staged "$work/so-stage-arm64.json")
+  indexes=$(jq '[.published[] | select(.platforms | length == 2)] | length' "$work/so-assemble.json" 2> /dev/null || echo "?")
+
+  amd64_work=$(work_of so-cold linux/amd64); arm64_work=$(work_of so-cold linux/arm64)
+  amd64_smoke=$(smoke_of so-stage-amd64 linux/amd64); arm64_smoke=$(smoke_of so-stage-arm64 linux/arm64)
+  # Native arm64 modelled as the amd64 runner: the same nodes, the same work, no emulation (no native arm64 here).
+  modelled=$(awk -v a="${t_stage[amd64]}" -v s="$t_assemble" 'BEGIN { printf "%.1f", a + s }')
+  modelled_cold=$(awk -v w="$amd64_work" -v sm="$amd64_smoke" -v s="$t_assemble" 'BEGIN { printf "%.1f", w / 2 + sm / 2 + s }')
+  section="$work/scale-out.md"
+  {
+    echo "<!-- scale-out: written by bash bench/run.sh --scale-out -->"
+    echo "## Scale-out: per-platform runners, assembly, registry cache"
+    echo
+    echo "Measured by \`bash bench/run.sh --scale-out\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), same machine (2 cores; load"
+    echo "average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)). Each \"runner\" is an empty podman storage of its own"
+    echo "(\`CONTAINERS_STORAGE_CONF\`), one after the other on this machine; the registry and its cache repository are the harness's."
+    echo "arm64 runs under qemu-user emulation here: no native arm64 machine is reachable, so native arm64 is modelled, not measured."
+    echo
+    echo "| measure | value |"
+    echo "|---|---|"
+    echo "| cold build, both platforms, empty storage, pushing every node to the registry cache (--jobs 2) | ${t_cold} s (build work: amd64 ${amd64_work} s, arm64 ${arm64_work} s) |"
+    echo "| the same build in another empty storage, warm registry cache, unchanged inputs | ${t_rebuild} s ($(ratio "$t_rebuild" "$t_cold" | awk '{ printf "%.0f", $1 * 100 }') % of cold; ${pulled} nodes pulled from the cache, none built) |"
+    echo "| runner linux/amd64: stage (nodes from the cache, smoke tests, push by digest) | ${t_stage[amd64]} s (smoke work ${amd64_smoke} s) |"
+    echo "| runner linux/arm64 (emulated): stage | ${t_stage[arm64]} s (smoke work ${arm64_smoke} s) |"
+    echo "| assembly: one index per image from both runners' run reports, tagged v9.9.9 + floating tags | ${t_assemble} s (${indexes} indexes with both platforms) |"
+    echo "| release on native runners, modelled: slowest runner + assembly, arm64 taken as the amd64 runner | ${modelled} s (today on one runner, both platforms: the two stage runs one after the other, ${t_stage[amd64]} s + ${t_stage[arm64]} s) |"
+    echo "| cold release on native runners, modelled: amd64 build work ÷ 2 slots + smoke work ÷ 2 slots + assembly | ${modelled_cold} s (against the cold build alone here: ${t_cold} s) |"
+    echo "<!-- /scale-out -->"
+  } > "$section"
+  # BENCHMARKS.md keeps the rest as the last full run wrote it; only this section is replaced (or appended).
+  if grep -q '^<!-- scale-out' BENCHMARKS.md; then
+    awk -v f="$section" '/^<!-- scale-out/ { while ((getline l < f) > 0) print l; skip = 1; next } /^<!-- \/scale-out -->/ { skip = 0; next } !skip' BENCHMARKS.md > "$work/BENCHMARKS.md"
+  else
+    { cat BENCHMARKS.md; echo; cat "$section"; } > "$work/BENCHMARKS.md"
+  fi
+  cp "$work/BENCHMARKS.md" BENCHMARKS.md
+  cat "$section"
+  exit 0
+fi
 
 echo "==> cold build of every image for both platforms (empty cache)"
 cold_cache
@@ -213,5 +300,8 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "| image | platform | compressed (pushed layers) | uncompressed | of which downloaded binaries (stand-ins) |"
   echo "|---|---|---|---|---|"
   printf '%s' "$sizes"
-} > BENCHMARKS.md
+  # The scale-out section comes from bench/run.sh --scale-out; a full run keeps it as it was.
+  if grep -q '^<!-- scale-out' BENCHMARKS.md 2> /dev/null; then echo; sed -n '/^<!-- scale-out/,/^<!-- \/scale-out -->/p' BENCHMARKS.md; fi
+} > "$work/BENCHMARKS.md"
+cp "$work/BENCHMARKS.md" BENCHMARKS.md
 cat BENCHMARKS.md

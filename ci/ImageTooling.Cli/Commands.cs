@@ -32,13 +32,14 @@ internal static class Commands
     private static readonly Option<bool> Offline = new("--offline") { Description = "Do not read the registry's tags (the plan then lists floating tags as candidates only)" };
     private static readonly Option<string?> Report = new("--report") { Description = "Append a Markdown summary of what was published to this file (e.g. $GITHUB_STEP_SUMMARY)" };
     private static readonly Option<string[]> Staged = new("--staged") { Description = "A run report of 'stage' (repeatable, one per platform runner): the staged digests to assemble", Arity = ArgumentArity.OneOrMore, Required = true };
+    private static readonly Option<string?> RegistryCache = new("--registry-cache") { Description = "Local engine: a repository (HOST/PATH) of images by inputs digest; a node built before is pulled from it instead of built, a node built now is pushed to it (podman's own registry login)" };
     private static readonly Option<string?> MetadataFile = new("--metadata-file") { Description = "Write the run report (JSON, docs/run-report.md) to this file; '-' writes it to standard output and the printed lines to standard error" };
 
     /// <summary>Parses and runs one command line; what the process and the in-process tests both call.</summary>
     /// <param name="processTermination">How long a cancelled command may take to stop on SIGINT/SIGTERM; null leaves the signals alone (tests).</param>
     public static async Task<int> InvokeAsync(
         string[] args, TextWriter output, TextWriter error, bool live = false, TimeSpan? processTermination = null,
-        Func<string, string, string, IImageEngine>? engines = null)
+        Func<EngineSettings, IImageEngine>? engines = null)
     {
         var parsed = Root(output, error, live, engines).Parse(args);
         if (parsed.Errors.Count > 0)
@@ -54,7 +55,7 @@ internal static class Commands
     /// <param name="error">Standard error: one-line errors and notes.</param>
     /// <param name="live">Draw a live table of the nodes (a terminal a person watches) instead of plain lines.</param>
     /// <param name="engines">Makes the engine of a run from --engine, the images and the log folder (tests give their own).</param>
-    public static RootCommand Root(TextWriter output, TextWriter error, bool live = false, Func<string, string, string, IImageEngine>? engines = null)
+    public static RootCommand Root(TextWriter output, TextWriter error, bool live = false, Func<EngineSettings, IImageEngine>? engines = null)
     {
         engines ??= Engines.Create;
         Task<int> Run(Func<Task<int>> action, Func<string?>? credentials = null) => Commands.Run(error, action, credentials);
@@ -178,7 +179,7 @@ internal static class Commands
     private static void AddRunOptions(Command command)
     {
         AddPlanOptions(command);
-        foreach (var option in new Option[] { Jobs, EngineOption, LogDir, MetadataFile })
+        foreach (var option in new Option[] { Jobs, EngineOption, LogDir, MetadataFile, RegistryCache })
             command.Options.Add(option);
     }
 
@@ -239,7 +240,7 @@ internal static class Commands
     }
 
     private static async Task<T> RunPipeline<T>(
-        ParseResult r, string command, Func<string, string, string, IImageEngine> engines, TextWriter output, TextWriter error, bool live,
+        ParseResult r, string command, Func<EngineSettings, IImageEngine> engines, TextWriter output, TextWriter error, bool live,
         Func<Pipeline, BuildPlan, Task<T>> run, CancellationToken cancellation)
     {
         var plan = await CreatePlanAsync(r, cancellation);
@@ -247,7 +248,8 @@ internal static class Commands
         var logs = LogDirectory(r);
         var kind = r.GetValue(EngineOption) ?? "local"; // assemble has no --engine: it builds nothing
         var jobs = r.CommandResult.Command.Options.Contains(Jobs) ? JobCount(r) : 1; // assemble builds nothing
-        var pipeline = new PipelineRun(command, engines(kind, images, logs), jobs, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
+        var engine = engines(new EngineSettings(kind, images, logs, CacheRepository(r)));
+        var pipeline = new PipelineRun(command, engine, jobs, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
         return await pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
     }
 
@@ -267,6 +269,17 @@ internal static class Commands
     {
         var jobs = r.GetValue(Jobs);
         return jobs >= 1 ? jobs : throw new InputError($"--jobs must be at least 1, got {jobs}");
+    }
+
+    private static string? CacheRepository(ParseResult r)
+    {
+        if (r.GetValue(RegistryCache) is not { } cache) return null;
+        var reference = ImageReference.Parse(cache);
+        var repository = reference.Tag is null && reference.Digest is null && !cache.Contains("://", StringComparison.Ordinal)
+            && cache.StartsWith($"{reference.Host}/", StringComparison.Ordinal) && reference.Path.Length > 0;
+        return repository
+            ? cache
+            : throw new InputError($"--registry-cache takes a repository HOST/PATH without tag or digest (imagetool tags each cached image by its inputs), got '{cache}'");
     }
 
     private static string LogDirectory(ParseResult r) => r.GetValue(LogDir) ?? Path.Combine(Directory.GetCurrentDirectory(), "artifacts", "logs");

@@ -3,22 +3,34 @@ using ImageTooling.Local;
 
 namespace ImageTooling.Cli;
 
+/// <summary>What a run's engine is made from: the --engine value, the images, the log folder and the registry cache.</summary>
+/// <param name="RegistryCache">A repository (HOST/PATH) the local engine pulls the images of unchanged inputs from and pushes new ones to.</param>
+internal sealed record EngineSettings(string Kind, string ImagesDirectory, string LogDirectory, string? RegistryCache = null);
+
 /// <summary>
 /// Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local
 /// podman engine.
 /// </summary>
 internal static class Engines
 {
-    public static IImageEngine Create(string kind, string imagesDirectory, string logDirectory) => kind switch
+    public static IImageEngine Create(EngineSettings settings)
     {
-        "auto" when DaggerSession.IsPresent => Dagger(imagesDirectory),
-        "auto" or "local" => new PodmanEngine(imagesDirectory, logDirectory),
-        "dagger" => DaggerSession.IsPresent
-            ? Dagger(imagesDirectory)
-            : throw new InputError("--engine dagger needs a Dagger session: run this under 'dagger run' "
-                + "(DAGGER_SESSION_PORT is not set)"),
-        _ => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
-    };
+        var dagger = settings.Kind switch
+        {
+            "auto" => DaggerSession.IsPresent,
+            "local" => false,
+            "dagger" => DaggerSession.IsPresent
+                ? true
+                : throw new InputError("--engine dagger needs a Dagger session: run this under 'dagger run' "
+                    + "(DAGGER_SESSION_PORT is not set)"),
+            var kind => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
+        };
+        if (!dagger) return new PodmanEngine(settings.ImagesDirectory, settings.LogDirectory, settings.RegistryCache);
+        if (settings.RegistryCache is not null)
+            throw new InputError("--registry-cache is the local engine's; the Dagger engine "
+                + "keeps its own cache between runs (docs/dagger.md)");
+        return new DaggerEngine(DaggerClient.FromEnvironment(), settings.ImagesDirectory);
+    }
 
     /// <summary>
     /// Who builds for an --engine value: the engine kind and this machine. Durations are recorded per machine, so
@@ -26,7 +38,4 @@ internal static class Engines
     /// </summary>
     public static string Machine(string kind) =>
         $"{(kind == "dagger" || (kind == "auto" && DaggerSession.IsPresent) ? "dagger" : "local")} engine on {Environment.MachineName}, {Environment.ProcessorCount} cores";
-
-    private static IImageEngine Dagger(string imagesDirectory) =>
-        new DaggerEngine(DaggerClient.FromEnvironment(), imagesDirectory);
 }

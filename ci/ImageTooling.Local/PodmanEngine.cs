@@ -11,8 +11,16 @@ namespace ImageTooling.Local;
 /// real containers (foreign architectures through qemu-user binfmt) and pushes OCI indexes.
 /// A derived image is built FROM the base image this run built for the same platform, held in
 /// local storage under a run-local name, so nothing is pulled from a registry for it.
+/// With a registry cache, a node whose inputs (<see cref="InputsDigest"/>) were built before, on any machine, is pulled
+/// from the cache repository instead of built, and a node built here is pushed there, so a runner with an empty storage
+/// rebuilds nothing that did not change. The cache holds each node's image before labels, tagged by its inputs digest.
+/// Not buildah's per-step cache (<c>--cache-from</c>/<c>--cache-to</c>): buildah 1.28 (Debian 12) finds no remote cache
+/// for an <c>ARG</c> step (containers/buildah#4315, fixed after 1.28 by #4326), and every stage of these Dockerfiles
+/// declares its arguments before its first RUN, so every step after it would be built again. The cache's credentials
+/// are podman's own (<c>podman login</c>, <c>REGISTRY_AUTH_FILE</c>); an http registry is one registries.conf marks insecure.
 /// </summary>
-public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : IImageEngine
+/// <param name="registryCache">The cache repository (HOST/PATH), or null for the local storage's cache alone.</param>
+public sealed class PodmanEngine(string imagesDirectory, string logDirectory, string? registryCache = null) : IImageEngine
 {
     public string Name => "podman (local engine)";
 
@@ -51,21 +59,17 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
 
     public async Task<BuiltImage> BuildAsync(BuildNode node, BuiltImage? baseImage, CancellationToken cancellation)
     {
-        var name = LocalName(node);
-        var args = new List<string>
+        var log = LogFile(node);
+        File.WriteAllText(log, "");
+        var cached = CacheTag(node);
+        var unlabeledId = cached is null ? null : await PullCachedAsync(cached, log, cancellation);
+        if (unlabeledId is null)
         {
-            "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
-            "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", UnlabeledName(node),
-        };
-        var built = Directory.CreateTempSubdirectory("imagetool-iid-");
-        try
-        {
-            return await BuildAsync(node, baseImage, name, args, Path.Combine(built.FullName, "unlabeled"), Path.Combine(built.FullName, "labelled"), cancellation);
+            unlabeledId = await BuildUnlabeledAsync(node, baseImage, log, cancellation);
+            if (cached is not null) await PushCachedAsync(unlabeledId, cached, log, cancellation);
         }
-        finally
-        {
-            built.Delete(recursive: true);
-        }
+        unlabeled[node] = unlabeledId;
+        return await LabelAsync(node, unlabeledId, log, cancellation);
     }
 
     /// <summary>
@@ -74,10 +78,15 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<BuildNode, string> unlabeled = new();
 
-    private async Task<BuiltImage> BuildAsync(
-        BuildNode node, BuiltImage? baseImage, string name, List<string> args, string unlabeledIdFile, string idFile, CancellationToken cancellation)
+    /// <summary>podman build of the node's Dockerfile; returns the image ID before labels.</summary>
+    private async Task<string> BuildUnlabeledAsync(BuildNode node, BuiltImage? baseImage, string log, CancellationToken cancellation)
     {
-        args.AddRange(["--iidfile", unlabeledIdFile]);
+        var idFile = Path.Combine(Path.GetTempPath(), $"imagetool-iid-{Guid.NewGuid():N}");
+        var args = new List<string>
+        {
+            "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
+            "--file", Path.Combine(imagesDirectory, node.Image.Dockerfile), "--tag", UnlabeledName(node), "--iidfile", idFile,
+        };
         var buildArgs = new Dictionary<string, string>(node.BuildArgs);
         if (baseImage is not null) buildArgs[BuildArguments.BaseImage] = unlabeled[baseImage.Node];
         await PinPlatformsAsync(buildArgs, node.Platform, cancellation);
@@ -85,14 +94,26 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
             args.AddRange(["--build-arg", $"{key}={value}"]);
         args.Add(imagesDirectory);
 
-        var log = LogFile(node);
-        File.WriteAllText(log, $"podman {string.Join(' ', args)}\n");
-        var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
-        if (result.ExitCode != 0)
-            throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of "
-                + $"{log}:\n{ChildProcess.Tail(result.Output, 15)}");
+        File.AppendAllText(log, $"podman {string.Join(' ', args)}\n");
+        try
+        {
+            var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
+            if (result.ExitCode != 0)
+                throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of "
+                    + $"{log}:\n{ChildProcess.Tail(result.Output, 15)}");
+            return IdIn(idFile);
+        }
+        finally
+        {
+            File.Delete(idFile);
+        }
+    }
 
-        // Labels go on top in a step of their own (no layer, cached while they stay the same).
+    /// <summary>Labels go on top in a build step of their own (no layer, cached while they stay the same).</summary>
+    private async Task<BuiltImage> LabelAsync(BuildNode node, string unlabeledId, string log, CancellationToken cancellation)
+    {
+        var name = LocalName(node);
+        var idFile = Path.Combine(Path.GetTempPath(), $"imagetool-iid-{Guid.NewGuid():N}");
         var label = new List<string>
         {
             "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(),
@@ -101,15 +122,77 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory) : 
         foreach (var (key, value) in node.Labels)
             label.AddRange(["--label", $"{key}={value}"]);
         label.Add(EmptyContext());
-        var unlabeledId = IdIn(unlabeledIdFile);
-        unlabeled[node] = unlabeledId;
-        var labelFile = $"FROM {unlabeledId}\n";
-        result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: labelFile);
-        if (result.ExitCode != 0)
-            throw new PipelineFailure($"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}");
-        var id = IdIn(idFile);
-        return new BuiltImage(node, id) { ConfigDigest = $"sha256:{id}" };
+        try
+        {
+            var result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: $"FROM {unlabeledId}\n");
+            if (result.ExitCode != 0)
+                throw new PipelineFailure($"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}");
+            var id = IdIn(idFile);
+            return new BuiltImage(node, id) { ConfigDigest = $"sha256:{id}" };
+        }
+        finally
+        {
+            File.Delete(idFile);
+        }
     }
+
+    /// <summary>Where the registry cache keeps the node's unlabelled image: a tag named by the image, its architecture and its inputs.</summary>
+    internal string? CacheTag(BuildNode node) =>
+        registryCache is null || node.Labels.GetValueOrDefault(InputsDigest.Label) is not { } inputs
+            ? null
+            : $"{registryCache}:{node.Image.Name}-{node.Platform.Architecture}-{inputs.Replace("sha256:", "", StringComparison.Ordinal)}";
+
+    /// <summary>
+    /// The cached image of these inputs copied into local storage, as its image ID; null when the cache has none. A cache
+    /// that cannot be read is no reason to fail a build: the node is built, and the log says why.
+    /// </summary>
+    private static async Task<string?> PullCachedAsync(string tag, string log, CancellationToken cancellation)
+    {
+        var inspect = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", $"docker://{tag}"], cancellation, timeout: TimeSpan.FromMinutes(2));
+        if (inspect.ExitCode != 0)
+        {
+            File.AppendAllText(log, $"registry cache: no image for these inputs at {tag} ({LastError(inspect.Output)}); building\n");
+            return null;
+        }
+        string? config;
+        try
+        {
+            using var manifest = JsonDocument.Parse(inspect.Output);
+            config = manifest.RootElement.TryGetProperty("config", out var c) && c.TryGetProperty("digest", out var d) ? d.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            config = null;
+        }
+        if (config is null)
+        {
+            File.AppendAllText(log, $"registry cache: {tag} is not an image manifest; building\n");
+            return null;
+        }
+        var copy = await ChildProcess.RunAsync("skopeo", ["copy", "--quiet", $"docker://{tag}", $"containers-storage:{UnlabeledStorageName(tag)}"],
+            cancellation, log, timeout: TimeSpan.FromMinutes(30));
+        if (copy.ExitCode != 0)
+        {
+            File.AppendAllText(log, $"registry cache: pulling {tag} failed ({LastError(copy.Output)}); building\n");
+            return null;
+        }
+        // In local storage an image's ID is its config digest.
+        File.AppendAllText(log, $"registry cache: pulled {tag} (image {config}); nothing to build\n");
+        return config.Replace("sha256:", "", StringComparison.Ordinal);
+    }
+
+    /// <summary>The node's image before labels into the cache; a push that fails leaves the build as it is and says so in the log.</summary>
+    private static async Task PushCachedAsync(string imageId, string tag, string log, CancellationToken cancellation)
+    {
+        var push = await ChildProcess.RunAsync("podman", ["push", "--quiet", "--format", "oci", "--compression-format", "gzip", imageId, $"docker://{tag}"],
+            cancellation, log, timeout: TimeSpan.FromMinutes(30));
+        File.AppendAllText(log, push.ExitCode == 0
+            ? $"registry cache: pushed image {imageId} as {tag}\n"
+            : $"registry cache: pushing {tag} failed ({LastError(push.Output)}); the next run builds this node again\n");
+    }
+
+    /// <summary>The local name a pulled cache image is stored under (a name for people; the run uses its ID).</summary>
+    private static string UnlabeledStorageName(string tag) => $"localhost/imagetool-cache/{tag[(tag.LastIndexOf(':') + 1)..]}";
 
     /// <summary>The image ID podman wrote with <c>--iidfile</c> (<c>sha256:HEX</c>), as the bare hex podman takes for an image.</summary>
     private static string IdIn(string file) => File.ReadAllText(file).Trim().Replace("sha256:", "", StringComparison.Ordinal);

@@ -100,7 +100,11 @@ public sealed class Harness : IDisposable
     }
 
     /// <summary>skopeo with the harness registry's credentials in a temporary auth file (never on its command line).</summary>
-    internal ProcessResult Skopeo(params string[] args)
+    internal ProcessResult Skopeo(params string[] args) =>
+        WithAuthFile(auth => TestProcess.Run("skopeo", [args[0], "--authfile", auth, .. args[1..]], timeout: TimeSpan.FromMinutes(15)));
+
+    /// <summary>Runs <paramref name="use"/> with a temporary containers auth file holding the harness registry's login.</summary>
+    internal T WithAuthFile<T>(Func<string, T> use)
     {
         var temp = Directory.CreateTempSubdirectory("imagetool-e2e-auth-");
         try
@@ -108,7 +112,7 @@ public sealed class Harness : IDisposable
             var auth = Path.Combine(temp.FullName, "auth.json");
             var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}"));
             File.WriteAllText(auth, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [Registry] = new { auth = token } } }));
-            return TestProcess.Run("skopeo", [args[0], "--authfile", auth, .. args[1..]], timeout: TimeSpan.FromMinutes(15));
+            return use(auth);
         }
         finally
         {

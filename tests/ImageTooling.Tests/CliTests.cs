@@ -124,6 +124,9 @@ public class CliTests
     [InlineData("Option '--staged' is required", "assemble", "--tag", "v1.2.3", "--images-dir", FixturePath)]
     [InlineData("no such run report '/nonexistent/stage.json'", "assemble", "--tag", "v1.2.3", "--staged", "/nonexistent/stage.json", "--images-dir", FixturePath)]
     [InlineData("missing credentials", "stage", "--tag", "v1.2.3", "--platform", "linux/arm64", "--images-dir", FixturePath)]
+    [InlineData("--registry-cache takes a repository HOST/PATH without tag or digest", "build", "--registry-cache", "registry.example/cache:latest", "--images-dir", FixturePath)]
+    [InlineData("--registry-cache takes a repository HOST/PATH without tag or digest", "test", "--registry-cache", "org/cache", "--images-dir", FixturePath)]
+    [InlineData("--registry-cache takes a repository HOST/PATH without tag or digest", "build", "--registry-cache", "https://registry.example/cache", "--images-dir", FixturePath)]
     public void Bad_input_is_one_line_and_exit_code_2(string message, params string[] args)
     {
         var (exit, output, error) = Run(args);

@@ -18,7 +18,7 @@ internal static class InProcessImagetool
         var output = new StringWriter();
         var error = new StringWriter();
         var clock = Stopwatch.StartNew();
-        var exit = Commands.InvokeAsync(args, output, error, engines: engine is null ? null : (_, _, _) => engine).GetAwaiter().GetResult();
+        var exit = Commands.InvokeAsync(args, output, error, engines: engine is null ? null : _ => engine).GetAwaiter().GetResult();
         return new ImageTooling.Testing.Imagetool.Result(exit, output.ToString(), error.ToString(), clock.Elapsed);
     }
 }
