@@ -60,7 +60,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     /// </summary>
     public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation)
     {
-        var (digest, json) = await GetManifestAsync(repository, tag, credentials, cancellation);
+        var (digest, json, mediaType, size) = await ReadManifestAsync(repository, tag, credentials, cancellation);
         if (json is null) return null;
         var root = json.RootElement;
         var manifests = new List<RemoteManifest>();
@@ -83,14 +83,15 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         {
             var config = root.GetProperty("config").GetProperty("digest").GetString() ?? "";
             var image = config.Length == 0 ? default : await ImageConfigAsync(repository, config, credentials, cancellation);
-            manifests.Add(new RemoteManifest(image.Platform ?? "unknown", digest, config) { Inputs = image.Inputs });
+            var descriptor = mediaType is null || config.Length == 0 ? null : new ManifestDescriptor(mediaType, size, image.Variant);
+            manifests.Add(new RemoteManifest(image.Platform ?? "unknown", digest, config) { Inputs = image.Inputs, Descriptor = descriptor });
             return new RemoteIndex(digest, manifests) { IsPlainManifest = true };
         }
         return new RemoteIndex(digest, manifests);
     }
 
-    /// <summary>An image config's platform (<c>os</c>/<c>architecture</c>) and inputs digest label (<c>config.Labels</c>).</summary>
-    private async Task<(string? Platform, string? Inputs)> ImageConfigAsync(string repository, string configDigest, RegistryCredentials credentials, CancellationToken cancellation)
+    /// <summary>An image config's platform (<c>os</c>/<c>architecture</c>), its variant and inputs digest label (<c>config.Labels</c>).</summary>
+    private async Task<(string? Platform, string? Inputs, string? Variant)> ImageConfigAsync(string repository, string configDigest, RegistryCredentials credentials, CancellationToken cancellation)
     {
         using var config = await GetBlobJsonAsync(repository, configDigest, credentials, cancellation);
         var root = config.RootElement;
@@ -102,20 +103,28 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         var platform = os is null || arch is null ? null : $"{os}/{arch}";
         var inputs = root.TryGetProperty("config", out var settings) && settings.ValueKind == JsonValueKind.Object
             && settings.TryGetProperty("Labels", out var labels) ? Text(labels, InputsDigest.Label) : null;
-        return (platform, inputs);
+        return (platform, inputs, Text(root, "variant"));
     }
 
     /// <summary>A manifest or index by tag or digest: its digest and JSON, or (reference, null) when it does not exist.</summary>
     public async Task<(string Digest, JsonDocument? Json)> GetManifestAsync(string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
     {
+        var (digest, json, _, _) = await ReadManifestAsync(repository, reference, credentials, cancellation);
+        return (digest, json);
+    }
+
+    /// <summary>A manifest or index with the media type the registry served it as and its size in bytes.</summary>
+    private async Task<(string Digest, JsonDocument? Json, string? MediaType, long Size)> ReadManifestAsync(
+        string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
         var (api, name) = Locate(repository);
         using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{reference}"), name, credentials, push: false, ManifestTypes,
             $"{repository}:{reference} at {api.Authority}", cancellation);
-        if (response.StatusCode == HttpStatusCode.NotFound) return (reference, null);
+        if (response.StatusCode == HttpStatusCode.NotFound) return (reference, null, null, 0);
         await EnsureAsync(response, $"reading {repository}:{reference} from {api.Authority}", credentials);
-        var body = await response.Content.ReadAsStringAsync(cancellation);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellation);
         var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : reference;
-        return (digest, JsonDocument.Parse(body));
+        return (digest, JsonDocument.Parse(body), response.Content.Headers.ContentType?.MediaType, body.LongLength);
     }
 
     public async Task<JsonDocument> GetBlobJsonAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation)
@@ -183,6 +192,11 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         // Ordered by platform, so the same manifests always make the same index bytes (and digest).
         foreach (var manifest in manifests.OrderBy(m => m.Platform, StringComparer.Ordinal))
         {
+            if (manifest.Descriptor is { } known)
+            {
+                entries.Add(new { mediaType = known.MediaType, digest = manifest.Digest, size = known.Size, platform = Platform(manifest.Platform, known.Variant) });
+                continue;
+            }
             var where = $"{repository}@{manifest.Digest} at {api.Authority}";
             string mediaType;
             long size;
@@ -207,6 +221,15 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             content: () => new ByteArrayContent(index) { Headers = { ContentType = new MediaTypeHeaderValue(OciIndex) } });
         await EnsureAsync(put, $"putting an index of {string.Join(", ", manifests.Select(m => m.Digest))} under {repository}:{tag}", credentials);
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(index));
+    }
+
+    /// <summary>An index entry's platform: os, architecture and the variant when there is one, in the order an engine writes them.</summary>
+    private static Dictionary<string, string> Platform(string platform, string? variant)
+    {
+        var parts = platform.Split('/');
+        var entry = new Dictionary<string, string> { ["architecture"] = parts[^1], ["os"] = parts[0] };
+        if (variant is not null) entry["variant"] = variant;
+        return entry;
     }
 
     /// <summary>

@@ -238,9 +238,12 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         if (problems.Count > 0)
             throw new InputError($"cannot assemble the release, nothing was tagged:\n  {string.Join("\n  ", problems)}");
 
+        // Already released when the tag's index holds these platforms as these digests or, staged again by a re-run of
+        // every runner, built from the same inputs (as publish-multi-arch compares a build with an existing tag).
         return await ReleaseAsync(plan, registry, credentials, force,
-            (target, index) => !index.IsPlainManifest && index.Manifests.Select(m => m.Digest).Order(StringComparer.Ordinal)
-                .SequenceEqual(manifests[target].Select(m => m.Digest).Order(StringComparer.Ordinal)),
+            (target, index) => !index.IsPlainManifest && index.Manifests.Count == manifests[target].Count
+                && manifests[target].All(s => index.Manifests.Any(m => m.Platform == s.Platform
+                    && (m.Digest == s.Digest || (m.Inputs is not null && m.Inputs == s.Inputs)))),
             async (target, tag) =>
             {
                 var digest = await registry.PutIndexAsync(target.Repository, tag, manifests[target], credentials, cancellation);

@@ -17,6 +17,9 @@ internal sealed class FakeEngine : IImageEngine
     public ConcurrentDictionary<string, int> PublishAttempts { get; } = new();
     /// <summary>One platform is pushed as a plain image manifest, not an index (as Dagger v0.21.8 does).</summary>
     public bool OnePlatformAsPlainManifest { get; init; }
+
+    /// <summary>Names this engine's staged digests: another build of the same inputs (a re-run of a runner) gives other digests.</summary>
+    public string StagedBuild { get; init; } = "staged";
     /// <summary>Where a push lands (the pipeline reads every pushed index back from its registry).</summary>
     public FakeRegistry? Registry { get; private set; }
 
@@ -65,7 +68,7 @@ internal sealed class FakeEngine : IImageEngine
     public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation)
     {
         Events.Enqueue($"export {variant.Node.Id}");
-        var manifest = new RemoteManifest(variant.Node.Platform.ToString(), $"sha256:{variant.Node.Image.Name}-{variant.Node.Platform.Architecture}-staged", variant.ConfigDigest ?? "")
+        var manifest = new RemoteManifest(variant.Node.Platform.ToString(), $"sha256:{variant.Node.Image.Name}-{variant.Node.Platform.Architecture}-{StagedBuild}", variant.ConfigDigest ?? "")
         {
             Inputs = variant.Node.Labels.GetValueOrDefault(InputsDigest.Label),
         };

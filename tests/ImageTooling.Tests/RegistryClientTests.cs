@@ -106,7 +106,8 @@ public class RegistryClientTests
         var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
         Assert.NotNull(index);
         Assert.Equal("sha256:manifest-a", index.Digest);
-        Assert.Equal([new("linux/arm64", "sha256:manifest-a", "sha256:config-a") { Inputs = "sha256:inputs-a" }], index.Manifests);
+        // The descriptor an index entry needs: the media type the registry served (the scripted one says application/json).
+        Assert.Equal([new("linux/arm64", "sha256:manifest-a", "sha256:config-a") { Inputs = "sha256:inputs-a", Descriptor = new("application/json", 126, "v8") }], index.Manifests);
     }
 
     [Fact]
@@ -190,6 +191,14 @@ public class RegistryClientTests
         Assert.Equal("sha256:manifest-a", entry.GetProperty("digest").GetString());
         Assert.Equal(Encoding.UTF8.GetByteCount(manifest), entry.GetProperty("size").GetInt64());
         Assert.Equal("""{"architecture":"arm64","os":"linux","variant":"v8"}""", entry.GetProperty("platform").GetRawText());
+
+        // As assemble does: the staged manifest read once, then its index written from what that read learnt.
+        var staged = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "sha256:manifest-a", Bot, CancellationToken.None);
+        var firstIndex = put;
+        registry.Requests.Clear();
+        Assert.Equal("sha256:index-a", await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", staged!.Manifests, Bot, CancellationToken.None));
+        Assert.Equal(firstIndex, put); // the same bytes, so the same digest
+        Assert.Equal(["PUT"], registry.Requests.Select(r => r.Split(' ')[0]));
     }
 
     [Fact]

@@ -14,12 +14,12 @@ public class StagingTests
     private static Pipeline NewPipeline(FakeEngine engine) => new(engine, new StringWriter(), jobs: 2);
 
     /// <summary>Two "runners", one per platform, staging into the same registry.</summary>
-    private static async Task<(FakeRegistry Registry, List<StagedImage> Staged)> StageBothAsync()
+    private static async Task<(FakeRegistry Registry, List<StagedImage> Staged)> StageBothAsync(FakeRegistry? registry = null, string build = "staged")
     {
-        var registry = new FakeRegistry();
+        registry ??= new FakeRegistry();
         var staged = new List<StagedImage>();
         foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
-            staged.AddRange(await NewPipeline(new FakeEngine()).StageAsync(Plan(platform), registry, Credentials, CancellationToken.None));
+            staged.AddRange(await NewPipeline(new FakeEngine { StagedBuild = build }).StageAsync(Plan(platform), registry, Credentials, CancellationToken.None));
         return (registry, staged);
     }
 
@@ -62,6 +62,22 @@ public class StagingTests
         var before = registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest);
         registry.Calls.Clear();
         var again = await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        Assert.All(again.Where(p => p.Floating is null), p => Assert.True(p.Unchanged));
+        Assert.DoesNotContain(registry.Calls, c => c.StartsWith("index ", StringComparison.Ordinal));
+        Assert.Equal(before, registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest));
+    }
+
+    /// <summary>"Re-run all jobs" after a release was tagged: the runners build the same inputs again, to other digests.</summary>
+    [Fact]
+    public async Task Assembling_a_new_staging_of_the_same_inputs_keeps_the_release_as_it_is()
+    {
+        var (registry, staged) = await StageBothAsync();
+        await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        var before = registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest);
+        var (_, restaged) = await StageBothAsync(registry, build: "rebuilt");
+        Assert.Empty(restaged.Select(s => s.Digest).Intersect(staged.Select(s => s.Digest)));
+        registry.Calls.Clear();
+        var again = await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), restaged, registry, Credentials, force: false, CancellationToken.None);
         Assert.All(again.Where(p => p.Floating is null), p => Assert.True(p.Unchanged));
         Assert.DoesNotContain(registry.Calls, c => c.StartsWith("index ", StringComparison.Ordinal));
         Assert.Equal(before, registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest));
