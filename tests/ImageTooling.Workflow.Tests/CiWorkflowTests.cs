@@ -55,8 +55,8 @@ public partial class CiWorkflowTests
         Assert.NotEmpty(tests);
         foreach (var call in tests)
         {
-            // Both platforms: the module's default; a --platform here would drop one.
-            Assert.False(call.Has("platform"), $"{call}: smoke tests run for every platform");
+            // One platform per job, from the matrix (NativeRunnerTests: the matrix holds every catalog platform).
+            Assert.Equal("${{matrix.platform}}", call.Value("platform"));
             Assert.Contains("matrix.image", call.Value("image") ?? "", StringComparison.Ordinal);
         }
         var job = tests[0].Step.Job;
@@ -67,10 +67,13 @@ public partial class CiWorkflowTests
     [Fact]
     public void Branch_images_never_get_a_release_tag_latest_or_force()
     {
-        Assert.DoesNotContain(DaggerCall.In(Ci), c => c.Function == "publish-multi-arch");
-        var publishes = DaggerCall.In(Branch).Where(c => c.Function == "publish-multi-arch").ToList();
-        Assert.NotEmpty(publishes);
-        foreach (var call in publishes)
+        Assert.DoesNotContain(DaggerCall.In(Ci), c => c.Function is "publish-multi-arch" or "stage");
+        Assert.DoesNotContain(ImagetoolCall.In(Ci), c => c.Command is "assemble" or "publish-multi-arch" or "promote");
+        var stages = DaggerCall.In(Branch).Where(c => c.Function == "stage").ToList();
+        var assembles = ImagetoolCall.In(Branch).Where(c => c.Command == "assemble").ToList();
+        Assert.NotEmpty(stages);
+        Assert.NotEmpty(assembles);
+        foreach (var call in stages.Cast<ICommandCall>().Concat(assembles))
         {
             Assert.True(call.Has("branch-tag"), $"{call}: branch images use --branch-tag");
             Assert.False(call.Has("tag"), $"{call}: no release tag from CI");
@@ -95,13 +98,18 @@ public partial class CiWorkflowTests
     [Fact]
     public void Branch_images_are_published_only_on_request_and_never_for_forks()
     {
-        var job = DaggerCall.In(Branch).First(c => c.Function == "publish-multi-arch").Step.Job;
+        var job = DaggerCall.In(Branch).First(c => c.Function == "stage").Step.Job;
         var condition = job.If ?? "";
         Assert.Contains("github.event.pull_request.head.repo.full_name == github.repository", condition, StringComparison.Ordinal);
         Assert.Contains("contains(github.event.pull_request.labels.*.name, 'publish-branch-image')", condition, StringComparison.Ordinal);
         Assert.Contains("github.event_name == 'workflow_dispatch'", condition, StringComparison.Ordinal);
         Assert.Equal("branch-images", job.Node.Scalar("environment"));
         Assert.DoesNotContain("pull_request_target", Branch.On.Keys());
+        // The assemble job holds the branch token too: it runs only after the stage job (skipped with it), in the environment.
+        var assemble = ImagetoolCall.In(Branch).Single(c => c.Command == "assemble").Step.Job;
+        Assert.Contains(job.Id, assemble.Needs);
+        Assert.Null(assemble.If);
+        Assert.Equal("branch-images", assemble.Node.Scalar("environment"));
     }
 
     [Fact]

@@ -4,8 +4,17 @@ namespace ImageTooling.Workflow.Tests;
 
 internal sealed record DaggerArgument(string Name, string? Value);
 
+/// <summary>A command line of a workflow step with its options: a dagger call or an imagetool command.</summary>
+internal interface ICommandCall
+{
+    Step Step { get; }
+    string Text { get; }
+    bool Has(string option);
+    string? Value(string option);
+}
+
 /// <summary>One `dagger call FUNCTION --arg value ...` of a workflow step.</summary>
-internal sealed record DaggerCall(Step Step, string Function, IReadOnlyList<DaggerArgument> Arguments, string Text)
+internal sealed record DaggerCall(Step Step, string Function, IReadOnlyList<DaggerArgument> Arguments, string Text) : ICommandCall
 {
     public const string DaggerAction = "dagger/dagger-for-github";
 

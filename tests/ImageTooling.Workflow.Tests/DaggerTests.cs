@@ -98,10 +98,12 @@ public partial class DaggerTests
         var release = DaggerCall.In(WorkflowFile.Load("release.yml"));
         var ci = DaggerCall.In(WorkflowFile.Load("ci.yml"));
         var branch = DaggerCall.In(WorkflowFile.Load("branch-images.yml"));
-        Assert.Contains(release, c => c.Function == "publish-multi-arch" && c.Has("tag"));
+        Assert.Contains(release, c => c.Function == "stage" && c.Has("tag") && c.Has("platform"));
         Assert.Contains(ci, c => c.Function == "test");
-        Assert.DoesNotContain(ci, c => c.Function == "publish-multi-arch");
-        Assert.Contains(branch, c => c.Function == "publish-multi-arch" && c.Has("branch-tag"));
+        Assert.DoesNotContain(ci, c => c.Function is "publish-multi-arch" or "stage" or "assemble");
+        Assert.Contains(branch, c => c.Function == "stage" && c.Has("branch-tag") && c.Has("platform"));
+        // Assembly needs no engine: the workflows run imagetool for it, as promote does.
+        Assert.All(release.Concat(branch), c => Assert.NotEqual("assemble", c.Function));
     }
 
     [Fact]

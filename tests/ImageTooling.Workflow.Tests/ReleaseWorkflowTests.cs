@@ -6,13 +6,15 @@ public partial class ReleaseWorkflowTests
 {
     private static readonly WorkflowFile Release = WorkflowFile.Load("release.yml");
 
-    private static DaggerCall Publish() => DaggerCall.In(Release).Single(c => c.Function == "publish-multi-arch");
+    private static DaggerCall Stage() => DaggerCall.In(Release).Single(c => c.Function == "stage");
+
+    private static ImagetoolCall Assemble() => ImagetoolCall.In(Release).Single(c => c.Command == "assemble");
 
     private static Step RunStep(Job job, string text) =>
         job.Steps.Single(s => (s.Run ?? "").Contains(text, StringComparison.Ordinal));
 
     [Fact]
-    public void The_core_validates_the_release_tag_first_and_publish_takes_the_validated_tag()
+    public void The_core_validates_the_release_tag_first_and_stage_and_assemble_take_the_validated_tag()
     {
         var gate = Release.Job("gate");
         var validate = gate.Steps.Single(s => s.Env.GetValueOrDefault("TAG") == "${{ github.ref_name }}");
@@ -20,8 +22,10 @@ public partial class ReleaseWorkflowTests
         Assert.DoesNotContain("=~", validate.Run, StringComparison.Ordinal); // the rule is the core's, not a shell regex
         Assert.True(gate.Steps.Where(s => s.Run is not null).All(s => s.Index >= validate.Index), "validation is the first thing the gate runs");
         Assert.Equal($"${{{{ steps.{validate.Id}.outputs.tag }}}}", gate.Node.Map("outputs").Scalar("tag"));
-        Assert.Equal("${{needs.gate.outputs.tag}}", Publish().Value("tag"));
-        Assert.Contains("gate", Publish().Step.Job.Needs);
+        Assert.Equal("${{needs.gate.outputs.tag}}", Stage().Value("tag"));
+        Assert.Contains("gate", Stage().Step.Job.Needs);
+        Assert.Equal("${{needs.gate.outputs.tag}}", Assemble().Value("tag"));
+        Assert.Contains("gate", Assemble().Step.Job.Needs);
     }
 
     [Fact]
@@ -71,23 +75,29 @@ public partial class ReleaseWorkflowTests
         job.Needs.Contains(id) || job.Needs.Any(n => DependsOn(Release.Job(n), id));
 
     [Fact]
-    public void Dagger_publishes_the_version_tags_first_and_leaves_floating_tags_to_promotion()
+    public void The_version_tags_are_assembled_first_and_floating_tags_are_left_to_promotion()
     {
-        var publish = Publish();
-        Assert.True(publish.Has("no-floating-tags"), "floating tags move only after verification: see the comment in release.yml");
-        Assert.False(publish.Has("force"), "a release never overwrites an existing release tag");
-        Assert.False(publish.Has("branch-tag"));
-        Assert.Equal("publish", publish.Step.Job.Id);
+        var assemble = Assemble();
+        Assert.True(assemble.Has("no-floating-tags"), "floating tags move only after verification: see the comment in release.yml");
+        Assert.False(assemble.Has("force"), "a release never overwrites an existing release tag");
+        Assert.False(assemble.Has("branch-tag"));
+        Assert.Equal("publish", assemble.Step.Job.Id);
+        // Staging tags nothing; the stage call names the release only so that its plan is the release's.
+        var stage = Stage();
+        Assert.False(stage.Has("branch-tag"));
+        Assert.Equal("stage", stage.Step.Job.Id);
+        Assert.Equal(stage.Value("revision"), assemble.Value("revision"));
     }
 
     [Fact]
     public void The_published_digests_are_read_back_and_compared_before_anything_uses_them()
     {
         var job = Release.Job("publish");
-        var publish = Publish().Step;
+        var publish = Assemble().Step;
         var targets = RunStep(job, "./imagetool release-targets");
         Assert.True(targets.Index > publish.Index);
-        // The publish step's run report (JSON), never its printed lines, is what the digests are read from.
+        // The assemble step's run report (JSON), never its printed lines, is what the digests are read from.
+        Assert.Contains("--metadata-file", publish.Run, StringComparison.Ordinal);
         Assert.Contains("--run-report", targets.Run, StringComparison.Ordinal);
         Assert.Equal($"${{{{ steps.{publish.Id}.outputs.output }}}}", targets.Env["REPORT"]);
         Assert.Equal($"${{{{ steps.{targets.Id}.outputs.targets }}}}", job.Node.Map("outputs").Scalar("targets"));

@@ -28,9 +28,11 @@ internal sealed class WorkflowFile
 
     public Job Job(string id) => Jobs.SingleOrDefault(j => j.Id == id) ?? throw new InvalidOperationException($"{Name} has no job '{id}'");
 
-    public static WorkflowFile Load(string name)
+    public static WorkflowFile Load(string name) => Parse(name, Repo.Read(Path.Combine(".github", "workflows", name)));
+
+    /// <summary>A workflow from text: the real files, or a broken one a test shows a check rejects.</summary>
+    public static WorkflowFile Parse(string name, string text)
     {
-        var text = Repo.Read(Path.Combine(".github", "workflows", name));
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         return new WorkflowFile(name, text, (YamlMappingNode)stream.Documents[0].RootNode);
