@@ -121,6 +121,11 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         };
         foreach (var (key, value) in node.Labels)
             label.AddRange(["--label", $"{key}={value}"]);
+        // The commit's time as the step's own: the same image and labels make the same image ID on any machine, so a
+        // runner that pulled the image from the registry cache stages the very digest another runner did.
+        if (node.Labels.TryGetValue(CreatedLabel, out var created)
+            && DateTimeOffset.TryParse(created, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            label.AddRange(["--timestamp", at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         label.Add(EmptyContext());
         try
         {
@@ -135,6 +140,8 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
             File.Delete(idFile);
         }
     }
+
+    private const string CreatedLabel = "org.opencontainers.image.created";
 
     /// <summary>Where the registry cache keeps the node's unlabelled image: a tag named by the image, its architecture and its inputs.</summary>
     internal string? CacheTag(BuildNode node) =>

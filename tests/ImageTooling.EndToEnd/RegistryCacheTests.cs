@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ImageTooling.Testing;
 using Xunit.Abstractions;
 
@@ -18,18 +17,16 @@ public sealed class RegistryCacheTests(Harness harness, ITestOutputHelper output
         Assert.Equal(0, harness.Release(output).Exit); // the warm storage the cache is filled from
         var cache = $"{harness.Registry}/e2e-{harness.RunId}-cache/images";
         var work = Directory.CreateTempSubdirectory("imagetool-e2e-cache-");
-        // Beside the default graphroot, so the fresh storage sits on the file system its driver was chosen for.
-        var fresh = $"/var/lib/containers/imagetool-e2e-fresh-{harness.RunId}";
         try
         {
-            // tooling-k8s-aws: a derived image, so the fresh storage needs its base from the cache too.
+            // tooling-k8s-aws: a derived image, so the empty storage needs its base from the cache too.
             var warmLogs = Path.Combine(work.FullName, "warm");
-            var warm = harness.WithAuthFile(auth => Build(auth, cache, warmLogs, storageConf: null));
+            var warm = harness.WithAuthFile(auth => Build(auth, cache, warmLogs, storage: null));
             Assert.All(Logs(warmLogs), log => Assert.Contains("registry cache: pushed image", log.Text));
 
+            using var empty = new EmptyStorage($"cache-{harness.RunId}");
             var freshLogs = Path.Combine(work.FullName, "fresh");
-            var conf = FreshStorage(fresh, work.FullName);
-            var again = harness.WithAuthFile(auth => Build(auth, cache, freshLogs, conf));
+            var again = harness.WithAuthFile(auth => Build(auth, cache, freshLogs, empty));
             foreach (var (name, text) in Logs(freshLogs))
             {
                 output.WriteLine($"{name}: {text.Split('\n').Last(l => l.StartsWith("registry cache:", StringComparison.Ordinal))}");
@@ -40,8 +37,6 @@ public sealed class RegistryCacheTests(Harness harness, ITestOutputHelper output
         }
         finally
         {
-            TestProcess.Run("podman", ["--root", Path.Combine(fresh, "storage"), "--runroot", Path.Combine(fresh, "run"), "rmi", "--all", "--force"], timeout: TimeSpan.FromMinutes(5));
-            if (Directory.Exists(fresh)) Directory.Delete(fresh, recursive: true);
             work.Delete(recursive: true);
         }
     }
@@ -50,32 +45,20 @@ public sealed class RegistryCacheTests(Harness harness, ITestOutputHelper output
         Directory.GetFiles(folder, "*.log").Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllText(f)));
 
     /// <summary>
-    /// imagetool build of tooling-k8s-aws (and its base) for linux/amd64 with the registry cache; returns the layers of
-    /// both images as podman holds them (the label step's own history differs per build; the layers may not).
+    /// imagetool build of tooling-k8s-aws (and its base) for linux/amd64 with the registry cache; returns the image IDs
+    /// of both as podman holds them: the same layers, config and labels make the same ID.
     /// </summary>
-    private string Build(string auth, string cache, string logs, string? storageConf)
+    private string Build(string auth, string cache, string logs, EmptyStorage? storage)
     {
-        var env = new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = auth, ["CONTAINERS_STORAGE_CONF"] = storageConf };
+        var env = new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = auth, ["CONTAINERS_STORAGE_CONF"] = storage?.Conf };
         var run = harness.Run(output, env, "build", "--image", "tooling-k8s-aws", "--platform", "linux/amd64", "--registry-cache", cache, "--log-dir", logs);
         Assert.True(run.Exit == 0, run.All);
         return string.Join("\n", new[] { "tooling-k8s", "tooling-k8s-aws" }.Select(image =>
         {
-            var inspect = TestProcess.Run("podman", ["image", "inspect", "--format", "{{.RootFS.Layers}}", $"localhost/imagetool/{image}:amd64"],
-                environment: storageConf is null ? null : new Dictionary<string, string> { ["CONTAINERS_STORAGE_CONF"] = storageConf },
-                unset: storageConf is null ? ["CONTAINERS_STORAGE_CONF"] : null);
-            Assert.True(inspect.ExitCode == 0, inspect.ToString());
-            return $"{image}: {inspect.StandardOutput.Trim()}";
+            string[] inspect = ["image", "inspect", "--format", "{{.Id}} {{.RootFS.Layers}}", $"localhost/imagetool/{image}:amd64"];
+            var result = storage?.Podman(inspect) ?? TestProcess.Run("podman", inspect, unset: ["CONTAINERS_STORAGE_CONF"]);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            return $"{image}: {result.StandardOutput.Trim()}";
         }));
-    }
-
-    /// <summary>The machine's storage.conf (its driver and options) with a graphroot and runroot of its own.</summary>
-    private static string FreshStorage(string root, string work)
-    {
-        var system = File.Exists("/etc/containers/storage.conf") ? File.ReadAllText("/etc/containers/storage.conf") : "[storage]\ndriver = \"overlay\"\n";
-        var conf = Regex.Replace(system, @"^\s*(graphroot|runroot)\s*=.*$", "", RegexOptions.Multiline)
-            .Replace("[storage]", $"[storage]\ngraphroot = \"{root}/storage\"\nrunroot = \"{root}/run\"", StringComparison.Ordinal);
-        var path = Path.Combine(work, "storage.conf");
-        File.WriteAllText(path, conf);
-        return path;
     }
 }
