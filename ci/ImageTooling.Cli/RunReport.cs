@@ -31,7 +31,8 @@ internal sealed record RunReport(
         }
         var nodes = (board?.Statuses ?? []).Select(s => new NodeReport(
             s.Node.Image.Name, s.Node.Platform.ToString(), s.Node.Labels.GetValueOrDefault(InputsDigest.Label), ScheduleReports.Stage(s.Stage),
-            Round(s.BuildSeconds), Round(s.SmokeSeconds), Math.Round(s.WaitedSeconds, 1), s.Smoke)).ToList();
+            Round(s.BuildSeconds), Round(s.SmokeSeconds), Math.Round(s.WaitedSeconds, 1), s.Smoke)
+        { FromCache = s.FromCache }).ToList();
         var references = published.Where(p => p.Floating is null).Select(p => new PublishedReference(
             targets.First(t => t.Repository == p.Repository).Image.Name, p.Repository, p.Tag, $"{p.Repository}:{p.Tag}", p.Digest,
             p.Unchanged ? "unchanged" : "pushed", p.Platforms,

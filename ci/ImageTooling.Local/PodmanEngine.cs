@@ -63,13 +63,14 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         File.WriteAllText(log, "");
         var cached = CacheTag(node);
         var unlabeledId = cached is null ? null : await PullCachedAsync(cached, log, cancellation);
+        var fromCache = unlabeledId is not null;
         if (unlabeledId is null)
         {
             unlabeledId = await BuildUnlabeledAsync(node, baseImage, log, cancellation);
             if (cached is not null) await PushCachedAsync(unlabeledId, cached, log, cancellation);
         }
         unlabeled[node] = unlabeledId;
-        return await LabelAsync(node, unlabeledId, log, cancellation);
+        return await LabelAsync(node, unlabeledId, log, cancellation) with { FromCache = fromCache };
     }
 
     /// <summary>

@@ -65,7 +65,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             var clock = Stopwatch.StartNew();
             built[node] = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
-            board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds);
+            board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds, fromCache: built[node].FromCache);
             return true;
         }
         catch (Exception e)

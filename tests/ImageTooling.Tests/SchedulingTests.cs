@@ -206,6 +206,22 @@ public class SchedulingTests
         Assert.Equal(600, cold.With([new NodeStatus(changed, NodeStage.Done) { BuildSeconds = 0.3, SmokeSeconds = 0 }]).For(changed).BuildSeconds);
     }
 
+    /// <summary>A fresh runner that pulled every node from the registry cache: minutes of pulls, none of them a build.</summary>
+    [Fact]
+    public void Images_pulled_from_the_registry_cache_record_no_expected_time()
+    {
+        var plan = QuickFirstPlan();
+        var root = Node(plan, "root");
+        var history = DurationHistory.Empty(Machine);
+        var pulled = plan.Nodes.Select(n => new NodeStatus(n, NodeStage.Done) { BuildSeconds = 40, SmokeSeconds = 0, FromCache = true }).ToList();
+        Assert.Same(history, history.With(pulled));
+
+        var cold = history.With([new NodeStatus(root, NodeStage.Done) { BuildSeconds = 600, SmokeSeconds = 30 }]);
+        var changed = root with { Labels = new Dictionary<string, string>(root.Labels) { [InputsDigest.Label] = "sha256:other" } };
+        var next = cold.With([new NodeStatus(changed, NodeStage.Done) { BuildSeconds = 40, SmokeSeconds = 0, FromCache = true }]);
+        Assert.Equal(600, next.For(changed).BuildSeconds);
+    }
+
     [Fact]
     public void Durations_recorded_by_another_engine_or_machine_are_not_this_run_s_expectations()
     {

@@ -6,7 +6,8 @@ namespace ImageTooling.Scheduling;
 /// The build and smoke-test seconds of every node as the last run that built it measured them
 /// (<c>durations.json</c> beside the build logs), the scheduler's first source of expected times.
 /// They describe real builds only: those of one <see cref="Machine"/> (the engine kind and the machine that
-/// built), and never a build that took under <see cref="MinimumBuildSeconds"/> (a simulation, or a cache hit).
+/// built), never a build that took under <see cref="MinimumBuildSeconds"/> (a simulation, or a cache hit), and never
+/// an image pulled from a registry cache instead of built.
 /// </summary>
 public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string, ExpectedTime> Nodes)
 {
@@ -54,7 +55,7 @@ public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string,
     /// </summary>
     public DurationHistory With(IEnumerable<NodeStatus> run)
     {
-        var built = run.Where(s => s.BuildSeconds >= MinimumBuildSeconds).ToList();
+        var built = run.Where(s => s.BuildSeconds >= MinimumBuildSeconds && !s.FromCache).ToList();
         if (built.Count == 0) return this;
         var nodes = Nodes.ToDictionary();
         foreach (var status in built)

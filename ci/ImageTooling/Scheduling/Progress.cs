@@ -19,6 +19,8 @@ public sealed record NodeStatus(BuildNode Node, NodeStage Stage)
     /// <summary>When the current stage began, for an elapsed time.</summary>
     public DateTimeOffset Since { get; init; } = DateTimeOffset.UtcNow;
     public double? BuildSeconds { get; init; }
+    /// <summary>The build was a pull from a cache of earlier builds: its time says nothing about a build.</summary>
+    public bool FromCache { get; init; }
     public double? SmokeSeconds { get; init; }
     /// <summary>Time spent ready but without a slot (build and smoke tests together).</summary>
     public double WaitedSeconds { get; init; }
@@ -68,7 +70,7 @@ public sealed class RunBoard
         lock (sync) readySince[node] = Stopwatch.GetTimestamp();
     }
 
-    public void Move(BuildNode node, NodeStage stage, double? buildSeconds = null, double? smokeSeconds = null, IReadOnlyList<SmokeResult>? smoke = null)
+    public void Move(BuildNode node, NodeStage stage, double? buildSeconds = null, double? smokeSeconds = null, IReadOnlyList<SmokeResult>? smoke = null, bool fromCache = false)
     {
         NodeStatus status;
         lock (sync)
@@ -82,6 +84,7 @@ public sealed class RunBoard
                 Stage = stage,
                 Since = DateTimeOffset.UtcNow,
                 BuildSeconds = buildSeconds ?? before.BuildSeconds,
+                FromCache = fromCache || before.FromCache,
                 SmokeSeconds = smokeSeconds ?? before.SmokeSeconds,
                 WaitedSeconds = before.WaitedSeconds + waited,
                 Smoke = smoke ?? before.Smoke,
