@@ -37,14 +37,30 @@ internal static class Module
     /// </summary>
     public static string Invoke(SimulatedDaggerSession session, string function, Dictionary<string, object> arguments, string? moduleSource = null)
     {
+        var (value, error) = TryInvoke(session, function, arguments, moduleSource);
+        Assert.True(value is not null, $"{function} failed: {error}");
+        return value;
+    }
+
+    /// <summary>As <see cref="Invoke"/>, for a call that may fail: what the function returned, or else the error it returned to the engine.</summary>
+    public static (string? Value, string? Error) TryInvoke(SimulatedDaggerSession session, string function, Dictionary<string, object> arguments, string? moduleSource = null)
+    {
         session.ImagetoolDll = Path.Combine(AppContext.BaseDirectory, "imagetool.dll");
         if (!arguments.ContainsKey("source"))
             arguments["source"] = session.Adopt(SimDirectory.FromHost(Repo.Root, SourceIgnore(function)));
         session.Call = new ModuleCall("ImageTooling", function, arguments.ToDictionary(a => a.Key, a => JsonSerializer.Serialize(a.Value)));
         var result = Entrypoint(session, moduleSource);
-        Assert.True(result.ExitCode == 0 && session.ReturnedError is null, $"{function} failed: {session.ReturnedError}\n{result}");
-        return JsonSerializer.Deserialize<string>(session.ReturnedValue!)!;
+        if (result.ExitCode == 0 && session.ReturnedError is null && session.ReturnedValue is not null)
+            return (JsonSerializer.Deserialize<string>(session.ReturnedValue)!, null);
+        return (null, $"{session.ReturnedError}\n{result}");
     }
+
+    /// <summary>
+    /// The lines imagetool printed (its stderr) in the module's calls on this session: with <c>--metadata-file -</c> the
+    /// function returns the run report (stdout) alone. A replayed exec gives the stderr of the call it replays.
+    /// </summary>
+    public static string Printed(SimulatedDaggerSession session) =>
+        string.Concat(session.Execs.Where(e => e.Args.Contains("/imagetool/imagetool.dll")).Select(e => e.Result.Stderr));
 
     /// <summary>The functions as the module registers them with the engine (registered once, on a session of its own).</summary>
     public static IReadOnlyList<RegisteredFunction> Registered => registered.Value;
@@ -140,7 +156,7 @@ public sealed class ModuleTests(ITestOutputHelper output)
         Assert.Equal(declared.Keys.Order(StringComparer.Ordinal), registered.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, arguments) in declared)
             Assert.Equal(arguments.Select(a => (a.Name, a.Optional)), registered[name].Select(a => (a.Name, a.Optional || a.DefaultPath is not null)));
-        Assert.Equal(["build", "list", "plan", "publishMultiArch", "test"], registered.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["assemble", "build", "list", "plan", "publishMultiArch", "stage", "test"], registered.Keys.Order(StringComparer.Ordinal));
 
         // What `dagger call` will ask for: the token is a Secret, the source defaults to the repository.
         var publish = registered["publishMultiArch"].ToDictionary(a => a.Name);
@@ -148,6 +164,17 @@ public sealed class ModuleTests(ITestOutputHelper output)
         Assert.Equal(("STRING", false, null), (publish["username"].Type, publish["username"].Optional, publish["username"].DefaultPath));
         Assert.All(registered.Values, arguments => Assert.Equal(("Directory", "/"), arguments.Where(a => a.Name == "source").Select(a => (a.Type, a.DefaultPath)).Single()));
         Assert.All(publish.Values.Where(a => a.Name is not ("token" or "username" or "source")), a => Assert.True(a.Optional, $"{a.Name} is optional"));
+        // stage and assemble take the same credentials; assemble takes the staged run reports as a required list of files.
+        foreach (var function in new[] { "stage", "assemble" })
+        {
+            var arguments = registered[function].ToDictionary(a => a.Name);
+            Assert.Equal(("Secret", false), (arguments["token"].Type, arguments["token"].Optional));
+            Assert.Equal(("STRING", false), (arguments["username"].Type, arguments["username"].Optional));
+            Assert.All(arguments.Values.Where(a => a.Name is not ("token" or "username" or "source" or "staged")), a => Assert.True(a.Optional, $"{function} {a.Name} is optional"));
+        }
+        var staged = registered["assemble"].Single(a => a.Name == "staged");
+        Assert.Equal(("[File]", false, null), (staged.Type, staged.Optional, staged.DefaultPath));
+        Assert.Equal(["[STRING]", "[STRING]"], registered["stage"].Where(a => a.Name is "image" or "platform").Select(a => a.Type));
 
         var text = await Contract.ValidateAsync(session.Requests.Select(r => ("module registration", r)).ToList(), output);
         output.WriteLine($"registration: {session.Requests.Count} requests");
@@ -267,7 +294,8 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
         }
     }
 
-    private static (string Report, Scenario Run) Publish(StandInRegistryServer registry, SimulatedEngineCache engine, Dictionary<string, object>? more = null, string? moduleSource = null)
+    /// <summary>One publish-multi-arch call: the run report it returned, followed by the lines imagetool printed (stderr).</summary>
+    private static (string Printed, Scenario Run) Publish(StandInRegistryServer registry, SimulatedEngineCache engine, Dictionary<string, object>? more = null, string? moduleSource = null)
     {
         var run = new Scenario(cache: engine);
         run.Session.Registry = registry;
@@ -283,7 +311,7 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
         };
         foreach (var (name, value) in more ?? []) arguments[name] = value;
         var report = Module.Invoke(run.Session, "publishMultiArch", arguments, moduleSource);
-        return (report, run);
+        return (report + Module.Printed(run.Session), run);
     }
 }
 
@@ -359,6 +387,8 @@ public sealed class ModuleArgumentTests(ITestOutputHelper output)
             ["build"] = BuildArguments.Keys.Concat(RerunBuildArguments(rerun: false).Keys),
             ["list"] = ListArguments.Keys,
             ["publishMultiArch"] = PublishArguments.Keys.Append("token").Append("tag").Append("registry"),
+            ["stage"] = ModuleStageTests.StageArgumentsGiven,
+            ["assemble"] = ModuleStageTests.AssembleArgumentsGiven,
         };
         foreach (var function in Module.Registered)
         {

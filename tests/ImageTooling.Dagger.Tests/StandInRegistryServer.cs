@@ -12,13 +12,17 @@ namespace ImageTooling.Dagger.Tests;
 /// <c>publish</c> pushed — per tag an OCI index, per platform a manifest and an image config with the
 /// image's labels, no layers; for a single platform the plain manifest alone, as Dagger pushes it — and answers the registry API calls imagetool's RegistryClient makes
 /// (<c>/v2/</c> with basic auth, manifests by tag or digest, config blobs, tag lists, and a manifest PUT under a
-/// tag, which is how floating tags are moved).
+/// tag, which is how floating tags are moved). For <c>stage</c> it also takes what a push by digest sends: <c>HEAD</c>
+/// of a blob, a monolithic blob upload (<c>POST .../blobs/uploads/</c>, then <c>PUT</c> to the location it gave with
+/// <c>?digest=</c>, checked against the bytes) and a manifest <c>PUT</c> under its own digest, which tags nothing.
+/// As a registry does, a manifest PUT is refused when a blob or manifest it refers to is not in the repository.
 /// </summary>
 internal sealed class StandInRegistryServer : IDisposable
 {
     private readonly LoopbackServer server;
     private readonly Dictionary<string, (string MediaType, byte[] Body)> contents = [];
     private readonly Dictionary<string, string> tags = [];
+    private readonly HashSet<string> uploads = [];
     private readonly Lock state = new();
     private readonly string username;
     private readonly string password;
@@ -82,6 +86,27 @@ internal sealed class StandInRegistryServer : IDisposable
         lock (state) return tags.GetValueOrDefault(reference);
     }
 
+    /// <summary>The tags of a repository (<c>HOST/PATH</c>), in order.</summary>
+    public IReadOnlyList<string> TagsOf(string repository)
+    {
+        lock (state)
+            return tags.Keys.Where(k => k.StartsWith($"{repository}:", StringComparison.Ordinal)).Select(k => k[(repository.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>What the repository holds under a tag or digest (<c>REPOSITORY:TAG</c> or <c>REPOSITORY@DIGEST</c>): its media type and bytes, or null.</summary>
+    public (string MediaType, byte[] Body)? Content(string reference)
+    {
+        lock (state)
+        {
+            if (!reference.Contains('@', StringComparison.Ordinal))
+            {
+                if (!tags.TryGetValue(reference, out var digest)) return null;
+                reference = $"{reference[..reference.LastIndexOf(':')]}@{digest}";
+            }
+            return contents.TryGetValue(reference, out var found) ? found : null;
+        }
+    }
+
     /// <summary>The media type of what a tag points at (an index, or a plain manifest), or null.</summary>
     public string? MediaTypeOf(string reference)
     {
@@ -107,7 +132,7 @@ internal sealed class StandInRegistryServer : IDisposable
         var request = context.Request;
         var response = context.Response;
         var path = request.Url!.AbsolutePath;
-        lock (state) Requests.Add($"{request.HttpMethod} {path}");
+        lock (state) Requests.Add($"{request.HttpMethod} {request.Url.PathAndQuery}");
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}"));
         (int Status, string? MediaType, byte[] Body, string? Digest) answer;
         if (request.Headers["Authorization"] != expected)
@@ -118,6 +143,14 @@ internal sealed class StandInRegistryServer : IDisposable
         else if (path == "/v2/")
         {
             answer = (200, "application/json", "{}"u8.ToArray(), null);
+        }
+        else if (request.HttpMethod == "POST" && path.EndsWith("/blobs/uploads/", StringComparison.Ordinal))
+        {
+            answer = StartUpload(path, response);
+        }
+        else if (request.HttpMethod == "PUT" && path.Contains("/blobs/uploads/", StringComparison.Ordinal))
+        {
+            answer = FinishUpload(path, request, response);
         }
         else if (request.HttpMethod == "PUT")
         {
@@ -131,25 +164,80 @@ internal sealed class StandInRegistryServer : IDisposable
         if (answer.MediaType is not null) response.ContentType = answer.MediaType;
         if (answer.Digest is not null) response.Headers["Docker-Content-Digest"] = answer.Digest;
         response.ContentLength64 = answer.Body.Length;
-        response.OutputStream.Write(answer.Body);
+        // HEAD answers with the headers a GET would have, without the body.
+        if (request.HttpMethod != "HEAD") response.OutputStream.Write(answer.Body);
         response.Close();
     }
 
-    /// <summary>PUT /v2/&lt;repository path&gt;/manifests/&lt;tag&gt;: stores the manifest and points the tag at it.</summary>
+    /// <summary>POST /v2/&lt;repository path&gt;/blobs/uploads/: a new upload session, at the location it answers.</summary>
+    private (int, string?, byte[], string?) StartUpload(string path, HttpListenerResponse response)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var location = $"{path}{id}";
+        lock (state) uploads.Add(location);
+        response.Headers["Location"] = location;
+        return (202, null, [], null);
+    }
+
+    /// <summary>PUT &lt;upload location&gt;?digest=D with the whole blob: stored when the bytes have digest D, else DIGEST_INVALID.</summary>
+    private (int, string?, byte[], string?) FinishUpload(string path, HttpListenerRequest request, HttpListenerResponse response)
+    {
+        var at = path.LastIndexOf("/blobs/uploads/", StringComparison.Ordinal);
+        var repository = $"{Host}/{path[4..at]}";
+        var expected = request.QueryString["digest"];
+        var bytes = Body(request);
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+        lock (state)
+        {
+            if (!uploads.Remove(path))
+                return (404, "application/json", """{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN"}]}"""u8.ToArray(), null);
+            if (expected != digest)
+                return (400, "application/json", """{"errors":[{"code":"DIGEST_INVALID"}]}"""u8.ToArray(), null);
+            contents[$"{repository}@{digest}"] = ("application/octet-stream", bytes);
+        }
+        response.Headers["Location"] = $"/v2/{path[4..at]}/blobs/{digest}";
+        return (201, null, [], digest);
+    }
+
+    private static byte[] Body(HttpListenerRequest request)
+    {
+        using var body = new MemoryStream();
+        request.InputStream.CopyTo(body);
+        return body.ToArray();
+    }
+
+    /// <summary>The digests a manifest refers to: an index's manifests, an image manifest's config and layers.</summary>
+    private static IEnumerable<string> References(byte[] manifest)
+    {
+        using var json = JsonDocument.Parse(manifest);
+        var root = json.RootElement;
+        var descriptors = root.TryGetProperty("manifests", out var list) ? list.EnumerateArray().ToList() : [];
+        if (root.TryGetProperty("config", out var config)) descriptors.Add(config);
+        if (root.TryGetProperty("layers", out var layers)) descriptors.AddRange(layers.EnumerateArray());
+        return descriptors.Select(d => d.GetProperty("digest").GetString()!).ToList();
+    }
+
+    /// <summary>
+    /// PUT /v2/&lt;repository path&gt;/manifests/&lt;tag or digest&gt;: stores the manifest and points the tag at it; under
+    /// a digest (a push by digest), the bytes must have that digest and no tag changes.
+    /// </summary>
     private (int, string?, byte[], string?) PutManifest(string path, HttpListenerRequest request)
     {
         var at = path.LastIndexOf("/manifests/", StringComparison.Ordinal);
         if (!path.StartsWith("/v2/", StringComparison.Ordinal) || at < 0) return (404, null, [], null);
         var repository = $"{Host}/{path[4..at]}";
-        var tag = path[(at + "/manifests/".Length)..];
-        using var body = new MemoryStream();
-        request.InputStream.CopyTo(body);
-        var bytes = body.ToArray();
+        var reference = path[(at + "/manifests/".Length)..];
+        var bytes = Body(request);
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var byDigest = reference.StartsWith("sha256:", StringComparison.Ordinal);
+        if (byDigest && reference != digest)
+            return (400, "application/json", """{"errors":[{"code":"DIGEST_INVALID"}]}"""u8.ToArray(), null);
         lock (state)
         {
+            if (References(bytes).Any(d => !contents.ContainsKey($"{repository}@{d}")))
+                return (400, "application/json", """{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]}"""u8.ToArray(), null);
             contents[$"{repository}@{digest}"] = (request.ContentType ?? "application/vnd.oci.image.index.v1+json", bytes);
-            tags[$"{repository}:{tag}"] = digest;
+            if (!byDigest) tags[$"{repository}:{reference}"] = digest;
         }
         return (201, null, [], digest);
     }

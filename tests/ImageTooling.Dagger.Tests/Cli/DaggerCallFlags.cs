@@ -33,6 +33,35 @@ internal static class DaggerCallFlags
     public static IReadOnlyList<string> All { get; } = [.. Global, .. Call];
 
     /// <summary>
+    /// The values `dagger call` collects for a list argument of a core object type, such as assemble's <c>staged: File[]</c>
+    /// (<c>[File!]</c>). Its flag is a <c>sliceValue</c> (cmd/dagger/flags.go:799-808, the list-of-objects case of AddFlag,
+    /// and flags.go:68-80, GetCustomFlagValueSlice). pflag calls the flag's Set once per occurrence, for <c>--name value</c>
+    /// and <c>--name=value</c> alike (spf13/pflag v1.0.10, the version cmd/dagger's go.mod pins: flag.go:1014-1033 and
+    /// 1180-1181). sliceValue.Set (flags.go:170-208) removes every quote character, reads the value as one CSV record
+    /// (readAsCSV, flags.go:874-881), trims each field and appends it to what earlier occurrences gave. Each field is then
+    /// a host path the CLI loads as a File (fileValue, flags.go:308-328). So both spellings give a list: a repeated flag,
+    /// and commas within one value. Not ported: a line break inside a value (the CSV reader reads the first record only),
+    /// and pflag's "--" end of flags and short flags.
+    /// </summary>
+    public static IReadOnlyList<string> ListValues(IReadOnlyList<string> arguments, string flag)
+    {
+        var values = new List<string>();
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            string? value = null;
+            if (arguments[i] == $"--{flag}" && i + 1 < arguments.Count)
+                value = arguments[++i];
+            else if (arguments[i].StartsWith($"--{flag}=", StringComparison.Ordinal))
+                value = arguments[i][(flag.Length + 3)..];
+            if (value is null) continue;
+            var unquoted = value.Replace("\"", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal).Replace("`", "", StringComparison.Ordinal);
+            if (unquoted.Length == 0) continue;
+            values.AddRange(unquoted.Split(',').Select(v => v.Trim()));
+        }
+        return values;
+    }
+
+    /// <summary>
     /// The flag name `dagger call` gives an argument: strcase.ToKebab of its name (cmd/dagger/module_inspect.go:1135-1140
     /// and 1232-1234). This covers the names a module declares (camelCase, digits), not every acronym rule of strcase.
     /// </summary>

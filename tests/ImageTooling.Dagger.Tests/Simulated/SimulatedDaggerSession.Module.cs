@@ -32,7 +32,7 @@ internal sealed class NestedRunNeeded(NestedRun run) : Exception("a nested clien
 /// <summary>A function of the registered module and its arguments, as the module runtime declared them to the session.</summary>
 internal sealed record RegisteredFunction(string Name, IReadOnlyList<RegisteredArgument> Arguments);
 
-/// <summary>An argument as registered: its type (an object's name, or a kind such as STRING), whether it is optional, its default path.</summary>
+/// <summary>An argument as registered: its type (an object's name, a kind such as STRING, or [ELEMENT] for a list), whether it is optional, its default path.</summary>
 internal sealed record RegisteredArgument(string Name, string Type, bool Optional, string? DefaultPath)
 {
     /// <summary>The ignore list of a directory argument: what the engine leaves out when it loads the default path.</summary>
@@ -45,7 +45,17 @@ internal sealed partial class SimulatedDaggerSession
     public string ModuleName { get; set; } = "image-tooling";
 
     /// <summary>What <c>currentFunctionCall</c> describes; by default, the registration the engine asks for when it loads a module.</summary>
-    public ModuleCall Call { get; set; } = ModuleCall.Registration;
+    /// <remarks>Setting it starts a new call: what an earlier call returned is forgotten.</remarks>
+    public ModuleCall Call
+    {
+        get;
+        set
+        {
+            field = value;
+            ReturnedValue = null;
+            ReturnedError = null;
+        }
+    } = ModuleCall.Registration;
 
     /// <summary>The environment of the Dagger CLI, where <c>env://NAME</c> secrets are read.</summary>
     public Dictionary<string, string> ClientEnvironment { get; } = [];
@@ -102,18 +112,21 @@ internal sealed partial class SimulatedDaggerSession
     private RegisteredArgument Argument(IReadOnlyDictionary<string, object?> withArg)
     {
         var typeDef = (SimBuilder)objects[(string)withArg["typeDef"]!];
-        var type = typeDef.Calls.Skip(1).Select(c => c.Field switch
-        {
-            "withObject" => c.Args["name"] as string,
-            "withKind" => c.Args["kind"] as string,
-            "withScalar" => c.Args["name"] as string,
-            "withListOf" => "LIST_KIND",
-            _ => null,
-        }).OfType<string>().FirstOrDefault() ?? "?";
+        var type = TypeName(typeDef);
         var optional = typeDef.Calls.Any(c => c.Field == "withOptional" && c.Args.GetValueOrDefault("optional") is true) || withArg.ContainsKey("defaultValue");
         var ignore = withArg.GetValueOrDefault("ignore") is List<object?> patterns ? patterns.Cast<string>().ToList() : [];
         return new RegisteredArgument((string)withArg["name"]!, type, optional, withArg.GetValueOrDefault("defaultPath") as string) { Ignore = ignore };
     }
+
+    /// <summary>A registered type: an object's name, a kind such as STRING, or a list as [ELEMENT] (e.g. [File]).</summary>
+    private string TypeName(SimBuilder typeDef) => typeDef.Calls.Skip(1).Select(c => c.Field switch
+    {
+        "withObject" => c.Args["name"] as string,
+        "withKind" => c.Args["kind"] as string,
+        "withScalar" => c.Args["name"] as string,
+        "withListOf" => $"[{TypeName((SimBuilder)objects[(string)c.Args["elementType"]!])}]",
+        _ => null,
+    }).OfType<string>().FirstOrDefault() ?? "?";
 
     private object? ModuleField(SimObject target, string field, Dictionary<string, object?> args)
     {
@@ -167,6 +180,12 @@ internal sealed partial class SimulatedDaggerSession
                     .Without(args.TryGetValue("exclude", out var exclude) && exclude is List<object?> list ? list.Cast<string>() : []);
                 foreach (var path in directory.Paths) FilesInContainers.Add($"{Text("path").TrimEnd('/')}/{path}");
                 return Change(container, c => c with { Mounts = new Dictionary<string, SimDirectory>(c.Mounts) { [Text("path")] = directory } });
+            case (SimContainer container, "withFile"):
+                // A File given to the module as an argument (e.g. a run report from `dagger call ... --staged FILE`).
+                var file = objects.GetValueOrDefault(Text("source")) as SimFile
+                    ?? throw new SimulatedGraphQLError($"withFile: no file with ID '{Text("source")}'");
+                FilesInContainers.Add(Text("path"));
+                return Change(container, c => c with { Files = new Dictionary<string, SimFile>(c.Files) { [Text("path")] = file } });
             case (SimQuery, "cacheVolume"):
                 return new SimCacheVolume(Text("key"));
             case (SimContainer container, "withMountedCache"):
@@ -188,18 +207,28 @@ internal sealed partial class SimulatedDaggerSession
 
     /// <summary>
     /// The result of a nested client's command, once it has run. The engine gives such a container this session
-    /// (DAGGER_SESSION_PORT/TOKEN); here the command runs on this machine, in a folder holding what is mounted below the
-    /// container's workdir, with the imagetool the module published to /imagetool replaced by the built one.
+    /// (DAGGER_SESSION_PORT/TOKEN); here the command runs on this machine, in a folder that stands for the container's
+    /// root: every directory and file the module put into the container is at its path below that folder, the command
+    /// runs in the container's workdir there, and an absolute path among its arguments that lies in what the container
+    /// holds is given as the same path below that folder. The imagetool the module published to /imagetool is replaced
+    /// by the built one.
     /// </summary>
     private (int ExitCode, string Stdout, string Stderr) Nested(SimContainer container, IReadOnlyList<string> args, string key)
     {
-        var folder = Path.Combine(scratch, key[..16]);
+        var root = Path.Combine(scratch, key[..16]);
+        string Below(string path) => Path.Combine(root, path.TrimStart('/'));
         foreach (var (path, directory) in container.Mounts)
+            directory.CopyTo(Below(path));
+        foreach (var (path, file) in container.Files)
         {
-            if (path != container.Workdir && !path.StartsWith(container.Workdir.TrimEnd('/') + "/", StringComparison.Ordinal)) continue;
-            directory.CopyTo(Path.Combine(folder, Path.GetRelativePath(container.Workdir, path)));
+            Directory.CreateDirectory(Path.GetDirectoryName(Below(path))!);
+            System.IO.File.WriteAllText(Below(path), file.Contents);
         }
-        Directory.CreateDirectory(folder);
+        var workdir = Below(container.Workdir);
+        Directory.CreateDirectory(workdir);
+        bool Held(string path) => path.StartsWith('/') && (container.Files.ContainsKey(path)
+            || container.Mounts.Keys.Any(m => path == m || path.StartsWith(m.TrimEnd('/') + "/", StringComparison.Ordinal)));
+        var arguments = args.Take(2).Concat(args.Skip(2).Select(a => Held(a) ? Below(a) : a)).ToList();
         var environment = new Dictionary<string, string>(container.Env)
         {
             ["DAGGER_SESSION_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -210,7 +239,7 @@ internal sealed partial class SimulatedDaggerSession
         var built = container.Mounts.GetValueOrDefault(Imagetool)?.MadeBy ?? "";
         if (!built.StartsWith("dotnet publish ci/ImageTooling.Cli ", StringComparison.Ordinal) || !built.Contains($"--output {Imagetool} [", StringComparison.Ordinal) || !built.EndsWith($"] {Imagetool}", StringComparison.Ordinal))
             return (127, "", $"simulated session: no imagetool published by the module is mounted at {Imagetool} (found: '{built}')");
-        throw new NestedRunNeeded(new NestedRun(key, args, folder, environment));
+        throw new NestedRunNeeded(new NestedRun(key, arguments, workdir, environment));
     }
 
     private const string Imagetool = "/imagetool";
@@ -262,7 +291,8 @@ internal sealed partial class SimulatedDaggerSession
         lock (state) NestedRuns++;
         var arguments = run.Args.Skip(2).Prepend(ImagetoolDll);
         var result = await Task.Run(() => TestProcess.Run("dotnet", arguments, run.WorkingDirectory, run.Environment, TimeSpan.FromMinutes(5)));
-        // TestProcess captures both streams together: the module reads stdout, where imagetool writes its report.
-        return result.ExitCode == 0 ? (0, result.Output, "") : (result.ExitCode, "", result.Output);
+        // Each stream on its own, as the engine keeps them: `stdout` is what the module returns (with --metadata-file -,
+        // the run report alone), the printed lines are on stderr.
+        return (result.ExitCode, result.StandardOutput, result.StandardError);
     }
 }

@@ -47,6 +47,12 @@ internal sealed record SimHost() : SimObject("Host");
 
 internal sealed record SimFile(string Contents) : SimObject("File");
 
+/// <summary>A container's image as an OCI tarball (<c>asTarball</c>): a File of the session, written out by <c>export</c>.</summary>
+internal sealed record SimTarball(SimContainer Container) : SimObject("File");
+
+/// <summary>An OCI tarball the session wrote to the client's side (<c>asTarball</c>, then <c>export</c>), and the image it holds.</summary>
+internal sealed record ExportCall(string Path, SimContainer Container, string ManifestDigest);
+
 internal sealed record SimSecret(string Uri) : SimObject("Secret");
 
 internal sealed record SimCacheVolume(string Key) : SimObject("CacheVolume");
@@ -68,6 +74,9 @@ internal sealed record SimContainer(
     public IReadOnlyDictionary<string, SimSecret> SecretEnv { get; init; } = new Dictionary<string, SimSecret>();
 
     public IReadOnlyDictionary<string, SimDirectory> Mounts { get; init; } = new Dictionary<string, SimDirectory>();
+
+    /// <summary>Files put into the container with <c>withFile</c>, by their path in it.</summary>
+    public IReadOnlyDictionary<string, SimFile> Files { get; init; } = new Dictionary<string, SimFile>();
 
     /// <summary>Cache volumes by mount path: not part of an exec's cache key, as in the engine.</summary>
     public IReadOnlyDictionary<string, string> CacheMounts { get; init; } = new Dictionary<string, string>();
@@ -124,6 +133,9 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
     public List<ExecCall> Execs { get; } = [];
 
     public List<PublishCall> Publishes { get; } = [];
+
+    public List<ExportCall> Exports { get; } = [];
+
     public List<MountCall> MountedDirectories { get; } = [];
 
     public List<string> HostDirectories { get; } = [];
@@ -350,6 +362,19 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
                     ?? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("|", variants.Select(c => c.Id).Prepend(Text("address"))))));
                 Publishes.Add(new PublishCall(Text("address"), variants, container.Auth?.Address, container.Auth?.Username, container.Auth?.Secret.Uri, digest));
                 return $"{Normalized(Text("address"))}@{digest}";
+            case (SimContainer container, "asTarball"):
+                // Only what the adapter asks for is simulated: gzip layers, OCI media types, the container's own platform.
+                if (Optional("forcedCompression") is not (null or "Gzip") || Optional("mediaTypes") is not (null or "OCIMediaTypes")
+                    || args.GetValueOrDefault("platformVariants") is List<object?> { Count: > 0 })
+                    throw new SimulatedGraphQLError("the simulated session writes only single-platform OCI tarballs with gzip layers");
+                return container.Build is null
+                    ? throw new SimulatedGraphQLError("no containers to export")
+                    : new SimTarball(container);
+            case (SimTarball tarball, "export"):
+                // The file is written on the client's side of the session: the nested imagetool runs on this machine.
+                var exported = Path.GetFullPath(Text("path"));
+                Exports.Add(new ExportCall(exported, tarball.Container, SimOciTarball.Write(tarball.Container.Build!, tarball.Container.Labels, exported)));
+                return exported;
             default:
                 return ModuleField(target, field, args);
         }
@@ -419,6 +444,7 @@ internal sealed partial class SimulatedDaggerSession : IDisposable
         // A secret counts by a hash of its value (core/schema/secret.go at v0.21.8), never by the value itself.
         .. container.SecretEnv.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"secret {e.Key}={Digest([ResolveSecret(e.Value)])}"),
         .. container.Mounts.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"mount {m.Key}={m.Value.ContentKey()}"),
+        .. container.Files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"file {f.Key}={Digest([f.Value.Contents])}"),
         $"after={container.Exec?.Key}",
     ]);
 }
