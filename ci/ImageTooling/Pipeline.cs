@@ -285,8 +285,9 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                 floating[target] = plan.Options.Release is { } release
                     ? await FloatingTags.DecideAsync(target, release, registry, credentials, cancellation)
                     : [];
-                foreach (var decision in floating[target])
-                    Say($"[tags]  {target.Reference(decision.Tag)} {(decision.Moves ? "will move" : "stays")}: {decision.Reason}");
+                // A tag that stays is said once, in the summary at the end.
+                foreach (var decision in floating[target].Where(d => d.Moves))
+                    Say($"[tags]  {target.Reference(decision.Tag)} will move: {decision.Reason}");
                 var versionTag = target.Tags[0];
                 step = $"reading {target.Reference(versionTag)} before publishing";
                 var index = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
