@@ -122,8 +122,9 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         };
         foreach (var (key, value) in node.Labels)
             label.AddRange(["--label", $"{key}={value}"]);
-        // The commit's time as the step's own: the same image and labels make the same image ID on any machine, so a
-        // runner that pulled the image from the registry cache stages the very digest another runner did.
+        // The commit's time as the step's own, not the clock's: two runners that pulled the same image from the registry
+        // cache label it alike (two empty storages staged the same digest by hand; a storage that built the image
+        // itself still ends with another label config, the layers being the same).
         if (node.Labels.TryGetValue(CreatedLabel, out var created)
             && DateTimeOffset.TryParse(created, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
             label.AddRange(["--timestamp", at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
