@@ -53,7 +53,7 @@ public sealed class DaggerJsonTests
         Assert.Contains("experimentalPrivilegedNesting: true", source, StringComparison.Ordinal);
         Assert.Contains("dag.cacheVolume(\"image-tooling-nuget\")", source, StringComparison.Ordinal);
         Assert.Contains("withSecretVariable(\"REGISTRY_PASSWORD\", token)", source, StringComparison.Ordinal);
-        Assert.Contains("\"--password-env\",\n      \"REGISTRY_PASSWORD\"", source, StringComparison.Ordinal);
+        Assert.Contains("\"--password-env\", \"REGISTRY_PASSWORD\"", source, StringComparison.Ordinal);
     }
 
     [Fact]

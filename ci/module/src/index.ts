@@ -96,6 +96,20 @@ function imagetool(container: Container, args: string[]): Promise<string> {
     .stdout()
 }
 
+/**
+ * The toolbox for a call that writes to the registry: always fresh (it must look at the registry every time, so a
+ * deleted or damaged tag is repaired), the token only as a secret variable; imagetool's adapter hands Dagger
+ * env://REGISTRY_PASSWORD.
+ */
+function writing(source: Directory, token: Secret, sourceDateEpoch?: number): Container {
+  return toolbox(source, { sourceDateEpoch, fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
+}
+
+/** The login by the secret variable's name, and the run report (docs/run-report.md) as the call's output; progress goes to stderr. */
+function asUser(username: string): string[] {
+  return ["--username", username, "--password-env", "REGISTRY_PASSWORD", "--metadata-file", "-"]
+}
+
 /** Builds, smoke-tests and publishes the multi-arch tooling images described in images/catalog.yaml. */
 @object()
 export class ImageTooling {
@@ -172,23 +186,14 @@ export class ImageTooling {
     revision?: string,
     sourceDateEpoch?: number,
   ): Promise<string> {
-    // The token reaches imagetool only as a secret variable; its adapter hands Dagger env://REGISTRY_PASSWORD.
-    // Always fresh: a publish must look at the registry every time (a deleted or damaged tag is repaired).
-    const container = toolbox(source, { sourceDateEpoch, fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
     const options = planOptions({ tag, branchTag, image, platform, registry, noFloatingTags, revision })
-    return imagetool(container, [
+    return imagetool(writing(source, token, sourceDateEpoch), [
       "publish-multi-arch",
       "--engine",
       "dagger",
       ...options,
       ...(force ? ["--force"] : []),
-      "--username",
-      username,
-      "--password-env",
-      "REGISTRY_PASSWORD",
-      // The call returns the run report (docs/run-report.md); the progress lines go to stderr.
-      "--metadata-file",
-      "-",
+      ...asUser(username),
     ])
   }
 
@@ -209,21 +214,8 @@ export class ImageTooling {
     revision?: string,
     sourceDateEpoch?: number,
   ): Promise<string> {
-    // Always fresh, as publish-multi-arch: a digest the registry lost is pushed again.
-    const container = toolbox(source, { sourceDateEpoch, fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
     const options = planOptions({ tag, branchTag, image, platform, registry, revision })
-    return imagetool(container, [
-      "stage",
-      "--engine",
-      "dagger",
-      ...options,
-      "--username",
-      username,
-      "--password-env",
-      "REGISTRY_PASSWORD",
-      "--metadata-file",
-      "-",
-    ])
+    return imagetool(writing(source, token, sourceDateEpoch), ["stage", "--engine", "dagger", ...options, ...asUser(username)])
   }
 
   /**
@@ -243,7 +235,7 @@ export class ImageTooling {
     noFloatingTags = false,
     force = false,
   ): Promise<string> {
-    let container = toolbox(source, { fresh: true }).withSecretVariable("REGISTRY_PASSWORD", token)
+    let container = writing(source, token)
     const reports: string[] = []
     staged.forEach((report, i) => {
       const path = `${STAGED_DIR}/${i}.json`
@@ -256,12 +248,7 @@ export class ImageTooling {
       ...options,
       ...reports,
       ...(force ? ["--force"] : []),
-      "--username",
-      username,
-      "--password-env",
-      "REGISTRY_PASSWORD",
-      "--metadata-file",
-      "-",
+      ...asUser(username),
     ])
   }
 }
