@@ -82,7 +82,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     /// <summary>podman build of the node's Dockerfile; returns the image ID before labels.</summary>
     private async Task<string> BuildUnlabeledAsync(BuildNode node, BuiltImage? baseImage, string log, CancellationToken cancellation)
     {
-        var idFile = Path.Combine(Path.GetTempPath(), $"imagetool-iid-{Guid.NewGuid():N}");
+        var idFile = IdFile();
         var args = new List<string>
         {
             "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
@@ -96,12 +96,18 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         args.Add(imagesDirectory);
 
         File.AppendAllText(log, $"podman {string.Join(' ', args)}\n");
+        return await BuiltIdAsync(args, idFile, log, stdin: null, result => $"podman build failed (exit {result.ExitCode}); last lines of "
+            + $"{log}:\n{ChildProcess.Tail(result.Output, 15)}", cancellation);
+    }
+
+    /// <summary>Runs a <c>podman build</c> that writes the image ID to <paramref name="idFile"/>; returns that ID (bare hex).</summary>
+    private static async Task<string> BuiltIdAsync(
+        List<string> args, string idFile, string log, string? stdin, Func<CommandResult, string> failure, CancellationToken cancellation)
+    {
         try
         {
-            var result = await ChildProcess.RunAsync("podman", args, cancellation, log);
-            if (result.ExitCode != 0)
-                throw new PipelineFailure($"podman build failed (exit {result.ExitCode}); last lines of "
-                    + $"{log}:\n{ChildProcess.Tail(result.Output, 15)}");
+            var result = await ChildProcess.RunAsync("podman", args, cancellation, log, stdin: stdin);
+            if (result.ExitCode != 0) throw new PipelineFailure(failure(result));
             return IdIn(idFile);
         }
         finally
@@ -110,11 +116,14 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         }
     }
 
+    /// <summary>A fresh path for podman's <c>--iidfile</c>.</summary>
+    private static string IdFile() => Path.Combine(Path.GetTempPath(), $"imagetool-iid-{Guid.NewGuid():N}");
+
     /// <summary>Labels go on top in a build step of their own (no layer, cached while they stay the same).</summary>
     private async Task<BuiltImage> LabelAsync(BuildNode node, string unlabeledId, string log, CancellationToken cancellation)
     {
         var name = LocalName(node);
-        var idFile = Path.Combine(Path.GetTempPath(), $"imagetool-iid-{Guid.NewGuid():N}");
+        var idFile = IdFile();
         var label = new List<string>
         {
             "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(),
@@ -125,25 +134,14 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         // The commit's time as the step's own, not the clock's: two runners that pulled the same image from the registry
         // cache label it alike (two empty storages staged the same digest by hand; a storage that built the image
         // itself still ends with another label config, the layers being the same).
-        if (node.Labels.TryGetValue(CreatedLabel, out var created)
+        if (node.Labels.TryGetValue(BuildPlan.CreatedLabel, out var created)
             && DateTimeOffset.TryParse(created, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
             label.AddRange(["--timestamp", at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         label.Add(EmptyContext());
-        try
-        {
-            var result = await ChildProcess.RunAsync("podman", label, cancellation, log, stdin: $"FROM {unlabeledId}\n");
-            if (result.ExitCode != 0)
-                throw new PipelineFailure($"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}");
-            var id = IdIn(idFile);
-            return new BuiltImage(node, id) { ConfigDigest = $"sha256:{id}" };
-        }
-        finally
-        {
-            File.Delete(idFile);
-        }
+        var id = await BuiltIdAsync(label, idFile, log, stdin: $"FROM {unlabeledId}\n",
+            result => $"labelling {name} failed: {ChildProcess.Tail(result.Output, 5)}", cancellation);
+        return new BuiltImage(node, id) { ConfigDigest = $"sha256:{id}" };
     }
-
-    private const string CreatedLabel = "org.opencontainers.image.created";
 
     /// <summary>Where the registry cache keeps the node's unlabelled image: a tag named by the image, its architecture and its inputs.</summary>
     internal string? CacheTag(BuildNode node) =>

@@ -82,6 +82,9 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
     /// <summary>Label key prefix under which every image carries the version of each tool it holds.</summary>
     public const string ToolLabelPrefix = "io.github.image-tooling.tool.";
 
+    /// <summary>The OCI label holding the commit's time (UTC, <c>yyyy-MM-ddTHH:mm:ssZ</c>), the images' creation time.</summary>
+    public const string CreatedLabel = "org.opencontainers.image.created";
+
     private static Dictionary<string, string> Labels(ImageCatalog catalog, ImageDefinition image, PlanOptions options)
     {
         var labels = OciLabels(catalog, image, options);
@@ -119,7 +122,7 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
         ["org.opencontainers.image.url"] = catalog.Source,
         ["org.opencontainers.image.version"] = options.Release?.Version ?? options.BranchTag ?? "dev",
         ["org.opencontainers.image.revision"] = options.Revision,
-        ["org.opencontainers.image.created"] = options.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        [CreatedLabel] = options.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         ["org.opencontainers.image.licenses"] = catalog.License,
     };
 
