@@ -192,35 +192,39 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         // Ordered by platform, so the same manifests always make the same index bytes (and digest).
         foreach (var manifest in manifests.OrderBy(m => m.Platform, StringComparer.Ordinal))
         {
-            if (manifest.Descriptor is { } known)
-            {
-                entries.Add(new { mediaType = known.MediaType, digest = manifest.Digest, size = known.Size, platform = Platform(manifest.Platform, known.Variant) });
-                continue;
-            }
-            var where = $"{repository}@{manifest.Digest} at {api.Authority}";
-            string mediaType;
-            long size;
-            using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest.Digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
-            {
-                if (source.StatusCode == HttpStatusCode.NotFound)
-                    throw new PipelineFailure($"{where} does not exist: no index can hold it");
-                await EnsureAsync(source, $"reading {where}", credentials);
-                size = (await source.Content.ReadAsByteArrayAsync(cancellation)).Length;
-                mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
-            }
-            // The platform as the image config states it, variant included (arm64's v8), as an engine's own index would.
-            using var config = await GetBlobJsonAsync(repository, manifest.ConfigDigest, credentials, cancellation);
-            var platform = new Dictionary<string, string>();
-            foreach (var key in new[] { "architecture", "os", "variant" })
-                if (config.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
-                    platform[key] = value.GetString()!;
-            entries.Add(new { mediaType, digest = manifest.Digest, size, platform });
+            var (platform, descriptor) = manifest.Descriptor is { } known
+                ? (manifest.Platform, known)
+                : await DescribeAsync(repository, manifest, credentials, cancellation);
+            entries.Add(new { mediaType = descriptor.MediaType, digest = manifest.Digest, size = descriptor.Size, platform = Platform(platform, descriptor.Variant) });
         }
         var index = JsonSerializer.SerializeToUtf8Bytes(new { schemaVersion = 2, mediaType = OciIndex, manifests = entries }, IndexJson);
         using var put = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{tag}"), name, credentials, push: true, [], $"{repository}:{tag} at {api.Authority}", cancellation,
             content: () => new ByteArrayContent(index) { Headers = { ContentType = new MediaTypeHeaderValue(OciIndex) } });
         await EnsureAsync(put, $"putting an index of {string.Join(", ", manifests.Select(m => m.Digest))} under {repository}:{tag}", credentials);
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(index));
+    }
+
+    /// <summary>
+    /// What an index entry says of a manifest nobody described yet: its media type and size as the registry serves it,
+    /// and the platform as its image config states it, variant included (arm64's v8), as an engine's own index would.
+    /// </summary>
+    private async Task<(string Platform, ManifestDescriptor Descriptor)> DescribeAsync(
+        string repository, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
+    {
+        var (api, name) = Locate(repository);
+        var where = $"{repository}@{manifest.Digest} at {api.Authority}";
+        string mediaType;
+        long size;
+        using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest.Digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
+        {
+            if (source.StatusCode == HttpStatusCode.NotFound)
+                throw new PipelineFailure($"{where} does not exist: no index can hold it");
+            await EnsureAsync(source, $"reading {where}", credentials);
+            size = (await source.Content.ReadAsByteArrayAsync(cancellation)).Length;
+            mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
+        }
+        var image = await ImageConfigAsync(repository, manifest.ConfigDigest, credentials, cancellation);
+        return (image.Platform ?? manifest.Platform, new ManifestDescriptor(mediaType, size, image.Variant));
     }
 
     /// <summary>An index entry's platform: os, architecture and the variant when there is one, in the order an engine writes them.</summary>
