@@ -62,21 +62,59 @@ cgroup_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; }
 no_cgroup_delegation() { in_container && cgroup_v2; }
 
 # ---------------------------------------------------------------- packages
+# The emulator runs every build step and smoke test of the other architecture, so its speed is most of
+# an emulated build's time. Debian 12's own qemu-user-static (7.2) ran arm64 code about 20 times slower
+# than the host here, the qemu 10 that Debian backports to Debian 12 about 4.5 times (gzip and perl in
+# an arm64 root file system: bash bench/run.sh --emulator, BENCHMARKS.md). On Debian 12 the emulator
+# comes from Debian's bookworm-backports archive; Debian 13 ships qemu 10 itself.
+readonly QEMU_MIN_VERSION=1:10.0
+readonly BACKPORTS_SOURCES=/etc/apt/sources.list.d/image-tooling-bookworm-backports.sources
+
+emulator_version() { dpkg-query -W -f='${Version}' qemu-user-static 2>/dev/null; }
+
+# The emulator packages to install, none when a current one is installed: on Debian 12 from its backports
+# archive, elsewhere the release's own.
+emulator_packages() {
+  local version
+  version=$(emulator_version) && dpkg --compare-versions "$version" ge "$QEMU_MIN_VERSION" && return
+  if [[ $(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release) == bookworm ]]; then
+    echo qemu-user-static/bookworm-backports qemu-user/bookworm-backports qemu-user-binfmt/bookworm-backports
+  else
+    echo qemu-user-static
+  fi
+}
+
+add_backports_source() {
+  write_if_changed "$BACKPORTS_SOURCES" 644 <<EOF || return 0
+$MANAGED_MARK
+# Debian's backports for Debian 12, from the host's own archive, for the qemu 10 emulator. apt takes
+# nothing else from it unless asked by name: backports have priority 100.
+Types: deb
+URIs: $(apt_mirror)
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  log "packages: added $BACKPORTS_SOURCES"
+}
+
 install_packages() {
-  local missing work wanted=("${PACKAGES[@]}")
+  local missing work wanted=("${PACKAGES[@]}") emulator
   no_cgroup_delegation && wanted+=(crun)
   missing=$(missing_packages "${wanted[@]}")
-  if [[ -z $missing ]]; then
-    ok "packages: all ${#wanted[@]} present"
+  emulator=$(emulator_packages)
+  if [[ -z $missing$emulator ]]; then
+    ok "packages: all $((${#wanted[@]} + 1)) present (qemu-user-static $(emulator_version))"
     return
   fi
-  can_fix "$missing" || return 0
-  log "packages: installing $missing"
+  can_fix "$missing $emulator" || return 0
+  [[ $emulator == *bookworm-backports* ]] && add_backports_source
+  log "packages: installing $missing $emulator"
   work=$(mktemp -d /var/tmp/install-local-engine.XXXXXX) # kept with the log when apt fails
-  # shellcheck disable=SC2086 # a list of package names
-  apt_install "$work/apt.log" "$work/archives" $missing
+  # shellcheck disable=SC2086 # lists of package names
+  apt_install "$work/apt.log" "$work/archives" $missing $emulator
   rm -rf "$work"
-  log "packages: installed"
+  log "packages: installed (qemu-user-static $(emulator_version))"
 }
 
 # ---------------------------------------------------------------- binfmt / qemu
@@ -90,6 +128,37 @@ foreign_qemu() {
 
 binfmt_enabled() { [[ -f $BINFMT/$1 && $(head -n1 "$BINFMT/$1") == enabled ]]; }
 
+# qemu 9 and later ship their entries for systemd-binfmt (/usr/lib/binfmt.d/NAME.conf), qemu 7.2 for
+# binfmt-support's update-binfmts. systemd is not running on every machine (containers), so an entry of
+# the first kind is written to the kernel here.
+binfmt_conf() { printf '/usr/lib/binfmt.d/%s.conf' "$1"; }
+binfmt_interpreter() { grep -m1 '^:' "$(binfmt_conf "$1")" | cut -d: -f7; }
+
+# The kernel opens a fix-binary (F) interpreter once, when the entry is registered, and keeps running that
+# file: an upgraded emulator is used only once registered again. The stamp holds the sha256 of the file
+# the registration opened; it lives in /run, which a reboot empties together with the registrations.
+binfmt_stamp() { printf '/run/image-tooling-binfmt-%s.sha256' "$1"; }
+interpreter_sha256() { sha256sum <"$(readlink -f "$(binfmt_interpreter "$1")")" | cut -d' ' -f1; }
+
+# Whether NAME is registered and runs the emulator installed now.
+binfmt_current() {
+  binfmt_enabled "$1" || return 1
+  [[ -f $(binfmt_conf "$1") ]] || return 0
+  [[ $(interpreter_sha256 "$1") == "$(cat "$(binfmt_stamp "$1")" 2>/dev/null)" ]]
+}
+
+register_binfmt() {
+  local name=$1
+  if [[ -f $(binfmt_conf "$name") ]]; then
+    [[ -f $BINFMT/$name ]] && echo -1 >"$BINFMT/$name"
+    grep -m1 '^:' "$(binfmt_conf "$name")" >"$BINFMT/register"
+    interpreter_sha256 "$name" >"$(binfmt_stamp "$name")"
+  else
+    update-binfmts --import "$name" >/dev/null 2>&1 || true
+    binfmt_enabled "$name" || update-binfmts --enable "$name"
+  fi
+}
+
 setup_binfmt() {
   local name
   if ! mountpoint -q "$BINFMT"; then
@@ -98,12 +167,11 @@ setup_binfmt() {
     log "binfmt: mounted $BINFMT"
   fi
   for name in $(foreign_qemu); do
-    if binfmt_enabled "$name"; then
+    if binfmt_current "$name"; then
       ok "binfmt: $name already enabled"
-    elif can_fix "binfmt $name enabled"; then
-      update-binfmts --import "$name" >/dev/null 2>&1 || true
-      binfmt_enabled "$name" || update-binfmts --enable "$name"
-      log "binfmt: enabled $name"
+    elif can_fix "binfmt $name enabled with the installed emulator"; then
+      register_binfmt "$name"
+      log "binfmt: enabled $name (qemu-user-static $(emulator_version))"
     else
       continue
     fi

@@ -286,42 +286,6 @@ setup_target_credentials() {
 }
 
 # ---------------------------------------------------------------- debian base image
-# apt_mirror: the host's Debian archive URL (same host is used for trixie).
-apt_mirror() {
-  if [[ -n ${HARNESS_DEBIAN_MIRROR:-} ]]; then
-    printf '%s\n' "$HARNESS_DEBIAN_MIRROR"
-    return
-  fi
-  local codename url=""
-  codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
-  codename=${codename:-bookworm}
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -f $f ]] || continue
-    url=$(awk -v cn="$codename" '
-      function flush() {
-        if (types ~ /(^| )deb( |$)/ && enabled != "no" && (" " suites " ") ~ (" " cn " ")) {
-          split(uris, u, " "); if (!found) { print u[1]; found = 1 }
-        }
-        types = ""; uris = ""; suites = ""; enabled = ""
-      }
-      /^[[:space:]]*$/ { flush(); next }
-      /^#/ { next }
-      tolower($1) == "types:" { $1 = ""; types = $0 }
-      tolower($1) == "uris:" { $1 = ""; uris = $0 }
-      tolower($1) == "suites:" { $1 = ""; suites = $0 }
-      tolower($1) == "enabled:" { enabled = tolower($2) }
-      END { flush() }' "$f")
-    [[ -n $url ]] && break
-  done
-  if [[ -z $url ]]; then
-    url=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      sed -n -E "s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([^[:space:]]+)[[:space:]]+${codename}[[:space:]].*/\2/p" |
-      head -n1)
-  fi
-  printf '%s\n' "${url:-http://deb.debian.org/debian}"
-}
-
 # What makes Docker Hub's debian:*-slim images slim, so that sizes measured on the stand-in base are
 # the sizes users pull: dpkg leaves documentation (copyright files excepted), manuals and
 # translations out of every install, and apt keeps no package caches, translations or downloaded
