@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and configures what the local engine (podman) needs on a Debian host, and checks that
-# podman works: the packages podman buildah skopeo runc uidmap fuse-overlayfs qemu-user-static
-# binfmt-support (only those missing), binfmt for the platform the host cannot run natively
+# podman works: the packages podman buildah skopeo runc uidmap fuse-overlayfs binfmt-support and
+# qemu-user-static 10 or newer (only those missing; on Debian 12 from bookworm-backports), binfmt
+# for the platform the host cannot run natively
 # (qemu-aarch64 on x86_64, qemu-x86_64 on arm64), /etc/containers/containers.conf settings (merged)
 # and /etc/containers/storage.conf (only when missing or written by us). Nothing test-only.
 #
@@ -15,7 +16,7 @@ LOG_TAG=engine
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly PACKAGES=(podman buildah skopeo runc qemu-user-static binfmt-support uidmap fuse-overlayfs)
+readonly PACKAGES=(podman buildah skopeo runc binfmt-support uidmap fuse-overlayfs)
 readonly CONTAINERS_CONF=/etc/containers/containers.conf
 readonly STORAGE_CONF=/etc/containers/storage.conf
 readonly BINFMT=/proc/sys/fs/binfmt_misc
