@@ -2,11 +2,14 @@
 # Installs and configures what the local engine (podman) needs on a Debian host, and checks that
 # podman works: the packages podman buildah skopeo runc uidmap fuse-overlayfs binfmt-support and
 # qemu-user-static 10 or newer (only those missing; on Debian 12 from bookworm-backports), binfmt
-# for the platform the host cannot run natively
-# (qemu-aarch64 on x86_64, qemu-x86_64 on arm64), /etc/containers/containers.conf settings (merged)
-# and /etc/containers/storage.conf (only when missing or written by us). Nothing test-only.
+# for the platform the host cannot run natively (qemu-aarch64 on x86_64, qemu-x86_64 on arm64),
+# /etc/containers/containers.conf settings (merged) and /etc/containers/storage.conf (only when
+# missing or written by us). Nothing test-only.
 #
-#   ci/install-local-engine.sh [--quiet]   --quiet: print nothing when everything is in place
+#   ci/install-local-engine.sh [--quiet] [--native-only]
+#     --quiet        print nothing when everything is in place
+#     --native-only  no emulator and no binfmt: this machine builds its own platform only (a
+#                    test leg on a runner of the platform it tests)
 #
 # As root it installs and writes what is missing. As another user it only checks: it succeeds
 # when everything is in place and otherwise names what is missing. Idempotent; a run with
@@ -25,15 +28,18 @@ readonly MANAGED_MARK='# Managed by image-tooling (ci/install-local-engine.sh).'
 readonly LEGACY_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
 
 quiet=0
-case ${1:-} in
-  "") ;;
-  -q | --quiet) quiet=1 ;;
-  -h | --help)
-    sed -n '2,12s/^# \{0,1\}//p' "$0"
-    exit 0
-    ;;
-  *) die "unknown argument: $1 (use --quiet or --help)" ;;
-esac
+native_only=0
+for arg in "$@"; do
+  case $arg in
+    -q | --quiet) quiet=1 ;;
+    --native-only) native_only=1 ;;
+    -h | --help)
+      sed -n '2,15s/^# \{0,1\}//p' "$0"
+      exit 0
+      ;;
+    *) die "unknown argument: $arg (use --quiet, --native-only or --help)" ;;
+  esac
+done
 
 # ok MESSAGE: a line saying something was already in place (left out with --quiet).
 ok() { ((quiet)) || log "$@"; }
@@ -77,6 +83,7 @@ emulator_version() { dpkg-query -W -f='${Version}' qemu-user-static 2>/dev/null;
 # archive, elsewhere the release's own.
 emulator_packages() {
   local version
+  ((native_only)) && return
   version=$(emulator_version) && dpkg --compare-versions "$version" ge "$QEMU_MIN_VERSION" && return
   if [[ $(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release) == bookworm ]]; then
     echo qemu-user-static/bookworm-backports qemu-user/bookworm-backports qemu-user-binfmt/bookworm-backports
@@ -105,7 +112,7 @@ install_packages() {
   missing=$(missing_packages "${wanted[@]}")
   emulator=$(emulator_packages)
   if [[ -z $missing$emulator ]]; then
-    ok "packages: all $((${#wanted[@]} + 1)) present (qemu-user-static $(emulator_version))"
+    ok "packages: all present$( ((native_only)) || echo " (qemu-user-static $(emulator_version))")"
     return
   fi
   can_fix "$missing $emulator" || return 0
@@ -115,7 +122,7 @@ install_packages() {
   # shellcheck disable=SC2086 # lists of package names
   apt_install "$work/apt.log" "$work/archives" $missing $emulator
   rm -rf "$work"
-  log "packages: installed (qemu-user-static $(emulator_version))"
+  log "packages: installed$( ((native_only)) || echo " (qemu-user-static $(emulator_version))")"
 }
 
 # ---------------------------------------------------------------- binfmt / qemu
@@ -308,7 +315,7 @@ if ((EUID == 0)); then
   }
 fi
 install_packages
-setup_binfmt
+((native_only)) || setup_binfmt
 configure_containers
 configure_storage
 exec 8>&-

@@ -2,18 +2,57 @@
 # The test command (README): on a fresh Debian 12 machine with the .NET SDK and Node 20 or newer,
 # as root, it provisions the offline harness (packages, binfmt, registries, Debian base images)
 # and runs every tier: unit, contract (Dagger schema, workflow linters), then end-to-end on the
-# local engine. A tier whose project is missing, or that ran no test, fails the command.
+# local engine. The harness's packages come first; the rest of the provisioning (the Debian base
+# images, the registries, the real tools) runs in the background while the projects build and the
+# unit and contract tiers run. Each tier writes a TRX file; imagetool-harness test-report reads
+# them (never dotnet test's console text) and ends the command with the failed tests, the timing
+# table and the counts. A tier whose project is missing, or that ran no test, fails the command.
 #
-# IMAGE_TOOLING_SKIP_END_TO_END=1 leaves the end-to-end tier out and says so (tests/ci-container/run.sh
-# --skip-end-to-end); nothing else skips a tier.
+#   bash tests/run.sh [--platform linux/amd64|linux/arm64] [--skip-end-to-end | --only-end-to-end]
+#
+#   --platform P        the end-to-end tier for this platform only (repeatable; default: every
+#                       platform of the catalog, the foreign one under qemu): CI runs one leg per
+#                       platform, each on a runner of that architecture, so no job emulates.
+#   --skip-end-to-end   leaves the end-to-end tier out and says so (also IMAGE_TOOLING_SKIP_END_TO_END=1).
+#   --only-end-to-end   the build and the end-to-end tier only (CI's platform legs; another job runs
+#                       the formatting check and the unit and contract tiers once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+skip_e2e=${IMAGE_TOOLING_SKIP_END_TO_END:-0}
+only_e2e=0
+platforms=()
+while (($#)); do
+  case $1 in
+    --platform) platforms+=("${2:?--platform takes linux/amd64 or linux/arm64}"); shift 2 ;;
+    --platform=*) platforms+=("${1#*=}"); shift ;;
+    --skip-end-to-end) skip_e2e=1; shift ;;
+    --only-end-to-end) only_e2e=1; shift ;;
+    -h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "tests/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+((skip_e2e && only_e2e)) && { echo "tests/run.sh: --skip-end-to-end and --only-end-to-end leave nothing to run" >&2; exit 2; }
+for p in "${platforms[@]}"; do
+  [[ $p == linux/amd64 || $p == linux/arm64 ]] || { echo "tests/run.sh: --platform takes linux/amd64 or linux/arm64, got '$p'" >&2; exit 2; }
+done
+if ((${#platforms[@]})); then
+  HARNESS_PLATFORMS=$(IFS=,; echo "${platforms[*]}")
+  export HARNESS_PLATFORMS
+fi
+
+results=artifacts/test-results
+phases=$results/phases.tsv
+rm -rf "$results" artifacts/e2e/release-report.json
+mkdir -p "$results"
+now() { date +%s.%N; }
+# record NAME START: the phase NAME ran from START until now.
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$(now)" >>"$phases"; }
 step() { printf '\n==> %s\n' "$*"; }
-started=$SECONDS
 
 # What the command needs before it can provision anything: one line per missing piece.
 step "Checking what the test command needs (root, .NET SDK, git, Node >= 20 with npm)"
+start=$(now)
 missing=0
 need() { printf 'MISSING: %s\n' "$*" >&2; missing=1; }
 [[ $(id -u) -eq 0 ]] || need "root: provisioning installs packages and starts registries"
@@ -27,69 +66,80 @@ fi
 command -v npm >/dev/null || need "npm (comes with Node; the linters and contract tests install their lockfiles with it)"
 ((missing == 0)) || exit 1
 echo "root, dotnet $(dotnet --version), $(git --version), node $(node --version), npm $(npm --version)"
+record "checks" "$start"
 
-step "Provisioning the offline harness (tests/harness/provision.sh)"
-bash tests/harness/provision.sh
+step "Provisioning the harness's packages (tests/harness/provision.sh --packages)"
+start=$(now)
+bash tests/harness/provision.sh --packages
+record "provisioning: packages" "$start"
+
+# The rest of the provisioning waits on the network and on emulated package scripts (the arm64 base image):
+# it runs beside the build and the unit and contract tiers, which need none of it.
+if ((skip_e2e == 0)); then
+  step "Provisioning the rest of the harness in the background (log: $results/provision.log)"
+  provision_start=$(now)
+  (
+    rc=0
+    bash tests/harness/provision.sh >"$results/provision.log" 2>&1 || rc=$?
+    now >"$results/provision.end"
+    exit "$rc"
+  ) &
+  provision=$!
+  # A build that fails ends the command: the provisioning it would have waited for stops with it.
+  trap 'kill "$provision" 2>/dev/null || true' EXIT
+fi
 
 step "Building (warnings are errors) and checking formatting"
+start=$(now)
 dotnet build ImageTooling.sln --nologo -v quiet
-dotnet format ImageTooling.sln --verify-no-changes --no-restore
+((only_e2e)) || dotnet format ImageTooling.sln --verify-no-changes --no-restore
+record "build and format" "$start"
 
-# Totals of one project's log: `Passed!  - Failed: 0, Passed: 150, ...` (minimal logger) or the
-# `Total tests:` block with `Passed: 6` lines (detailed logger). Prints "passed failed skipped".
-count() {
-  awk '
-  /^(Passed|Failed)! +- / { for (i = 1; i <= NF; i++) { k = $i; v = $(i + 1) + 0
-      if (k == "Passed:") p += v; else if (k == "Failed:") f += v; else if (k == "Skipped:") s += v } next }
-  /^Total tests:/ { block = 1; next }
-  block && /^ +Passed: +[0-9]+$/ { p += $2 } block && /^ +Failed: +[0-9]+$/ { f += $2 } block && /^ +Skipped: +[0-9]+$/ { s += $2 }
-  block && !/^ +[A-Za-z ]+: / { block = 0 }
-  END { print p + 0, f + 0, s + 0 }' "$1"
-}
-
-results=$(mktemp -d)
-rm -f artifacts/e2e/smoke-counts.txt # written by the end-to-end tier from its shared release
-status=0 passed=0 failed=0 skipped=0
+status=0
+tiers=()
+# run_tests NAME PROJECT VERBOSITY: one tier, its results in $results/NAME.trx.
 run_tests() {
-  local name=$1 project=$2 verbosity=$3 log p f s
+  local name=$1 project=$2 verbosity=$3 start rc=0
   step "$name tests ($project)"
+  tiers+=("$name=$results/${name// /-}.trx")
   if [[ ! -d $project ]]; then
     echo "FAILED: the $name tier's project $project is missing" >&2
     return 1
   fi
-  log=$results/$(basename "$project").log
-  local rc=0
-  dotnet test "$project" --no-build --nologo --logger "console;verbosity=$verbosity" 2>&1 | tee "$log" || rc=$?
-  read -r p f s < <(count "$log")
-  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-  if ((p + f == 0)); then
-    echo "FAILED: the $name tier ($project) ran no test" >&2
-    return 1
-  fi
+  start=$(now)
+  dotnet test "$project" --no-build --nologo --logger "console;verbosity=$verbosity" \
+    --logger "trx;LogFileName=$(pwd)/$results/${name// /-}.trx" || rc=$?
+  record "$name tests" "$start"
   return "$rc"
 }
-run_tests "Unit and CLI" tests/ImageTooling.Tests minimal || status=1
-run_tests "Contract (Dagger)" tests/ImageTooling.Dagger.Tests minimal || status=1
-run_tests "Contract (workflows)" tests/ImageTooling.Workflow.Tests minimal || status=1
-# Detailed: the end-to-end log shows every build, smoke test and registry read-back.
-if [[ ${IMAGE_TOOLING_SKIP_END_TO_END:-0} == 1 ]]; then
-  step "End-to-end tests SKIPPED (IMAGE_TOOLING_SKIP_END_TO_END=1): this run does not show the local engine end to end"
+if ((only_e2e)); then
+  step "Unit and contract tiers SKIPPED (--only-end-to-end): another job runs them"
 else
-  run_tests "End-to-end (local engine, offline harness)" tests/ImageTooling.EndToEnd detailed || status=1
+  run_tests "unit" tests/ImageTooling.Tests minimal || status=1
+  run_tests "contract (Dagger)" tests/ImageTooling.Dagger.Tests minimal || status=1
+  run_tests "contract (workflows)" tests/ImageTooling.Workflow.Tests minimal || status=1
 fi
-# The failed tests and the first lines of their messages, here at the end, where a long log is read.
-if ((failed > 0)); then
-  printf '\nFailed tests:\n'
-  awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]* \[/ { print; shown = 0; want = 1; next }
-       want && /Error Message:/ { grab = 1; next }
-       grab && (shown >= 4 || /Stack Trace:/) { grab = 0; want = 0; next }
-       grab && NF { print "     " $0; shown++ }' "$results"/*.log
+
+if ((skip_e2e == 1)); then
+  step "End-to-end tests SKIPPED (--skip-end-to-end): this run does not show the local engine end to end"
+else
+  step "Waiting for the provisioning (tests/harness/provision.sh)"
+  provisioned=0
+  wait "$provision" || provisioned=$?
+  trap - EXIT
+  sed 's/^/  /' "$results/provision.log"
+  printf '%s\t%s\t%s\n' "provisioning: harness (in the background)" "$provision_start" "$(cat "$results/provision.end")" >>"$phases"
+  if ((provisioned != 0)); then
+    echo "FAILED: provisioning the harness (exit $provisioned; log above: $results/provision.log)" >&2
+    status=1
+  else
+    # Detailed: the end-to-end log shows every build, smoke test and registry read-back.
+    run_tests "end-to-end" tests/ImageTooling.EndToEnd detailed || status=1
+  fi
 fi
-rm -rf "$results"
-# What the shared end-to-end release ran its smoke tests on (Debian's real builds of kubectl, kustomize,
-# docker and buildx; stand-ins for the downloads nothing here can build).
-[ -f artifacts/e2e/smoke-counts.txt ] && printf '\nShared release %s' "$(cat artifacts/e2e/smoke-counts.txt)"
-printf '\nTests took %d s.\n' $((SECONDS - started))
-echo "$passed passed, $failed failed, $skipped skipped"
-((failed == 0 && passed > 0)) || status=1
+
+step "Results"
+report=(dotnet tests/ImageTooling.Harness/bin/Debug/net10.0/imagetool-harness.dll test-report "$phases"
+  --release-report artifacts/e2e/release-report.json --markdown "$results/timing.md" "${tiers[@]}")
+"${report[@]}" || status=1
 exit $status

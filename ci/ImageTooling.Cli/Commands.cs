@@ -1,3 +1,4 @@
+using ImageTooling.Reporting;
 using System.CommandLine;
 using ImageTooling.Catalog;
 using ImageTooling.Scheduling;

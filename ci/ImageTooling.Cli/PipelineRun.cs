@@ -1,3 +1,4 @@
+using ImageTooling.Reporting;
 using ImageTooling.Scheduling;
 using Spectre.Console;
 

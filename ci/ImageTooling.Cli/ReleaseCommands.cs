@@ -1,3 +1,4 @@
+using ImageTooling.Reporting;
 using System.CommandLine;
 using System.Text.Json;
 using ImageTooling.Catalog;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ImageTooling.Catalog;
 using ImageTooling.Scheduling;
 
 namespace ImageTooling;
@@ -24,7 +25,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     public async Task<IReadOnlyList<BuiltImage>> BuildAsync(BuildPlan plan, bool smokeTest, CancellationToken cancellation)
     {
         await engine.CheckReadyAsync(cancellation);
-        Say($"{engine.Name}: {plan.Nodes.Count} builds, up to {jobs} at once{(smokeTest ? ", smoke tests after each" : "")}");
+        Say($"{engine.Name}: {plan.Nodes.Count} builds, up to {jobs} at once{(smokeTest ? ", then each smoke test in a slot of its own" : "")}");
         var schedule = Schedule.For(plan.Nodes, Expected, smokeTest, jobs);
         var board = LastRun = new RunBoard(schedule, Observer);
         // A derived node waits only for its base's build; smoke tests run beside later builds, and every one of them
@@ -32,16 +33,20 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         var failures = new ConcurrentDictionary<BuildNode, string>();
         var built = new ConcurrentDictionary<BuildNode, BuiltImage>();
         await new GraphExecutor(schedule).RunAsync(
-            work => work.SmokeTest
-                ? SmokeTestAsync(built[work.Node], plan.Options, board, failures, cancellation)
+            work => work.Test is { } test
+                ? SmokeTestAsync(built[work.Node], test, plan.Options, board, cancellation)
                 : BuildNodeAsync(work.Node, work.Node.Base is { } parent ? built[parent] : null, board, smokeTest, built, failures, cancellation),
             ready: work => board.Ready(work.Node),
             notRun: (work, reason) =>
             {
-                board.Move(work.Node, NodeStage.Failed);
+                if (work.Test is { } test) board.TestFinished(work.Node, test, null);
+                else board.Move(work.Node, NodeStage.Failed);
                 failures.TryAdd(work.Node, reason);
             },
             cancellation);
+        foreach (var status in board.Statuses.Where(s => s.Smoke.Any(t => t.Outcome == SmokeOutcome.Failed)))
+            failures.TryAdd(status.Node, "smoke tests failed: " + string.Join("; ", status.Smoke.Where(t => t.Outcome == SmokeOutcome.Failed)
+                .Select(t => $"'{t.Name}' (exit {t.ExitCode}, expected output containing '{status.Node.SmokeTests.First(x => x.Name == t.Name).Expect}', got '{t.FirstLine}')")));
         if (!failures.IsEmpty)
         {
             var lines = plan.Nodes.Where(failures.ContainsKey).Select(n => $"  {n.Id}: {failures[n]}");
@@ -65,7 +70,8 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
             var clock = Stopwatch.StartNew();
             built[node] = await engine.BuildAsync(node, baseImage, cancellation);
             Say($"[build] {node.Id} done in {clock.Elapsed.TotalSeconds:0.0}s");
-            board.Move(node, smokeTest ? NodeStage.Built : NodeStage.Done, buildSeconds: clock.Elapsed.TotalSeconds, fromCache: built[node].FromCache);
+            var untested = !smokeTest || node.SmokeTests.Count == 0;
+            board.Move(node, untested ? NodeStage.Done : NodeStage.Built, buildSeconds: clock.Elapsed.TotalSeconds, fromCache: built[node].FromCache);
             return true;
         }
         catch (Exception e)
@@ -76,46 +82,34 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         }
     }
 
-    /// <summary>Runs every smoke test of a built node; whether all passed (the failures are recorded in <paramref name="failures"/>).</summary>
-    private async Task<bool> SmokeTestAsync(
-        BuiltImage image, PlanOptions options, RunBoard board, ConcurrentDictionary<BuildNode, string> failures, CancellationToken cancellation)
+    /// <summary>Runs one smoke test of a built node in a container of it; whether it passed (its result goes on the board).</summary>
+    private async Task<bool> SmokeTestAsync(BuiltImage image, SmokeTest test, PlanOptions options, RunBoard board, CancellationToken cancellation)
     {
+        var node = image.Node;
+        var onStandIn = test.Tool is { } tool && options.StandInTools.Contains(tool);
+        if (onStandIn && test.NeedsRealTool)
+        {
+            Say($"[test]  {node.Id} {test.Name}: skipped (needs the real {test.Tool}; this run uses a stand-in for it)");
+            board.TestFinished(node, test, new SmokeResult(test.Name, SmokeOutcome.Skipped, null, "", test.Tool, onStandIn));
+            return true;
+        }
+        board.TestStarted(node);
         var clock = Stopwatch.StartNew();
-        var allPassed = false;
-        var results = new List<SmokeResult>();
+        SmokeResult result;
         try
         {
-            board.Move(image.Node, NodeStage.SmokeTesting);
-            var failed = new List<string>();
-            foreach (var test in image.Node.SmokeTests)
-            {
-                var onStandIn = test.Tool is { } tool && options.StandInTools.Contains(tool);
-                if (onStandIn && test.NeedsRealTool)
-                {
-                    Say($"[test]  {image.Node.Id} {test.Name}: skipped (needs the real {test.Tool}; this run uses a stand-in for it)");
-                    results.Add(new SmokeResult(test.Name, SmokeOutcome.Skipped, null, "", test.Tool, onStandIn));
-                    continue;
-                }
-                var result = await engine.RunAsync(image, test, cancellation);
-                var passed = result.ExitCode == 0 && result.Output.Contains(test.Expect, StringComparison.Ordinal);
-                Say($"[test]  {image.Node.Id} {test.Name}: {(passed ? "ok" : "FAILED")} ({FirstLine(result.Output)})");
-                results.Add(new SmokeResult(test.Name, passed ? SmokeOutcome.Passed : SmokeOutcome.Failed, result.ExitCode, FirstLine(result.Output), test.Tool, onStandIn));
-                if (!passed)
-                    failed.Add($"'{test.Name}' (exit {result.ExitCode}, expected output containing '{test.Expect}', got '{FirstLine(result.Output)}')");
-            }
-            if (failed.Count > 0)
-                failures[image.Node] = $"smoke tests failed: {string.Join("; ", failed)}";
-            allPassed = failed.Count == 0;
+            var run = await engine.RunAsync(image, test, cancellation);
+            var passed = run.ExitCode == 0 && run.Output.Contains(test.Expect, StringComparison.Ordinal);
+            result = new SmokeResult(test.Name, passed ? SmokeOutcome.Passed : SmokeOutcome.Failed, run.ExitCode, FirstLine(run.Output), test.Tool, onStandIn,
+                Math.Round(clock.Elapsed.TotalSeconds, 1));
         }
         catch (Exception e)
         {
-            failures[image.Node] = Reason(e);
+            result = new SmokeResult(test.Name, SmokeOutcome.Failed, null, Reason(e), test.Tool, onStandIn, Math.Round(clock.Elapsed.TotalSeconds, 1));
         }
-        finally
-        {
-            board.Move(image.Node, allPassed ? NodeStage.Done : NodeStage.Failed, smokeSeconds: clock.Elapsed.TotalSeconds, smoke: results);
-        }
-        return allPassed;
+        Say($"[test]  {node.Id} {test.Name}: {(result.Outcome == SmokeOutcome.Passed ? "ok" : "FAILED")} ({result.FirstLine}) in {result.Seconds:0.0}s");
+        board.TestFinished(node, test, result);
+        return result.Outcome == SmokeOutcome.Passed;
     }
 
     private static string FirstLine(string output)

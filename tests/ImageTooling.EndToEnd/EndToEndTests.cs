@@ -1,6 +1,7 @@
-using System.Text.RegularExpressions;
+using ImageTooling.Catalog;
 using ImageTooling.Harness;
 using ImageTooling.Registry;
+using ImageTooling.Reporting;
 using ImageTooling.Testing;
 using Xunit.Abstractions;
 
@@ -8,8 +9,9 @@ namespace ImageTooling.EndToEnd;
 
 /// <summary>
 /// The pipeline on the local engine against the offline harness: real multi-arch builds with podman,
-/// smoke tests in real amd64 and (emulated) arm64 containers, publishing to a real registry with auth,
-/// and reading back what landed through the registry's HTTP API.
+/// smoke tests in real containers of every provisioned platform (the foreign one emulated), publishing to a
+/// real registry with auth, and reading back what landed through the registry's HTTP API. What a run did is
+/// read from its run report (<c>--metadata-file</c>), never from its printed lines.
 /// </summary>
 [Collection(nameof(HarnessCollection))]
 public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
@@ -19,95 +21,115 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     /// <summary>What a tool's version check must print, from the catalog (so a version bump changes no test).</summary>
     private string Expected(string tool) => harness.Catalog.Tools[tool].Render(harness.Catalog.Tools[tool].Expect);
 
-    private static void AssertTestsPassed(string log, string node, int atLeast)
+    /// <summary>The shared release's node of an image on a platform, from its run report.</summary>
+    private NodeReport Node(RunReport report, string image, Platform platform) =>
+        report.Nodes.Single(n => n.Image == image && n.Platform == platform.ToString());
+
+    /// <summary>A smoke test of a node that passed: its first output line (the run report's, never the printed lines).</summary>
+    private static string Passed(NodeReport node, string test)
     {
-        var ok = Regex.Count(log, $@"\[test\]  {Regex.Escape(node)} .*: ok \(");
-        Assert.True(ok >= atLeast, $"expected at least {atLeast} passing smoke tests for {node}, saw {ok}");
-        Assert.DoesNotContain(log.Split('\n'), l => l.Contains($"[test]  {node} ", StringComparison.Ordinal) && l.Contains(": FAILED", StringComparison.Ordinal));
+        var result = node.SmokeTests.SingleOrDefault(t => t.Name == test)
+            ?? throw new Xunit.Sdk.XunitException($"{node.Image} {node.Platform} ran no smoke test '{test}'");
+        Assert.True(result.Outcome == SmokeOutcome.Passed, $"{node.Image} {node.Platform} '{test}': {result.Outcome} ({result.FirstLine})");
+        return result.FirstLine;
+    }
+
+    private RunReport SharedRelease()
+    {
+        Assert.Equal(0, harness.Release(output).Exit);
+        return RunReport.Read(harness.ReleaseReport);
     }
 
     /// <remarks>pandoc's Dockerfile needs only Debian packages, so nothing in it is a stand-in.</remarks>
     [Fact]
-    public void Pandoc_is_built_for_real_on_both_platforms_and_makes_pdfs_in_containers_of_each()
+    public void Pandoc_is_built_for_real_on_every_platform_and_makes_pdfs_in_containers_of_each()
     {
-        var result = harness.Release(output);
-        Assert.Equal(0, result.Exit);
-        Assert.Contains("[test]  pandoc linux/amd64 platform: ok (x86_64)", result.Out);
-        Assert.Contains("[test]  pandoc linux/arm64 platform: ok (aarch64)", result.Out);
-        Assert.Contains($"[test]  pandoc linux/amd64 pandoc version: ok ({Expected("pandoc")}", result.Out);
-        using var report = RunReportFile.Read(harness.ReleaseReport);
-        // Every smoke test the catalog gives pandoc (its own and its tools') ran and passed on both platforms: the
-        // documents (pdflatex and lualatex, images, French and German, beamer, citations) in containers of each.
+        var report = SharedRelease();
+        // Every smoke test the catalog gives pandoc (its own and its tools') ran and passed on every platform: the
+        // documents (pdflatex, lualatex and latexmk, images, French and German, beamer, citations) in containers of each.
         var catalogTests = harness.Catalog.Image("pandoc").Smoke.Select(t => t.Name).ToList();
         Assert.Contains(catalogTests, name => name.StartsWith("lualatex as 1000:1000", StringComparison.Ordinal));
-        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        foreach (var platform in harness.Platforms)
         {
-            var node = RunReportFile.Nodes(report).Single(n => n.Image == "pandoc" && n.Platform == platform);
+            var node = Node(report, "pandoc", platform);
             Assert.Equal("done", node.Status);
-            Assert.All(catalogTests, name => Assert.Equal("passed", node.Smoke.GetValueOrDefault(name)));
-            Assert.All(node.Smoke, t => Assert.Equal("passed", t.Value));
-            Assert.True(node.Smoke.Count > catalogTests.Count, $"pandoc {platform}: expected its tools' checks beside the catalog's {catalogTests.Count} image tests, saw {node.Smoke.Count}");
+            Assert.Equal(platform.Machine, Passed(node, "platform"));
+            Assert.StartsWith(Expected("pandoc"), Passed(node, "pandoc version"), StringComparison.Ordinal);
+            Assert.All(catalogTests, name => Passed(node, name));
+            Assert.All(node.SmokeTests, t => Assert.Equal(SmokeOutcome.Passed, t.Outcome));
+            Assert.True(node.SmokeTests.Count > catalogTests.Count, $"pandoc {platform}: expected its tools' checks beside the catalog's {catalogTests.Count} image tests, saw {node.SmokeTests.Count}");
         }
     }
 
     [Fact]
     public void The_tooling_family_is_built_in_layers_and_smoke_tested_per_platform()
     {
-        var result = harness.Release(output);
-        Assert.Equal(0, result.Exit);
-        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        var report = SharedRelease();
+        foreach (var platform in harness.Platforms)
         {
-            // tooling-k8s is built once per platform and both derived images start from that build.
-            Assert.Single(Regex.Matches(result.Out, $@"\[build\] tooling-k8s {platform} done"));
             foreach (var image in new[] { "tooling-k8s", "tooling-k8s-aws", "tooling-k8s-openstack", "buildx" })
-                AssertTestsPassed(result.Out, $"{image} {platform}", 5);
-            Assert.Contains($"[test]  tooling-k8s-aws {platform} aws version: ok ({Expected("aws")}", result.Out);
-            Assert.Contains($"[test]  tooling-k8s-openstack {platform} openstack version: ok ({Expected("openstack")}", result.Out);
-            Assert.Contains($"[test]  tooling-k8s-aws {platform} kubectl version: ok ({Expected("kubectl")}", result.Out);
+            {
+                var node = Node(report, image, platform);
+                Assert.Equal("done", node.Status);
+                Assert.True(node.SmokeTests.Count(t => t.Outcome == SmokeOutcome.Passed) >= 5, $"{image} {platform}: fewer than 5 smoke tests passed");
+                Assert.DoesNotContain(node.SmokeTests, t => t.Outcome == SmokeOutcome.Failed);
+            }
+            // tooling-k8s is built once per platform and both derived images start from that very build: its layers are
+            // the first layers of each.
+            var baseLayers = Layers("tooling-k8s", platform);
+            foreach (var derived in new[] { "tooling-k8s-aws", "tooling-k8s-openstack" })
+                Assert.Equal(baseLayers, Layers(derived, platform).Take(baseLayers.Count));
+            Assert.StartsWith(Expected("aws"), Passed(Node(report, "tooling-k8s-aws", platform), "aws version"), StringComparison.Ordinal);
+            Assert.StartsWith(Expected("openstack"), Passed(Node(report, "tooling-k8s-openstack", platform), "openstack version"), StringComparison.Ordinal);
+            Assert.StartsWith(Expected("kubectl"), Passed(Node(report, "tooling-k8s-aws", platform), "kubectl version"), StringComparison.Ordinal);
+            Assert.Equal(platform.Machine, Passed(Node(report, "tooling-k8s", platform), "kubectl architecture"));
+            Assert.Equal(platform.Machine, Passed(Node(report, "buildx", platform), "buildx architecture"));
         }
-        Assert.Contains("[test]  tooling-k8s linux/arm64 kubectl architecture: ok (aarch64)", result.Out);
-        Assert.Contains("[test]  buildx linux/arm64 buildx architecture: ok (aarch64)", result.Out);
+    }
+
+    /// <summary>The layers of an image as the local engine holds it after the shared release.</summary>
+    private static List<string> Layers(string image, Platform platform)
+    {
+        var inspect = TestProcess.Run("podman", ["image", "inspect", "--format", "{{json .RootFS.Layers}}", $"localhost/imagetool/{image}:{platform.Architecture}"]);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        return System.Text.Json.JsonSerializer.Deserialize<List<string>>(inspect.StandardOutput)!;
     }
 
     /// <remarks>kubectl here is Debian's real build (tests/harness/real-tools.tsv), not a stand-in.</remarks>
     [Fact]
-    public void The_real_kubectl_switches_contexts_under_a_read_only_kube_config_mount_for_every_user_on_both_platforms()
+    public void The_real_kubectl_switches_contexts_under_a_read_only_kube_config_mount_for_every_user_on_every_platform()
     {
-        var result = harness.Release(output);
-        Assert.Equal(0, result.Exit);
+        var report = SharedRelease();
         Assert.DoesNotContain("kubectl", harness.StandIns.StandInTools);
-        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        foreach (var platform in harness.Platforms)
         {
+            var node = Node(report, "tooling-k8s", platform);
             foreach (var user in new[] { "root", "12345:0", "1000:1000" })
-                Assert.Contains($"[test]  tooling-k8s {platform} kubectl switches context and namespace and adds a context under a read-only mount as {user}: "
-                    + "ok (current=other namespace=smoke-ns contexts=new-ctx,other,toolbox-smoke mount-changed=0)", result.Out);
+                Assert.Equal("current=other namespace=smoke-ns contexts=new-ctx,other,toolbox-smoke mount-changed=0",
+                    Passed(node, $"kubectl switches context and namespace and adds a context under a read-only mount as {user}"));
             foreach (var user in new[] { "root", "1000:1000" })
-                Assert.Contains($"[test]  tooling-k8s {platform} kubectl writes a context switch to a writable mount as {user}: ok (kube=/mnt/kube mounted current-context: other)", result.Out);
-            Assert.Contains($"[test]  tooling-k8s {platform} kubectl reads the kube config mounted read-only at /mnt/kube: ok (toolbox-smoke)", result.Out);
-            Assert.Contains($"[test]  tooling-k8s {platform} kubectl config set-context as 1000:1000 without the entry point: ok (home=/home/toolbox written=/home/toolbox/.kube/config)", result.Out);
+                Assert.Equal("kube=/mnt/kube mounted current-context: other", Passed(node, $"kubectl writes a context switch to a writable mount as {user}"));
+            Assert.Equal("toolbox-smoke", Passed(node, "kubectl reads the kube config mounted read-only at /mnt/kube"));
+            Assert.Equal("home=/home/toolbox written=/home/toolbox/.kube/config", Passed(node, "kubectl config set-context as 1000:1000 without the entry point"));
             foreach (var image in new[] { "tooling-k8s", "tooling-k8s-aws", "tooling-k8s-openstack" })
-                Assert.Contains($"[test]  {image} {platform} kubectl bash completion: ok (completes kubectl)", result.Out);
+                Assert.Equal("completes kubectl", Passed(Node(report, image, platform), "kubectl bash completion"));
         }
     }
 
     [Fact]
-    public void Smoke_tests_are_skipped_only_for_stand_in_tools_and_the_run_counts_them()
+    public void Smoke_tests_are_skipped_only_for_stand_in_tools()
     {
-        var result = harness.Release(output);
-        Assert.Equal(0, result.Exit);
-        using var report = RunReportFile.Read(harness.ReleaseReport);
-        var tests = report.RootElement.GetProperty("nodes").EnumerateArray().SelectMany(n => n.GetProperty("smokeTests").EnumerateArray()).Select(t => (
-            Outcome: t.GetProperty("outcome").GetString(), Tool: t.GetProperty("tool").GetString(), OnStandIn: t.GetProperty("onStandIn").GetBoolean())).ToList();
+        var report = SharedRelease();
+        var tests = report.Nodes.SelectMany(n => n.SmokeTests).ToList();
         Assert.All(tests.Where(t => t.OnStandIn), t => Assert.Contains(t.Tool, harness.StandIns.StandInTools));
         Assert.All(tests.Where(t => t.Tool is not null && !harness.StandIns.StandInTools.Contains(t.Tool)), t => Assert.False(t.OnStandIn));
-        Assert.All(tests.Where(t => t.Outcome == "skipped"), t => Assert.True(t.OnStandIn, $"a test of {t.Tool ?? "the image"} was skipped though it is no stand-in"));
-        Assert.All(tests, t => Assert.Contains(t.Outcome, new[] { "passed", "skipped" }));
-        var counts = new SmokeCounts(
-            tests.Count(t => t.Outcome == "passed" && !t.OnStandIn), tests.Count(t => t.Outcome == "passed" && t.OnStandIn), tests.Count(t => t.Outcome == "skipped"));
-        Assert.Contains($"smoke tests: {counts}", result.Out);
+        Assert.All(tests.Where(t => t.Outcome == SmokeOutcome.Skipped), t => Assert.True(t.OnStandIn, $"a test of {t.Tool ?? "the image"} was skipped though it is no stand-in"));
+        Assert.All(tests, t => Assert.Contains(t.Outcome, new[] { SmokeOutcome.Passed, SmokeOutcome.Skipped }));
+        var counts = SmokeCounts.Of(tests);
         Assert.True(counts.OnRealBinaries > counts.OnStandIns, $"expected most smoke tests on real binaries: {counts}");
-        // tests/run.sh prints the counts of the shared release at its end.
-        File.WriteAllText(Path.Combine(TestRepository.Root, "artifacts", "e2e", "smoke-counts.txt"), $"smoke tests: {counts}\n");
+        // The same smoke tests on every platform.
+        var perPlatform = harness.Platforms.Select(p => report.Nodes.Where(n => n.Platform == p.ToString()).SelectMany(n => n.SmokeTests.Select(t => $"{n.Image} {t.Name} {t.Outcome}")).Order(StringComparer.Ordinal).ToList()).ToList();
+        Assert.All(perPlatform, tests => Assert.Equal(perPlatform[0], tests));
     }
 
     [Fact]
@@ -117,6 +139,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var result = harness.Release(output);
         Assert.Equal(0, result.Exit);
         Assert.DoesNotContain(harness.Password, result.All);
+        var platforms = harness.Platforms.Select(p => p.ToString()).Order(StringComparer.Ordinal).ToList();
         foreach (var log in Directory.GetFiles(Path.Combine(TestRepository.Root, "artifacts", "logs")))
             Assert.DoesNotContain(harness.Password, File.ReadAllText(log));
 
@@ -128,7 +151,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
             var index = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, ct);
             Assert.NotNull(index);
-            Assert.Equal(["linux/amd64", "linux/arm64"], index!.Manifests.Select(m => m.Platform).Order(StringComparer.Ordinal));
+            Assert.Equal(platforms, index!.Manifests.Select(m => m.Platform).Order(StringComparer.Ordinal));
             Assert.Equal(index.Digest, (await registry.GetIndexAsync(repository, "latest", harness.Credentials, ct))!.Digest);
             foreach (var manifest in index.Manifests)
             {
@@ -146,7 +169,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
 
         // A pre-release gets its own tag and leaves latest where it was.
         var latestBefore = (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest;
-        var pre = harness.Run(output, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.3.0-rc.1", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64");
+        var pre = harness.Run(output, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.3.0-rc.1", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString());
         Assert.Equal(0, pre.Exit);
         Assert.NotNull(await registry.GetIndexAsync($"{ns}/pandoc", "v1.3.0-rc.1", harness.Credentials, ct));
         Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest);
@@ -156,12 +179,21 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     [Fact]
     public void Wrong_credentials_fail_before_anything_is_built()
     {
-        var result = harness.Run(output, harness.PasswordEnv("not-the-password"), "publish-multi-arch", "--tag", "v9.9.9", "--registry", $"{harness.Registry}/e2e-{harness.RunId}-auth", "--username", harness.User);
-        Assert.Equal(2, result.Exit);
-        Assert.Contains($"refused the credentials of '{harness.User}'", result.Err);
-        Assert.DoesNotContain("[build]", result.Out);
-        Assert.DoesNotContain("not-the-password", result.All);
-        output.WriteLine($"refused after {result.Took.TotalSeconds:0.0}s");
+        var logs = Directory.CreateTempSubdirectory("imagetool-e2e-auth-logs-");
+        try
+        {
+            var result = harness.Run(output, harness.PasswordEnv("not-the-password"), "publish-multi-arch", "--tag", "v9.9.9", "--registry",
+                $"{harness.Registry}/e2e-{harness.RunId}-auth", "--username", harness.User, "--log-dir", logs.FullName);
+            Assert.Equal(2, result.Exit);
+            Assert.Contains($"refused the credentials of '{harness.User}'", result.Err);
+            Assert.Empty(Directory.GetFiles(logs.FullName, "*.log")); // no node's build started
+            Assert.DoesNotContain("not-the-password", result.All);
+            output.WriteLine($"refused after {result.Took.TotalSeconds:0.0}s");
+        }
+        finally
+        {
+            logs.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -172,8 +204,9 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             CutAfterManifestPuts = 2, // buildx's platform manifest and its index land, then the registry "dies"
         };
         var ns = $"127.0.0.1:{proxy.Port}/e2e-{harness.RunId}-fault";
-        // One platform is enough to show the protocol; the two-platform publish is checked above.
-        string[] publish = ["publish-multi-arch", "--tag", "v2.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--image", "pandoc", "--platform", "linux/amd64"];
+        // One platform is enough to show the protocol; the publish of every platform is checked above.
+        var report = Path.Combine(TestRepository.Root, "artifacts", "e2e", "fault-rerun.json");
+        string[] publish = ["publish-multi-arch", "--tag", "v2.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--image", "pandoc", "--platform", harness.Quick.ToString()];
         var first = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(1, first.Exit);
         Assert.True(proxy.IsDown);
@@ -187,9 +220,9 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(["v2.0.0"], await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct));
         Assert.Empty(await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
 
-        var rerun = harness.Run(output, harness.PasswordEnv(), publish);
+        var rerun = harness.Run(output, harness.PasswordEnv(), [.. publish, "--metadata-file", report]);
         Assert.Equal(0, rerun.Exit);
-        Assert.Contains($"{ns}/buildx:v2.0.0 already holds this content", rerun.Out);
+        Assert.Equal("unchanged", RunReport.Read(report).Published.Single(p => p.Reference == $"{ns}/buildx:v2.0.0").Status);
         foreach (var image in new[] { "buildx", "pandoc" })
             Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.ListTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
@@ -198,9 +231,9 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     public async Task An_existing_release_tag_with_other_content_is_refused_and_replaced_only_with_force()
     {
         var ns = $"{harness.Registry}/e2e-{harness.RunId}-force";
-        string[] publish = ["publish-multi-arch", "--tag", "v3.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--no-floating-tags", "--platform", "linux/amd64"];
+        string[] publish = ["publish-multi-arch", "--tag", "v3.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--no-floating-tags", "--platform", harness.Quick.ToString()];
         // Put other content (buildx) under pandoc:v3.0.0 first.
-        var squat = harness.Run(output, harness.PasswordEnv(), ["publish-multi-arch", "--tag", "v3.0.0", "--registry", $"{ns}-squat", "--username", harness.User, "--image", "buildx", "--no-floating-tags", "--platform", "linux/amd64"]);
+        var squat = harness.Run(output, harness.PasswordEnv(), ["publish-multi-arch", "--tag", "v3.0.0", "--registry", $"{ns}-squat", "--username", harness.User, "--image", "buildx", "--no-floating-tags", "--platform", harness.Quick.ToString()]);
         Assert.Equal(0, squat.Exit);
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
@@ -217,9 +250,10 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var now = await registry.GetIndexAsync($"{ns}/pandoc", "v3.0.0", harness.Credentials, ct);
         Assert.NotEqual(other.Digest, now!.Digest);
 
-        var again = harness.Run(output, harness.PasswordEnv(), publish);
+        var report = Path.Combine(TestRepository.Root, "artifacts", "e2e", "force-again.json");
+        var again = harness.Run(output, harness.PasswordEnv(), [.. publish, "--metadata-file", report]);
         Assert.Equal(0, again.Exit);
-        Assert.Contains("already holds this content", again.Out);
+        Assert.Equal("unchanged", RunReport.Read(report).Published.Single(p => p.Reference == $"{ns}/pandoc:v3.0.0").Status);
     }
 
     [Fact]
@@ -227,7 +261,9 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     {
         var ns = $"{harness.Registry}/e2e-{harness.RunId}-backport";
         var repository = $"{ns}/pandoc";
-        string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
+        string Report(string tag) => Path.Combine(TestRepository.Root, "artifacts", "e2e", $"backport-{tag}.json");
+        string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString(),
+            "--metadata-file", Report(tag)];
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
         async Task<string> DigestOf(string tag) => (await registry.GetIndexAsync(repository, tag, harness.Credentials, ct))!.Digest;
@@ -235,10 +271,11 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var newer = harness.Run(output, harness.PasswordEnv(), Publish("v1.4.0"));
         Assert.Equal(0, newer.Exit);
         var v140 = await DigestOf("v1.4.0");
-        Assert.All(new[] { "v1.4", "v1", "latest" }, t => Assert.Contains($"| `{repository}` | `{t}` | `{v140}` | moved:", newer.Out));
+        Assert.Equal([("v1.4", true, v140), ("v1", true, v140), ("latest", true, v140)],
+            RunReport.Read(Report("v1.4.0")).Published.Single().FloatingTags.Select(t => (t.Tag, t.Moved, t.Digest)));
 
         // The plan, before the backport, reads the same tags and says what will happen.
-        var plan = harness.Run(output, harness.PasswordEnv(), "plan", "--tag", "v1.3.5", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64");
+        var plan = harness.Run(output, harness.PasswordEnv(), "plan", "--tag", "v1.3.5", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString());
         Assert.Equal(0, plan.Exit);
         Assert.Contains($"{repository}:latest stays: v1.4.0 is newer in the repository", plan.Out);
         Assert.Contains($"{repository}:v1 stays: v1.4.0 is newer in v1", plan.Out);
@@ -252,7 +289,8 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(v140, await DigestOf("v1"));
         Assert.Equal(v140, await DigestOf("v1.4"));
         Assert.Equal(v135, await DigestOf("v1.3"));
-        Assert.Contains($"| `{repository}` | `latest` | — | stays: v1.4.0 is newer in the repository |", backport.Out);
+        var latest = RunReport.Read(Report("v1.3.5")).Published.Single().FloatingTags.Single(t => t.Tag == "latest");
+        Assert.Equal((false, "v1.4.0 is newer in the repository", (string?)null), (latest.Moved, latest.Reason, latest.Digest));
         Assert.Equal(["latest", "v1", "v1.3", "v1.3.5", "v1.4", "v1.4.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
 
         // Each image carries its tool versions as labels, readable without a pull.
@@ -277,7 +315,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var repository = $"{ns}/pandoc";
         // pandoc alone (no stand-in downloads, so served from the build cache); SIGTERM once the floating tags are
         // decided, which is just before the version tag's push starts.
-        string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", "linux/amd64"];
+        string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString()];
         var first = harness.Run(output, harness.PasswordEnv(), line => line.Contains($"[tags]  {repository}:latest will move", StringComparison.Ordinal), publish);
         Assert.Equal(1, first.Exit);
         var error = Assert.Single(first.Err.Trim().Split('\n'));

@@ -13,31 +13,39 @@ namespace ImageTooling.EndToEnd;
 public sealed class Harness : IDisposable
 {
     /// <summary>Fixed, so that repeated runs pass the same download URLs and hit the build cache.</summary>
-    public static int DownloadPort { get; } = int.TryParse(Environment.GetEnvironmentVariable("HARNESS_DOWNLOAD_PORT"), out var port) ? port : 18080;
+    public static int DownloadPort { get; } = int.TryParse(System.Environment.GetEnvironmentVariable("HARNESS_DOWNLOAD_PORT"), out var port) ? port : 18080;
 
     private readonly StaticFileServer server;
 
     public Harness()
     {
-        var state = Environment.GetEnvironmentVariable("HARNESS_STATE") is { Length: > 0 } s ? s : "/var/lib/image-tooling-harness";
-        var envFile = Path.Combine(state, "env");
-        if (!File.Exists(envFile))
-            throw new InvalidOperationException($"the offline test harness is not provisioned ({envFile} is missing): run 'bash tests/harness/provision.sh' as root first (tests/run.sh does)");
-        var env = File.ReadAllLines(envFile).Where(l => l.Contains('=')).ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
-        Registry = env["HARNESS_REGISTRY"];
-        User = env["HARNESS_REGISTRY_USER"];
-        Password = File.ReadAllText(env["HARNESS_REGISTRY_PASSWORD_FILE"]).Trim();
-        DebianImage = env["HARNESS_DEBIAN_IMAGE"];
+        Environment = HarnessEnvironment.Load();
+        Registry = Environment["HARNESS_REGISTRY"];
+        User = Environment["HARNESS_REGISTRY_USER"];
+        Password = File.ReadAllText(Environment["HARNESS_REGISTRY_PASSWORD_FILE"]).Trim();
+        DebianImage = Environment["HARNESS_DEBIAN_IMAGE"];
 
         var catalog = CatalogLoader.Load(Path.Combine(TestRepository.Root, "images"));
         var work = Path.Combine(TestRepository.Root, "artifacts", "e2e");
-        var real = RealTool.Load(Path.Combine(TestRepository.Root, "tests", "harness", "real-tools.tsv"), env["HARNESS_REAL_TOOLS"], Platform.Architectures);
-        StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"), real);
+        var real = RealTool.Load(Path.Combine(TestRepository.Root, "tests", "harness", "real-tools.tsv"), Environment["HARNESS_REAL_TOOLS"], Environment.Architectures);
+        StandIns = StandInReleases.Create(catalog, Path.Combine(work, "releases"), real, Environment.Architectures);
         ImagesWithStandIns = StandIns.CatalogCopy(catalog, Path.Combine(work, "images"));
         Catalog = CatalogLoader.Load(ImagesWithStandIns);
         server = new StaticFileServer(StandIns.Root, DownloadPort);
         RunId = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss");
     }
+
+    /// <summary>What provision.sh set up: the registries, the base image and the platforms (both, or one on a CI leg).</summary>
+    public HarnessEnvironment Environment { get; }
+
+    /// <summary>The platforms the tests build and run: those provisioned.</summary>
+    public IReadOnlyList<Platform> Platforms => Environment.Platforms;
+
+    /// <summary>The one platform of the flows that need no second: the native one where provisioned.</summary>
+    public Platform Quick => Environment.Quick;
+
+    /// <summary>imagetool's <c>--platform</c> options for every provisioned platform.</summary>
+    public IEnumerable<string> PlatformOptions => Platforms.SelectMany(p => new[] { "--platform", p.ToString() });
 
     /// <summary>The catalog the runs build from (real tools at Debian's versions), for the versions the smoke tests must report.</summary>
     public ImageCatalog Catalog { get; }
@@ -82,7 +90,7 @@ public sealed class Harness : IDisposable
 
     /// <summary>
     /// One full release, shared by the tests that check different sides of it: every image built for
-    /// both platforms, every smoke test run in containers of each, then published as v1.2.3. The first
+    /// every provisioned platform, every smoke test run in containers of each, then published as v1.2.3. The first
     /// test to ask streams its output; the emulated arm64 smoke tests are too slow to repeat per test.
     /// </summary>
     internal Imagetool.Result Release(ITestOutputHelper output)
@@ -94,8 +102,8 @@ public sealed class Harness : IDisposable
                 output.WriteLine($"(the shared release run to {ReleaseNamespace} ran in an earlier test; its output is there)");
                 return release;
             }
-            return release = Run(output, PasswordEnv(), "publish-multi-arch", "--tag", "v1.2.3", "--registry", ReleaseNamespace, "--username", User,
-                "--metadata-file", ReleaseReport);
+            return release = Run(output, PasswordEnv(), ["publish-multi-arch", "--tag", "v1.2.3", "--registry", ReleaseNamespace, "--username", User,
+                "--metadata-file", ReleaseReport, .. PlatformOptions]);
         }
     }
 

@@ -45,17 +45,17 @@ public sealed class RegistryCacheTests(Harness harness, ITestOutputHelper output
         Directory.GetFiles(folder, "*.log").Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllText(f)));
 
     /// <summary>
-    /// imagetool build of tooling-k8s-aws (and its base) for linux/amd64 with the registry cache; returns the layers of
+    /// imagetool build of tooling-k8s-aws (and its base) for the quick platform with the registry cache; returns the layers of
     /// both as podman holds them (a step that ran again would make new files, so new layers).
     /// </summary>
     private string Build(string auth, string cache, string logs, EmptyStorage? storage)
     {
         var env = new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = auth, ["CONTAINERS_STORAGE_CONF"] = storage?.Conf };
-        var run = harness.Run(output, env, "build", "--image", "tooling-k8s-aws", "--platform", "linux/amd64", "--registry-cache", cache, "--log-dir", logs);
+        var run = harness.Run(output, env, "build", "--image", "tooling-k8s-aws", "--platform", harness.Quick.ToString(), "--registry-cache", cache, "--log-dir", logs);
         Assert.True(run.Exit == 0, run.All);
         return string.Join("\n", new[] { "tooling-k8s", "tooling-k8s-aws" }.Select(image =>
         {
-            string[] inspect = ["image", "inspect", "--format", "{{.RootFS.Layers}}", $"localhost/imagetool/{image}:amd64"];
+            string[] inspect = ["image", "inspect", "--format", "{{.RootFS.Layers}}", $"localhost/imagetool/{image}:{harness.Quick.Architecture}"];
             var result = storage?.Podman(inspect) ?? TestProcess.Run("podman", inspect, unset: ["CONTAINERS_STORAGE_CONF"]);
             Assert.True(result.ExitCode == 0, result.ToString());
             return $"{image}: {result.StandardOutput.Trim()}";

@@ -9,16 +9,6 @@ namespace ImageTooling.Harness;
 /// <param name="Binaries">Architecture → the extracted binary.</param>
 public sealed record RealTool(string Name, string Version, string Expect, IReadOnlyDictionary<string, string> Binaries)
 {
-    /// <summary>Where provision.sh extracted the binaries: <c>HARNESS_REAL_TOOLS</c> of its env file.</summary>
-    public static string CacheDirectory()
-    {
-        var state = Environment.GetEnvironmentVariable("HARNESS_STATE") is { Length: > 0 } s ? s : "/var/lib/image-tooling-harness";
-        var envFile = Path.Combine(state, "env");
-        var line = File.Exists(envFile) ? File.ReadAllLines(envFile).FirstOrDefault(l => l.StartsWith("HARNESS_REAL_TOOLS=", StringComparison.Ordinal)) : null;
-        return line?["HARNESS_REAL_TOOLS=".Length..]
-            ?? throw new InvalidOperationException($"{envFile} names no HARNESS_REAL_TOOLS: run 'bash tests/harness/provision.sh' as root");
-    }
-
     /// <summary>
     /// The tools of <paramref name="table"/> whose binaries tests/harness/provision.sh extracted under
     /// <paramref name="cache"/> (ARCH/TOOL and ARCH/TOOL.deb-version). A package whose version no longer starts

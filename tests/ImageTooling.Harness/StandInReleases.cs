@@ -25,9 +25,12 @@ public sealed class StandInReleases
     /// <summary>The downloaded tools served as stand-ins (imagetool's <c>--stand-in-downloads</c>).</summary>
     public required IReadOnlyList<string> StandInTools { get; init; }
 
-    private static readonly Dictionary<string, string> Compilers = new() { ["amd64"] = "gcc", ["arm64"] = "aarch64-linux-gnu-gcc" };
+    /// <summary>The C compiler for an architecture: the machine's own, else the cross compiler provision.sh installs for a foreign platform.</summary>
+    private static string Compiler(string arch) =>
+        arch == HarnessEnvironment.NativeArchitecture ? "gcc" : arch == "arm64" ? "aarch64-linux-gnu-gcc" : "x86_64-linux-gnu-gcc";
 
-    public static StandInReleases Create(ImageCatalog catalog, string root, IReadOnlyDictionary<string, RealTool> real)
+    /// <param name="architectures">The architectures to serve (the provisioned platforms'); the others' downloads are absent.</param>
+    public static StandInReleases Create(ImageCatalog catalog, string root, IReadOnlyDictionary<string, RealTool> real, IReadOnlyList<string> architectures)
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var hashes = new Dictionary<(string, string), string>();
@@ -36,7 +39,7 @@ public sealed class StandInReleases
         {
             var isReal = real.TryGetValue(catalogTool.Name, out var realTool);
             var tool = isReal ? catalogTool with { Version = realTool!.Version, Expect = realTool.Expect } : catalogTool;
-            foreach (var arch in new[] { "amd64", "arm64" })
+            foreach (var arch in architectures)
             {
                 if (!Platform.TryParse($"linux/{arch}", out var platform)) throw new InvalidOperationException(arch);
                 var url = tool.Render(download.Url, platform);
@@ -81,8 +84,8 @@ public sealed class StandInReleases
         List<string> args = ["-static", "-Os", "-s", $"-DOUTPUT=\"{tool.Render(tool.Expect).Replace("\"", "\\\"", StringComparison.Ordinal)}\"", "-o", output, source];
         // The Docker CLI dispatches `docker buildx ...` to its plugin; its stand-in does the same.
         if (tool.Name == "docker") args.Insert(0, "-DPLUGIN_DIR=\"/usr/local/lib/docker/cli-plugins\"");
-        var result = ChildRun(Compilers[arch], args);
-        if (result.Exit != 0) throw new InvalidOperationException($"compiling the {arch} stand-in for {tool.Name} failed (the harness installs gcc and gcc-aarch64-linux-gnu): {result.Output}");
+        var result = ChildRun(Compiler(arch), args);
+        if (result.Exit != 0) throw new InvalidOperationException($"compiling the {arch} stand-in for {tool.Name} with {Compiler(arch)} failed (provision.sh installs gcc, and a cross compiler for a foreign platform): {result.Output}");
         return output;
     }
 
@@ -144,7 +147,7 @@ public sealed class StandInReleases
         var text = File.ReadAllText(path);
         foreach (var (tool, download) in catalog.Downloads)
             foreach (var (arch, pinned) in download.Sha256)
-                text = text.Replace(pinned, Sha256[(tool.Name, arch)], StringComparison.Ordinal);
+                if (Sha256.TryGetValue((tool.Name, arch), out var served)) text = text.Replace(pinned, served, StringComparison.Ordinal);
         foreach (var tool in Real.Values)
             text = PinVersion(text, catalog.Tools[tool.Name], tool);
         File.WriteAllText(path, text);

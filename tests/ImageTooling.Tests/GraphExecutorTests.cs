@@ -8,18 +8,24 @@ public class GraphExecutorTests
 {
     private static readonly Dictionary<string, double> Hours = new() { ["base"] = 10, ["other"] = 5, ["derived"] = 1 };
 
-    private static (Schedule Schedule, Dictionary<string, BuildNode> Node) Graph(int slots, bool smokeTests = false)
+    /// <summary>The fixture's nodes for linux/amd64: builds of <see cref="Hours"/>, smoke tests of 1 h per node (an even share each) unless <paramref name="tests"/> names a test's own hours.</summary>
+    private static (Schedule Schedule, Dictionary<string, BuildNode> Node) Graph(int slots, bool smokeTests = false, Dictionary<string, double>? tests = null)
     {
         var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Platforms = ["linux/amd64"] });
-        return (Schedule.For(plan.Nodes, n => new ExpectedTime(Hours[n.Image.Name], 1), smokeTests, slots), plan.Nodes.ToDictionary(n => n.Image.Name));
+        return (Schedule.For(plan.Nodes, n => new ExpectedTime(Hours[n.Image.Name], 1)
+        {
+            Tests = n.Image.Name == "base" && tests is not null ? tests : new Dictionary<string, double>(),
+        }, smokeTests, slots), plan.Nodes.ToDictionary(n => n.Image.Name));
     }
 
-    private static string Name(SlotWork w) => w.Node.Image.Name + (w.SmokeTest ? " smoke" : "");
+    private static string Name(SlotWork w) => w.Node.Image.Name + (w.Test is { } t ? $" smoke {t.Name}" : "");
+
+    private static bool IsBuild(string name) => !name.Contains(" smoke ", StringComparison.Ordinal);
 
     [Fact]
     public async Task Work_starts_after_what_it_comes_after_the_longest_path_first_never_more_than_the_slots_at_once()
     {
-        var (schedule, _) = Graph(slots: 1, smokeTests: true);
+        var (schedule, nodes) = Graph(slots: 1, smokeTests: true);
         var started = new ConcurrentQueue<string>();
         var running = 0;
         var most = 0;
@@ -33,9 +39,37 @@ public class GraphExecutorTests
         }, _ => { }, (w, reason) => Assert.Fail($"{Name(w)} did not run: {reason}"), CancellationToken.None);
 
         Assert.Equal(1, most);
-        // base (10 h + the derived chain) first, then other (5 h), derived (1 h build + 1 h smoke tests), and the
-        // smoke tests (1 h each) last, in plan order (base, derived, other).
-        Assert.Equal(["base", "other", "derived", "base smoke", "derived smoke", "other smoke"], started);
+        Assert.Equal(nodes.Values.Sum(n => 1 + n.SmokeTests.Count), started.Count);
+        // base (10 h + the derived chain) first, then other (5 h) and derived (1 h build + 1 h smoke tests); then the
+        // smoke tests, the longest first: other's (1 h over 3 tests), derived's (over 6), base's (over 7).
+        Assert.Equal(["base", "other", "derived"], started.Where(IsBuild));
+        Assert.Equal(
+            [.. nodes["other"].SmokeTests.Select(t => $"other smoke {t.Name}"), .. nodes["derived"].SmokeTests.Select(t => $"derived smoke {t.Name}"),
+                .. nodes["base"].SmokeTests.Select(t => $"base smoke {t.Name}")],
+            started.Where(n => !IsBuild(n)));
+    }
+
+    [Fact]
+    public async Task The_smoke_tests_of_one_node_run_side_by_side_in_the_free_slots_the_longest_first()
+    {
+        var (schedule, nodes) = Graph(slots: 2, smokeTests: true, tests: new() { ["help lists the tools"] = 20 });
+        var started = new ConcurrentQueue<string>();
+        var runningOfBase = 0;
+        var mostOfBase = 0;
+        await new GraphExecutor(schedule).RunAsync(async w =>
+        {
+            started.Enqueue(Name(w));
+            if (w.Test is null || w.Node.Image.Name != "base")
+                return true;
+            mostOfBase = Math.Max(mostOfBase, Interlocked.Increment(ref runningOfBase));
+            await Task.Delay(20);
+            Interlocked.Decrement(ref runningOfBase);
+            return true;
+        }, _ => { }, (w, reason) => Assert.Fail($"{Name(w)} did not run: {reason}"), CancellationToken.None);
+
+        Assert.Equal(2, mostOfBase);
+        Assert.Equal(20, schedule.SmokePath(nodes["base"])); // its longest test, longer than all its tests over 2 slots
+        Assert.Equal("base smoke help lists the tools", started.First(n => n.StartsWith("base smoke ", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -50,10 +84,11 @@ public class GraphExecutorTests
             return Task.FromResult(Name(w) != "base");
         }, _ => { }, (w, reason) => Assert.True(notRun.TryAdd(Name(w), reason), $"{Name(w)} reported twice"), CancellationToken.None);
 
-        Assert.Equal(["base", "other", "other smoke"], ran.Order(StringComparer.Ordinal));
-        Assert.Equal("not built", notRun["base smoke"]);
+        var (_, nodes) = Graph(slots: 2, smokeTests: true);
+        Assert.Equal(new[] { "base", "other" }.Concat(nodes["other"].SmokeTests.Select(t => $"other smoke {t.Name}")).Order(StringComparer.Ordinal), ran.Order(StringComparer.Ordinal));
+        Assert.All(nodes["base"].SmokeTests, t => Assert.Equal("not built", notRun[$"base smoke {t.Name}"]));
         Assert.Equal("not built: its base failed", notRun["derived"]);
-        Assert.Equal("not built: its base failed", notRun["derived smoke"]);
+        Assert.All(nodes["derived"].SmokeTests, t => Assert.Equal("not built: its base failed", notRun[$"derived smoke {t.Name}"]));
     }
 
     [Fact]
@@ -98,7 +133,7 @@ public class GraphExecutorTests
             finished.Add(Name(w));
             return Task.FromResult(true);
         }, w => ready.Enqueue(Name(w)), (w, reason) => Assert.Fail(reason), CancellationToken.None);
-        Assert.Equal(6, ready.Count);
+        Assert.Equal(new GraphExecutor(schedule).Work.Count, ready.Count);
         Assert.Equal(["base", "other"], ready.Take(2).Order(StringComparer.Ordinal));
     }
 }

@@ -1,3 +1,4 @@
+using ImageTooling.Reporting;
 using ImageTooling.Cli;
 using ImageTooling.Scheduling;
 

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Provision the offline image-build test harness on a Debian 12 (bookworm) host.
 #
+#   tests/harness/provision.sh [--packages]
+#
 # Stands up, on loopback only:
 #   - a "mirror" registry (127.0.0.1:5001, no auth) that stands in for docker.io and
-#     holds library/debian:trixie-slim as a multi-arch (amd64 + arm64) index built
-#     locally with mmdebstrap;
+#     holds library/debian:trixie-slim as a multi-arch index (amd64 + arm64, or the
+#     platforms of HARNESS_PLATFORMS) built locally with mmdebstrap;
 #   - a "target" registry (127.0.0.1:5000, htpasswd auth, plain HTTP) to push to.
-# It first runs ci/install-local-engine.sh (podman, buildah, skopeo, qemu binfmt,
-# containers.conf, storage.conf), then adds what only the tests need: their
-# packages, an arm64 probe of binfmt, registries.conf.d, the two registries and
-# the base image.
+# It first runs ci/install-local-engine.sh (podman, buildah, skopeo, qemu binfmt when a
+# platform is foreign to the host, containers.conf, storage.conf), then adds what only the
+# tests need: their packages, a probe of binfmt, registries.conf.d, the two registries,
+# the base image and Debian's real builds of some tools.
+#
+# --packages installs the packages only (the engine's and the tests'; the unit tier passes
+# the images' scripts through shellcheck) and stops: tests/run.sh runs it first, then the rest in
+# the background.
 #
 # Run as root. Idempotent: a second run only checks and prints the summary.
 # See README.md for the environment variables.
@@ -21,6 +27,14 @@ LOG_TAG=harness
 
 HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
 HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
+HARNESS_PLATFORMS=${HARNESS_PLATFORMS:-linux/amd64,linux/arm64}
+
+packages_only=0
+case ${1:-} in
+  "") ;;
+  --packages) packages_only=1 ;;
+  *) die "unknown argument: $1 (use --packages or nothing)" ;;
+esac
 
 readonly SUITE=trixie
 readonly MIRROR_ADDR=127.0.0.1:5001
@@ -28,17 +42,36 @@ readonly TARGET_ADDR=127.0.0.1:5000
 readonly REGISTRY_USER=harness
 readonly DEBIAN_REPO=library/debian
 readonly DEBIAN_TAG=trixie-slim
-readonly ARCHES=(amd64 arm64)
 readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
 readonly REGISTRY_BIN=/usr/bin/docker-registry
 readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
+NATIVE=$(dpkg --print-architecture)
+readonly NATIVE
+# The architectures of HARNESS_PLATFORMS, and those of them this host runs only under emulation.
+ARCHES=()
+FOREIGN=()
+IFS=, read -r -a platform_list <<<"$HARNESS_PLATFORMS"
+for platform in "${platform_list[@]}"; do
+  case $platform in
+    linux/amd64 | linux/arm64) ARCHES+=("${platform#linux/}") ;;
+    *) die "HARNESS_PLATFORMS: unknown platform '$platform' (linux/amd64, linux/arm64)" ;;
+  esac
+  [[ ${platform#linux/} == "$NATIVE" ]] || FOREIGN+=("${platform#linux/}")
+done
+readonly ARCHES FOREIGN
+((${#ARCHES[@]})) || die "HARNESS_PLATFORMS names no platform"
 # On top of the local engine's packages (ci/install-local-engine.sh). PACKAGE:COMMAND counts
 # as present when COMMAND is on PATH. iproute2 brings ss (port_owner); a debian:12 container has
-# none. Node is not here: Debian 12's nodejs is 18 and the lockfiles need 20 (check_node).
-readonly PACKAGES=(
-  mmdebstrap arch-test docker-registry apache2-utils jq curl gcc gcc-aarch64-linux-gnu
-  libc6-dev-arm64-cross zip unzip shellcheck iproute2:ss
-)
+# none. Node is not here: Debian 12's nodejs is 18 and the lockfiles need 20 (check_node). A
+# cross compiler (for the stand-in binaries and the binfmt probe) only for a foreign platform.
+PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc zip unzip shellcheck iproute2:ss)
+for arch in "${FOREIGN[@]}"; do
+  case $arch in
+    arm64) PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
+    amd64) PACKAGES+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross) ;;
+  esac
+done
+readonly PACKAGES
 
 [[ $(id -u) -eq 0 ]] || die "run as root"
 for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
@@ -93,14 +126,17 @@ disable_distro_registry() {
 }
 
 # ---------------------------------------------------------------- binfmt / qemu
-# ci/install-local-engine.sh enabled qemu-aarch64; prove it: run a static arm64 binary that
-# prints uname's machine field.
-probe_arm64() {
-  local probe=$HARNESS_STATE/bin/uname-m-arm64
-  if [[ ! -x $probe ]]; then
-    mkdir -p "$HARNESS_STATE/bin"
-    local src=$HARNESS_STATE/tmp/uname-m.c
-    cat >"$src" <<'EOF'
+# ci/install-local-engine.sh registered the emulator of each foreign platform; prove it: run a
+# static binary of that platform that prints uname's machine field.
+probe_foreign() {
+  local arch machine expected probe src
+  for arch in "${FOREIGN[@]}"; do
+    probe=$HARNESS_STATE/bin/uname-m-$arch
+    expected=$([[ $arch == arm64 ]] && echo aarch64 || echo x86_64)
+    if [[ ! -x $probe ]]; then
+      mkdir -p "$HARNESS_STATE/bin"
+      src=$HARNESS_STATE/tmp/uname-m.c
+      cat >"$src" <<'EOF'
 #include <stdio.h>
 #include <sys/utsname.h>
 int main(void) {
@@ -110,13 +146,13 @@ int main(void) {
   return 0;
 }
 EOF
-    aarch64-linux-gnu-gcc -static -O2 -o "$probe" "$src"
-    rm -f "$src"
-  fi
-  local machine
-  machine=$("$probe") || die "binfmt: the arm64 probe binary did not run"
-  [[ $machine == aarch64 ]] || die "binfmt: arm64 probe printed '$machine', expected aarch64"
-  log "binfmt: arm64 probe binary runs (uname -m: $machine)"
+      "$expected-linux-gnu-gcc" -static -O2 -o "$probe" "$src"
+      rm -f "$src"
+    fi
+    machine=$("$probe") || die "binfmt: the $arch probe binary did not run"
+    [[ $machine == "$expected" ]] || die "binfmt: $arch probe printed '$machine', expected $expected"
+    log "binfmt: $arch probe binary runs (uname -m: $machine)"
+  done
 }
 
 # ---------------------------------------------------------------- registries.conf.d
@@ -289,11 +325,15 @@ setup_target_credentials() {
 # What makes Docker Hub's debian:*-slim images slim, so that sizes measured on the stand-in base are
 # the sizes users pull: dpkg leaves documentation (copyright files excepted), manuals and
 # translations out of every install, and apt keeps no package caches, translations or downloaded
-# packages after a run.
+# packages after a run. And what every Docker Hub debian image sets for builds on it: dpkg writes
+# without an fsync per file (force-unsafe-io: debuerreotype's scripts/debuerreotype-minimizing-config,
+# lines 49-58 at 7de510f, writes it to /etc/dpkg/dpkg.cfg.d/docker-apt-speedup), so that the
+# package installs of the images' builds cost here what they cost on the real base.
 readonly SLIM_DPKG_OPTS=(
   'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright'
   'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/groff/*' 'path-exclude=/usr/share/info/*'
   'path-exclude=/usr/share/lintian/*' 'path-exclude=/usr/share/linda/*' 'path-exclude=/usr/share/locale/*'
+  'force-unsafe-io'
 )
 readonly SLIM_APT_OPTS=(
   'Dir::Cache::pkgcache ""' 'Dir::Cache::srcpkgcache ""'
@@ -465,11 +505,17 @@ ensure_real_tools() {
 
 # ---------------------------------------------------------------- main
 log "state $HARNESS_STATE, cache $HARNESS_CACHE"
-bash "$repo/ci/install-local-engine.sh" 9>&- # podman, buildah, skopeo, binfmt, containers.conf
+engine_options=()
+((${#FOREIGN[@]})) || engine_options+=(--native-only)
+bash "$repo/ci/install-local-engine.sh" "${engine_options[@]}" 9>&- # podman, buildah, skopeo, binfmt, containers.conf
 check_node
 install_packages
+if ((packages_only)); then
+  log "packages ready in ${SECONDS}s (platforms: ${ARCHES[*]})"
+  exit 0
+fi
 disable_distro_registry
-probe_arm64
+probe_foreign
 configure_registries
 setup_target_credentials
 ensure_registry mirror "$MIRROR_ADDR" "$HARNESS_CACHE/mirror-registry" 200 ""
@@ -478,8 +524,11 @@ ensure_registry target "$TARGET_ADDR" "$HARNESS_STATE/target/data" 401 "auth:
     realm: image-tooling-harness
     path: $HARNESS_STATE/target/htpasswd"
 DEBIAN_DIGEST=""
+# The real tools are downloads, the base images mostly emulated package scripts: one beside the other.
+ensure_real_tools &
+real_tools=$!
 ensure_debian_image
-ensure_real_tools
+wait "$real_tools" || die "real tools: see the lines above"
 
 write_if_changed "$HARNESS_STATE/env" 644 <<EOF || true
 HARNESS_STATE=$HARNESS_STATE
@@ -491,6 +540,7 @@ HARNESS_REGISTRY_PASSWORD_FILE=$HARNESS_STATE/registry-password
 HARNESS_DEBIAN_IMAGE=docker.io/$DEBIAN_REPO:$DEBIAN_TAG@$DEBIAN_DIGEST
 HARNESS_DEBIAN_DIGEST=$DEBIAN_DIGEST
 HARNESS_REAL_TOOLS=$HARNESS_CACHE/real-tools
+HARNESS_PLATFORMS=$HARNESS_PLATFORMS
 EOF
 rm -rf "${HARNESS_STATE:?}/tmp"
 
@@ -501,5 +551,6 @@ cat <<EOF
   user:                        $REGISTRY_USER
   password file:               $HARNESS_STATE/registry-password
   debian image:                docker.io/$DEBIAN_REPO:$DEBIAN_TAG@$DEBIAN_DIGEST
+  platforms:                   $HARNESS_PLATFORMS
   env file:                    $HARNESS_STATE/env
 EOF

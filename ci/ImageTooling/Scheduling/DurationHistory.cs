@@ -29,7 +29,8 @@ public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string,
             var file = JsonSerializer.Deserialize<DurationHistory>(File.ReadAllText(path), JsonOptions);
             return file?.Machine != machine || file.Nodes is null
                 ? Empty(machine)
-                : new DurationHistory(machine, file.Nodes.Where(n => Valid(n.Value)).ToDictionary());
+                : new DurationHistory(machine, file.Nodes.Where(n => Valid(n.Value))
+                    .ToDictionary(n => n.Key, n => n.Value with { Tests = n.Value.Tests ?? new Dictionary<string, double>() }));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -38,7 +39,9 @@ public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string,
     }
 
     private static bool Valid(ExpectedTime? time) =>
-        time is not null && double.IsFinite(time.BuildSeconds) && time.BuildSeconds >= 0 && double.IsFinite(time.SmokeSeconds) && time.SmokeSeconds >= 0;
+        time is not null && Valid(time.BuildSeconds) && Valid(time.SmokeSeconds) && (time.Tests ?? new Dictionary<string, double>()).Values.All(Valid);
+
+    private static bool Valid(double seconds) => double.IsFinite(seconds) && seconds >= 0;
 
     /// <summary>The last run's times for the node; the catalog's hint when no run has built it.</summary>
     public ExpectedTime For(BuildNode node) => Nodes.GetValueOrDefault(node.Id) ?? ExpectedTime.FromCatalog(node);
@@ -49,7 +52,7 @@ public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string,
 
     /// <summary>
     /// This history with the nodes a run built successfully replaced by that run's times; a node whose
-    /// smoke tests did not run (or failed) keeps the smoke seconds it had. For unchanged inputs the longer
+    /// smoke tests did not run (or failed) keeps the smoke seconds (and each test's seconds) it had. For unchanged inputs the longer
     /// build time stays: a build answered from the cache says nothing about the next cold one. A run that
     /// built nothing (every build under <see cref="MinimumBuildSeconds"/>) returns this same history.
     /// </summary>
@@ -64,8 +67,13 @@ public sealed record DurationHistory(string Machine, IReadOnlyDictionary<string,
             var inputs = status.Node.Labels.GetValueOrDefault(InputsDigest.Label);
             var build = Math.Round(status.BuildSeconds!.Value, 1);
             if (previous?.Inputs is not null && previous.Inputs == inputs) build = Math.Max(build, previous.BuildSeconds);
-            var smoke = status.Stage == NodeStage.Done && status.SmokeSeconds is { } s ? s : previous?.SmokeSeconds ?? 0;
-            nodes[status.Node.Id] = new ExpectedTime(build, Math.Round(smoke, 1)) { Inputs = inputs };
+            var tested = status.Stage == NodeStage.Done && status.SmokeSeconds is not null;
+            var measured = ExpectedTime.Measured(status);
+            nodes[status.Node.Id] = new ExpectedTime(build, Math.Round(tested ? measured.SmokeSeconds : previous?.SmokeSeconds ?? 0, 1))
+            {
+                Inputs = inputs,
+                Tests = tested ? measured.Tests : previous?.Tests ?? new Dictionary<string, double>(),
+            };
         }
         return this with { Nodes = nodes };
     }

@@ -13,8 +13,8 @@ public static class ScheduleReports
         text.AppendLine($"Expected critical path ({(schedule.SmokeTests ? "smoke tests included" : "builds only")}, {Slots(schedule.Slots)}; expected times: {string.Join(", ", sources)}):");
         foreach (var node in schedule.CriticalPath)
             text.AppendLine($"  {node.Id,-34} build {schedule.Expected(node).BuildSeconds,6:0} s");
-        if (schedule.CriticalPath.Count > 0 && schedule.Expected(schedule.CriticalPath[^1]) is { SmokeSeconds: > 0 } last)
-            text.AppendLine($"  {"",-34} smoke {last.SmokeSeconds,6:0} s");
+        if (schedule.CriticalPath.Count > 0 && schedule.SmokePath(schedule.CriticalPath[^1]) is > 0 and var smoke)
+            text.AppendLine($"  {"",-34} smoke {smoke,6:0} s (its {schedule.Expected(schedule.CriticalPath[^1]).SmokeSeconds:0} s of smoke tests side by side)");
         text.AppendLine($"  {"= critical path",-34}       {schedule.CriticalPathSeconds,6:0} s");
         text.AppendLine($"Expected work {schedule.WorkSeconds:0} s over {Slots(schedule.Slots)} = {schedule.WorkSeconds / schedule.Slots:0} s; "
             + $"lower bound (the longer of work ÷ slots and the critical path): {schedule.LowerBoundSeconds:0} s");
@@ -45,7 +45,7 @@ public static class ScheduleReports
     public static Schedule Measured(RunBoard board)
     {
         var statuses = board.Statuses.ToDictionary(s => s.Node);
-        return Schedule.For(board.Schedule.Nodes, n => new ExpectedTime(statuses[n].BuildSeconds ?? 0, statuses[n].SmokeSeconds ?? 0), board.Schedule.SmokeTests, board.Schedule.Slots);
+        return Schedule.For(board.Schedule.Nodes, n => ExpectedTime.Measured(statuses[n]), board.Schedule.SmokeTests, board.Schedule.Slots);
     }
 
     public static string Slots(int slots) => slots == 1 ? "1 slot" : $"{slots} slots";

@@ -1,7 +1,7 @@
-namespace ImageTooling.Cli;
+namespace ImageTooling.Reporting;
 
 /// <summary>One image × platform of a run: its inputs digest, where it ended, its timings (seconds) and its smoke tests.</summary>
-internal sealed record NodeReport(
+public sealed record NodeReport(
     string Image, string Platform, string? InputsDigest, string Status, double? BuildSeconds, double? SmokeSeconds, double WaitedSeconds,
     IReadOnlyList<SmokeResult> SmokeTests)
 {

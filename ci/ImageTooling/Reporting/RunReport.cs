@@ -2,14 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ImageTooling.Scheduling;
 
-namespace ImageTooling.Cli;
+namespace ImageTooling.Reporting;
 
 /// <summary>
 /// What a run did, as a file (<c>--metadata-file</c>): every node with its platform, inputs digest, timings and
 /// smoke tests, and every published reference with its index and per-platform digests and what happened to each
 /// floating tag. Machines read this; the printed lines are for people. The shape is documented in docs/run-report.md.
 /// </summary>
-internal sealed record RunReport(
+public sealed record RunReport(
     int Version, string Command, string Engine, bool Succeeded, RunTiming Timing, IReadOnlyList<NodeReport> Nodes, IReadOnlyList<PublishedReference> Published)
 {
     public const int CurrentVersion = 1;
@@ -27,7 +27,8 @@ internal sealed record RunReport(
         {
             var measured = ScheduleReports.Measured(board);
             timing = new RunTiming(Math.Round(board.WallSeconds, 1), Math.Round(measured.WorkSeconds, 1), measured.Slots,
-                Math.Round(measured.CriticalPathSeconds, 1), Math.Round(measured.LowerBoundSeconds, 1));
+                Math.Round(measured.CriticalPathSeconds, 1), Math.Round(measured.LowerBoundSeconds, 1))
+            { CriticalPath = measured.CriticalPath.Select(n => n.Id).ToList() };
         }
         var nodes = (board?.Statuses ?? []).Select(s => new NodeReport(
             s.Node.Image.Name, s.Node.Platform.ToString(), s.Node.Labels.GetValueOrDefault(InputsDigest.Label), ScheduleReports.Stage(s.Stage),
