@@ -9,6 +9,15 @@
 #                                registry cache, a rebuild from that cache in an empty storage, two "runners"
 #                                (an empty storage each, one per platform, one after the other) staging their
 #                                platform, then assembly; rewrites only the scale-out section of BENCHMARKS.md
+#   bash bench/run.sh --test-command [--cold]
+#                                the README's test command from a clean clone of HEAD, then its timing table
+#                                (artifacts/test-results/timing.md) into the test-command section of
+#                                BENCHMARKS.md with the machine's description. --cold first removes what earlier
+#                                runs left: the harness's state and caches (tests/harness/teardown.sh --purge) and
+#                                podman's storage (podman system reset). Installed packages stay.
+#   bash bench/run.sh --emulator  gzip and perl in the harness's arm64 base image: natively, under the installed
+#                                qemu-user and under Debian 12's own qemu-user-static 7.2 (taken from the Debian
+#                                archive for the comparison only); rewrites the emulator section of BENCHMARKS.md
 #
 # It uses a podman storage of its own (CONTAINERS_STORAGE_CONF), so "cold" really starts from an
 # empty cache without touching the tests' cache. The images that download upstream binaries are
@@ -23,10 +32,122 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 root=$(pwd)
 full=false
 scale_out=false
-[ "${1:-}" = "--full" ] && full=true
-[ "${1:-}" = "--scale-out" ] && scale_out=true
+mode=${1:-}
+[ "$mode" = "--full" ] && full=true
+[ "$mode" = "--scale-out" ] && scale_out=true
 compare=(--platform linux/amd64)
 $full && compare=()
+
+# replace_section NAME FILE: BENCHMARKS.md with its section NAME (between <!-- NAME ... --> and <!-- /NAME -->)
+# replaced by FILE, or FILE appended when there is none; the rest stays as the last run that wrote it.
+replace_section() {
+  local name=$1 file=$2 out
+  out=$(mktemp)
+  if grep -q "^<!-- $name" BENCHMARKS.md; then
+    awk -v f="$file" -v n="$name" '$0 ~ "^<!-- " n { while ((getline l < f) > 0) print l; skip = 1; next }
+      $0 ~ "^<!-- /" n " -->" { skip = 0; next } !skip' BENCHMARKS.md >"$out"
+  else
+    { cat BENCHMARKS.md; echo; cat "$file"; } >"$out"
+  fi
+  cp "$out" BENCHMARKS.md
+  rm -f "$out"
+  cat "$file"
+}
+machine() {
+  echo "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
+}
+
+if [ "$mode" = "--test-command" ]; then
+  cold=false
+  [ "${2:-}" = "--cold" ] && cold=true
+  clone=$(mktemp -d /var/tmp/imagetool-bench-clone.XXXXXX)
+  git clone --quiet "$root" "$clone"
+  commit=$(git -C "$clone" rev-parse --short HEAD)
+  if $cold; then
+    echo "==> removing what earlier runs left (harness state and caches, podman storage)"
+    bash tests/harness/teardown.sh --purge
+    podman system reset --force > /dev/null 2>&1 || true
+  fi
+  echo "==> the test command in a clean clone at $commit ($clone)"
+  status=0
+  (cd "$clone" && CI=true bash tests/run.sh) || status=$?
+  section=$(mktemp)
+  {
+    echo "<!-- test-command: written by bash bench/run.sh --test-command -->"
+    echo "## The test command, from a clean clone"
+    echo
+    echo "Measured by \`bash bench/run.sh --test-command$($cold && echo ' --cold')\` on $(date -u +%Y-%m-%d), commit $commit, $(machine);"
+    echo "$($cold && echo "cold: the harness's caches and podman's storage removed first (installed packages stay)" || echo "warm: whatever earlier runs left")."
+    echo "Load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg); the command exited with $status."
+    echo
+    cat "$clone/artifacts/test-results/timing.md"
+    echo "<!-- /test-command -->"
+  } > "$section"
+  replace_section test-command "$section"
+  rm -rf "$clone" "$section"
+  exit "$status"
+fi
+
+if [ "$mode" = "--emulator" ]; then
+  # shellcheck source-path=SCRIPTDIR source=../ci/lib.sh
+  . ci/lib.sh # apt_mirror
+  work=${BENCH_WORK:-/var/tmp/imagetool-bench}/emulator
+  rm -rf "$work"; mkdir -p "$work/root" "$work/qemu7"
+  bash tests/harness/provision.sh > /dev/null
+  tar -xf /var/cache/image-tooling-harness/debian-trixie-arm64-*.tar -C "$work/root" 2> /dev/null
+  # Debian 12's own emulator, for the comparison only: the static binary of its package, run by path.
+  pool=$(curl -fsS "$(apt_mirror)/dists/bookworm/main/binary-amd64/Packages.xz" | xz -dc | awk '/^Package: qemu-user-static$/ { p = 1 } p && /^Filename:/ { print $2; exit }')
+  curl -fsS -o "$work/qemu7.deb" "$(apt_mirror)/$pool"
+  dpkg-deb -x "$work/qemu7.deb" "$work/qemu7"
+  head -c 30000000 /dev/urandom | base64 > "$work/data.txt"
+  # program WHAT: the arm64 program of the benchmark and its arguments.
+  program() {
+    case $1 in
+      gzip) echo usr/bin/gzip -6 -c "$work/data.txt" ;;
+      perl) echo usr/bin/perl "$work/hash.pl" ;;
+    esac
+  }
+  # A hash of two million entries, summed: interpreter work.
+  # shellcheck disable=SC2016 # Perl source, not shell
+  printf '%s\n' 'my %h; $h{"k$_"} = $_ * 2 for 1 .. 2000000; my $s = 0; $s += $_ for values %h; print "$s\n";' > "$work/hash.pl"
+  # seconds PROGRAM...: median wall time of 3 runs, output discarded.
+  seconds() {
+    local took_runs=() start
+    for _ in 1 2 3; do
+      start=$(date +%s.%N)
+      "$@" > /dev/null
+      took_runs+=("$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')")
+    done
+    printf '%s\n' "${took_runs[@]}" | sort -n | sed -n 2p
+  }
+  installed=$(readlink -f "$(grep -m1 '^:' /usr/lib/binfmt.d/qemu-aarch64.conf | cut -d: -f7)")
+  declare -A took
+  for what in gzip perl; do
+    read -r -a cmd <<< "$(program "$what")"
+    took[$what-native]=$(seconds "/${cmd[0]}" "${cmd[@]:1}")
+    took[$what-installed]=$(seconds "$installed" -L "$work/root" "$work/root/${cmd[0]}" "${cmd[@]:1}")
+    took[$what-qemu7]=$(seconds "$work/qemu7/usr/bin/qemu-aarch64-static" -L "$work/root" "$work/root/${cmd[0]}" "${cmd[@]:1}")
+  done
+  section="$work/emulator.md"
+  {
+    echo "<!-- emulator: written by bash bench/run.sh --emulator -->"
+    echo "## The arm64 emulator"
+    echo
+    echo "Measured by \`bash bench/run.sh --emulator\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(machine); load average"
+    echo "at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg). The same arm64 programs of the harness's Debian trixie base image (median of 3 runs):"
+    echo "natively (the host's own amd64 build), under the emulator \`ci/install-local-engine.sh\` installs ($("$installed" --version | head -1)),"
+    echo "and under Debian 12's own ($("$work/qemu7/usr/bin/qemu-aarch64-static" --version | head -1))."
+    echo
+    echo "| program | native | installed emulator | Debian 12's qemu 7.2 |"
+    echo "|---|---|---|---|"
+    for what in gzip perl; do
+      echo "| $what | ${took[$what-native]} s | ${took[$what-installed]} s ($(awk -v a="${took[$what-installed]}" -v b="${took[$what-native]}" 'BEGIN { printf "%.1f", a / b }')x native) | ${took[$what-qemu7]} s ($(awk -v a="${took[$what-qemu7]}" -v b="${took[$what-native]}" 'BEGIN { printf "%.1f", a / b }')x native) |"
+    done
+    echo "<!-- /emulator -->"
+  } > "$section"
+  replace_section emulator "$section"
+  exit 0
+fi
 
 work=${BENCH_WORK:-/var/tmp/imagetool-bench}
 mkdir -p "$work"
@@ -163,14 +284,7 @@ if $scale_out; then
     echo "| cold release on native runners, modelled: amd64 build work ÷ 2 slots + smoke work ÷ 2 slots + assembly | ${modelled_cold} s (against the cold build alone here: ${t_cold} s) |"
     echo "<!-- /scale-out -->"
   } > "$section"
-  # BENCHMARKS.md keeps the rest as the last full run wrote it; only this section is replaced (or appended).
-  if grep -q '^<!-- scale-out' BENCHMARKS.md; then
-    awk -v f="$section" '/^<!-- scale-out/ { while ((getline l < f) > 0) print l; skip = 1; next } /^<!-- \/scale-out -->/ { skip = 0; next } !skip' BENCHMARKS.md > "$work/BENCHMARKS.md"
-  else
-    { cat BENCHMARKS.md; echo; cat "$section"; } > "$work/BENCHMARKS.md"
-  fi
-  cp "$work/BENCHMARKS.md" BENCHMARKS.md
-  cat "$section"
+  replace_section scale-out "$section"
   exit 0
 fi
 
@@ -260,7 +374,7 @@ for image in "${image_names[@]}"; do
 done
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"'), $(podman --version), $(qemu-aarch64-static --version | head -1)"
+machine="$(machine), $(podman --version), $(qemu-aarch64-static --version | head -1)"
 {
   echo "# Benchmarks"
   echo
@@ -301,8 +415,10 @@ machine="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
   echo "| image | platform | compressed (pushed layers) | uncompressed | of which downloaded binaries (stand-ins) |"
   echo "|---|---|---|---|---|"
   printf '%s' "$sizes"
-  # The scale-out section comes from bench/run.sh --scale-out; a full run keeps it as it was.
-  if grep -q '^<!-- scale-out' BENCHMARKS.md 2> /dev/null; then echo; sed -n '/^<!-- scale-out/,/^<!-- \/scale-out -->/p' BENCHMARKS.md; fi
+  # The sections of the other modes (--scale-out, --test-command, --emulator): a full run keeps them as they were.
+  for name in scale-out test-command emulator; do
+    if grep -q "^<!-- $name" BENCHMARKS.md 2> /dev/null; then echo; sed -n "/^<!-- $name/,/^<!-- \/$name -->/p" BENCHMARKS.md; fi
+  done
 } > "$work/BENCHMARKS.md"
 cp "$work/BENCHMARKS.md" BENCHMARKS.md
 cat BENCHMARKS.md

@@ -100,7 +100,7 @@ internal static class Commands
         AddRunOptions(build);
         build.SetAction((r, ct) => Run(async () =>
         {
-            await RunPipeline(r, "build", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: false, ct), ct);
+            await RunPipeline(r, "build", engines, output, error, live, async (p, plan) => Built(await p.BuildAsync(plan, smokeTest: false, ct)), ct);
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(build);
@@ -109,8 +109,8 @@ internal static class Commands
         AddRunOptions(test);
         test.SetAction((r, ct) => Run(async () =>
         {
-            var built = await RunPipeline(r, "test", engines, output, error, live, (p, plan) => p.BuildAsync(plan, smokeTest: true, ct), ct);
-            Printed(r, output, error).WriteLine($"All smoke tests passed on {built.Count} images.");
+            var tested = await RunPipeline(r, "test", engines, output, error, live, async (p, plan) => Built(await p.BuildAsync(plan, smokeTest: true, ct)), ct);
+            Printed(r, output, error).WriteLine($"All smoke tests passed on {tested.Build!.Built.Count} images.");
             return ExitCodes.Ok;
         }));
         root.Subcommands.Add(test);
@@ -134,8 +134,8 @@ internal static class Commands
         {
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
-            var published = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
-            return Summarize(r, published, output, error);
+            var outcome = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
+            return Summarize(r, outcome.Published, output, error);
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(publish);
 
@@ -145,8 +145,8 @@ internal static class Commands
         {
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
-            var staged = await RunPipeline(r, "stage", engines, output, error, live, (p, plan) => p.StageAsync(plan, registry, credentials, ct), ct);
-            Printed(r, output, error).WriteLine($"Staged {staged.Count} platform images by digest; nothing was tagged.");
+            var outcome = await RunPipeline(r, "stage", engines, output, error, live, (p, plan) => p.StageAsync(plan, registry, credentials, ct), ct);
+            Printed(r, output, error).WriteLine($"Staged {outcome.Staged.Count} platform images by digest; nothing was tagged.");
             return ExitCodes.Ok;
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(stage);
@@ -161,9 +161,12 @@ internal static class Commands
             var staged = (r.GetValue(Staged) ?? []).SelectMany(file => RunReport.Read(file).Staged).ToList();
             var credentials = Credentials(r);
             using var registry = new ImageTooling.Registry.RegistryClient();
-            var published = await RunPipeline(r, "assemble", engines, output, error, live: false,
-                (p, plan) => p.AssembleAsync(plan, staged, registry, credentials, r.GetValue(Force), ct), ct);
-            return Summarize(r, published, output, error);
+            // Registry-side only: no engine is made, none is named.
+            var plan = await CreatePlanAsync(r, ct);
+            var run = new PipelineRun("assemble", "none (registry only)", LogDirectory(r), r.GetValue(MetadataFile), Engines.Machine("local"), output);
+            var outcome = await run.RunAsync(plan, Printed(r, output, error), live: false,
+                settings => new ReleaseAssembly(registry, credentials, settings.Log).RunAsync(plan, staged, r.GetValue(Force), ct));
+            return Summarize(r, outcome.Published, output, error);
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(assemble);
 
@@ -240,18 +243,22 @@ internal static class Commands
         });
     }
 
-    private static async Task<T> RunPipeline<T>(
+    /// <summary>A build-only flow's outcome as a run's: what it built, nothing published, its failure.</summary>
+    private static ReleaseOutcome Built(BuildOutcome build) => new(build, [], [], build.Failure);
+
+    private static async Task<ReleaseOutcome> RunPipeline(
         ParseResult r, string command, Func<EngineSettings, IImageEngine> engines, TextWriter output, TextWriter error, bool live,
-        Func<Pipeline, BuildPlan, Task<T>> run, CancellationToken cancellation)
+        Func<Pipeline, BuildPlan, Task<ReleaseOutcome>> run, CancellationToken cancellation)
     {
         var plan = await CreatePlanAsync(r, cancellation);
         var images = Path.GetFullPath(Repository.ImagesDirectory(r.GetValue(ImagesDir)));
         var logs = LogDirectory(r);
-        var kind = r.GetValue(EngineOption) ?? "local"; // assemble has no --engine: it builds nothing
-        var jobs = r.CommandResult.Command.Options.Contains(Jobs) ? JobCount(r) : 1; // assemble builds nothing
+        var kind = r.GetValue(EngineOption)!;
+        var jobs = JobCount(r);
         var engine = engines(new EngineSettings(kind, images, logs, CacheRepository(r)));
-        var pipeline = new PipelineRun(command, engine, jobs, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
-        return await pipeline.RunAsync(plan, Printed(r, output, error), live, p => run(p, plan));
+        var pipelineRun = new PipelineRun(command, engine.Name, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
+        return await pipelineRun.RunAsync(plan, Printed(r, output, error), live,
+            settings => run(new Pipeline(engine, settings.Log, jobs) { Expected = settings.Expected, Observer = settings.Observer }, plan));
     }
 
     /// <summary>The Markdown table of what was published, printed and, with --report, appended to that file.</summary>

@@ -4,42 +4,45 @@ using Spectre.Console;
 
 namespace ImageTooling.Cli;
 
+/// <summary>What a run's flow gets from the command line: where its lines go, who watches it, and the expected times.</summary>
+internal sealed record RunSettings(TextWriter Log, IPipelineObserver? Observer, Func<BuildNode, ExpectedTime> Expected);
+
 /// <summary>
-/// One run of the pipeline as the command line shows it: the live table on a terminal or the plain
-/// timestamped lines, the expected times from the last run on this machine, and at the end (also after a
-/// failure) the per-node timing summary, the run report when asked for, and the durations recorded for the next run.
+/// One run of a command as the command line shows it: the live table on a terminal or the plain timestamped lines, the
+/// expected times from the last run on this machine, and at the end (also after a failure) the per-node timing summary,
+/// the run report when asked for, and the durations recorded for the next run. The flow returns what it did; a failure
+/// in it becomes the command's error once the report is written.
 /// </summary>
+/// <param name="Engine">What carried the run out, as the report names it.</param>
 /// <param name="MetadataFile">Where the run report goes; <c>-</c> is <paramref name="StandardOutput"/> (the printed lines then go elsewhere).</param>
 /// <param name="Machine">Who builds (engine kind and machine): durations recorded elsewhere are not this run's expectations.</param>
 internal sealed record PipelineRun(
-    string Command, IImageEngine Engine, int Jobs, string LogDirectory, string? MetadataFile, string Machine, TextWriter StandardOutput)
+    string Command, string Engine, string LogDirectory, string? MetadataFile, string Machine, TextWriter StandardOutput)
 {
     /// <param name="output">Where the printed lines go (people read them; they may change freely).</param>
-    public async Task<T> RunAsync<T>(BuildPlan plan, TextWriter output, bool live, Func<Pipeline, Task<T>> run)
+    public async Task<ReleaseOutcome> RunAsync(BuildPlan plan, TextWriter output, bool live, Func<RunSettings, Task<ReleaseOutcome>> run)
     {
         var historyPath = Path.Combine(LogDirectory, DurationHistory.FileName);
         var history = DurationHistory.Load(historyPath, Machine);
         var view = live ? new LiveView(AnsiConsole.Console) : null;
-        var pipeline = new Pipeline(Engine, view?.Log ?? output, Jobs) { Expected = history.For, Observer = view };
-        var succeeded = false;
+        ReleaseOutcome? outcome = null;
         try
         {
-            var result = await run(pipeline);
-            succeeded = true;
-            return result;
+            outcome = await run(new RunSettings(view?.Log ?? output, view, history.For));
         }
         finally
         {
             if (view is not null) await view.DisposeAsync();
-            if (pipeline.LastRun is { } board)
+            if (outcome?.Build is { } build)
             {
-                output.Write(ScheduleReports.Run(board));
-                var next = history.With(board.Statuses);
+                output.Write(ScheduleReports.Run(build.Board));
+                var next = history.With(build.Board.Statuses);
                 if (!ReferenceEquals(next, history)) Record(next, historyPath, output);
             }
             if (MetadataFile is { } file)
-                WriteReport(RunReport.From(Command, Engine.Name, succeeded, pipeline.LastRun, plan.Publish, pipeline.LastPublished, pipeline.LastStaged), file, succeeded);
+                WriteReport(RunReport.From(Command, Engine, outcome, plan.Publish), file, outcome?.Succeeded == true);
         }
+        return outcome.Failure is { } failure ? throw new PipelineFailure(failure) : outcome;
     }
 
     /// <summary>A report that cannot be written fails a run that succeeded (the release reads it); a failed run keeps its own error.</summary>

@@ -5,4 +5,7 @@ public sealed record RemoteIndex(string Digest, IReadOnlyList<RemoteManifest> Ma
 {
     /// <summary>The tag points at a plain image manifest, not an index (what Dagger v0.21.8 pushes for one platform).</summary>
     public bool IsPlainManifest { get; init; }
+
+    /// <summary>Each platform's manifest digest (platform → digest).</summary>
+    public IReadOnlyDictionary<string, string> Platforms() => Manifests.ToDictionary(m => m.Platform, m => m.Digest);
 }

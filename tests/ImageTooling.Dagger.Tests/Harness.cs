@@ -79,9 +79,13 @@ internal sealed class Scenario : IDisposable
 
     private DaggerClient? client;
 
-    public Task<IReadOnlyList<PublishedImage>> PublishAsync(RegistryCredentials? credentials = null) =>
-        new Pipeline(Engine, Log) { RetryDelay = TimeSpan.Zero, PublishAttempts = 1 }
+    /// <summary>publish-multi-arch through the session; a run that does not complete throws its failure, as the command line does.</summary>
+    public async Task<IReadOnlyList<PublishedImage>> PublishAsync(RegistryCredentials? credentials = null)
+    {
+        var outcome = await new Pipeline(Engine, Log) { RetryDelay = TimeSpan.Zero, PublishAttempts = 1 }
             .PublishAsync(Plan, Registry, credentials ?? Credentials, force: false, CancellationToken.None);
+        return outcome.Failure is { } failure ? throw new PipelineFailure(failure) : outcome.Published;
+    }
 
     /// <summary>The node a container of the session was built for: its Dockerfile's folder and its platform.</summary>
     public BuildNode NodeOf(BuildCall build) =>

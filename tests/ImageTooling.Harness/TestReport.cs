@@ -5,7 +5,7 @@ using ImageTooling.Reporting;
 namespace ImageTooling.Harness;
 
 /// <summary>One phase of the test command: when it started and ended (Unix seconds), as tests/run.sh records them.</summary>
-internal sealed record Phase(string Name, double Start, double End)
+public sealed record Phase(string Name, double Start, double End)
 {
     public double Seconds => End - Start;
 
@@ -23,7 +23,7 @@ internal sealed record Phase(string Name, double Start, double End)
 /// platform. Everything comes from files the command's steps wrote: the phase file, the tiers' TRX files and the shared
 /// release's run report.
 /// </summary>
-internal sealed class TestReport(IReadOnlyList<Phase> phases, IReadOnlyDictionary<string, IReadOnlyList<TestResult>?> tiers, RunReport? release)
+public sealed class TestReport(IReadOnlyList<Phase> phases, IReadOnlyDictionary<string, IReadOnlyList<TestResult>?> tiers, RunReport? release)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

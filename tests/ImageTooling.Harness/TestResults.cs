@@ -6,7 +6,7 @@ namespace ImageTooling.Harness;
 /// <summary>One test as <c>dotnet test --logger trx</c> recorded it.</summary>
 /// <param name="Outcome">TRX's outcome: <c>Passed</c>, <c>Failed</c>, <c>NotExecuted</c> (skipped), ...</param>
 /// <param name="Message">The first lines of a failure's message; empty otherwise.</param>
-internal sealed record TestResult(string Tier, string Name, string Outcome, double Seconds, DateTimeOffset? Start, string Message)
+public sealed record TestResult(string Tier, string Name, string Outcome, double Seconds, DateTimeOffset? Start, string Message)
 {
     public bool Passed => Outcome == "Passed";
     public bool Skipped => Outcome == "NotExecuted";
@@ -17,7 +17,7 @@ internal sealed record TestResult(string Tier, string Name, string Outcome, doub
 /// Reads the TRX files the test command's tiers write (Visual Studio's test result format, which the .NET test
 /// platform writes with <c>--logger trx</c>): the structured results, so that nothing reads <c>dotnet test</c>'s console text.
 /// </summary>
-internal static class TestResults
+public static class TestResults
 {
     private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 

@@ -146,3 +146,42 @@ internal sealed class FakeRegistry : IRegistry
     public static RemoteIndex IndexOf(string image, string digest = "sha256:old") =>
         new(digest, [new("linux/amd64", "sha256:m1", $"sha256:{image}-amd64"), new("linux/arm64", "sha256:m2", $"sha256:{image}-arm64")]);
 }
+
+/// <summary>A run's outcome as a test reads it: what a run that had to complete did, or why a run that had to fail stopped.</summary>
+internal static class Outcomes
+{
+    public static async Task<IReadOnlyList<PublishedImage>> Published(this Task<ReleaseOutcome> run)
+    {
+        var outcome = await run;
+        Assert.True(outcome.Succeeded, $"the run failed: {outcome.Failure}");
+        return outcome.Published;
+    }
+
+    public static async Task<IReadOnlyList<StagedImage>> Staged(this Task<ReleaseOutcome> run)
+    {
+        var outcome = await run;
+        Assert.True(outcome.Succeeded, $"the run failed: {outcome.Failure}");
+        return outcome.Staged;
+    }
+
+    public static async Task<IReadOnlyList<BuiltImage>> Images(this Task<BuildOutcome> run)
+    {
+        var outcome = await run;
+        Assert.True(outcome.Succeeded, $"the run failed: {outcome.Failure}");
+        return outcome.Images;
+    }
+
+    public static async Task<string> Failure(this Task<ReleaseOutcome> run)
+    {
+        var outcome = await run;
+        Assert.False(outcome.Succeeded, "the run completed; it should have failed");
+        return outcome.Failure!;
+    }
+
+    public static async Task<string> Failure(this Task<BuildOutcome> run)
+    {
+        var outcome = await run;
+        Assert.False(outcome.Succeeded, "every node passed; the run should have failed");
+        return outcome.Failure!;
+    }
+}

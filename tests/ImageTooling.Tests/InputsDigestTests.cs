@@ -128,7 +128,7 @@ public sealed class InputsDigestTests : IDisposable
         var registry = RegistryHolding(plan, n => n.Labels[InputsDigest.Label]);
 
         var published = await new Pipeline(new NoConfigDigestEngine(engine), log, jobs: 2)
-            .PublishAsync(plan, engine.PushesTo(registry), new RegistryCredentials("bot", new Secret("x")), force: false, CancellationToken.None);
+            .PublishAsync(plan, engine.PushesTo(registry), new RegistryCredentials("bot", new Secret("x")), force: false, CancellationToken.None).Published();
 
         Assert.All(plan.Publish, t => Assert.Contains($"{t.Reference(t.Tags[0])} already holds this content", log.ToString(), StringComparison.Ordinal));
         Assert.All(published.Where(p => p.Tag == "v1.2.3"), p => Assert.True(p.Unchanged));
@@ -143,14 +143,14 @@ public sealed class InputsDigestTests : IDisposable
         var credentials = new RegistryCredentials("bot", new Secret("x"));
 
         var engine = new FakeEngine();
-        var error = await Record.ExceptionAsync(() => new Pipeline(new NoConfigDigestEngine(engine), new StringWriter(), jobs: 2)
-            .PublishAsync(plan, engine.PushesTo(registry), credentials, force: false, CancellationToken.None));
-        Assert.Contains("already exists with other content", Assert.IsType<PipelineFailure>(error).Message, StringComparison.Ordinal);
+        var failure = await new Pipeline(new NoConfigDigestEngine(engine), new StringWriter(), jobs: 2)
+            .PublishAsync(plan, engine.PushesTo(registry), credentials, force: false, CancellationToken.None).Failure();
+        Assert.Contains("already exists with other content", failure, StringComparison.Ordinal);
         Assert.DoesNotContain(engine.Events, e => e.StartsWith("publish ", StringComparison.Ordinal));
 
         var forced = new FakeEngine();
         await new Pipeline(new NoConfigDigestEngine(forced), new StringWriter(), jobs: 2)
-            .PublishAsync(plan, forced.PushesTo(registry), credentials, force: true, CancellationToken.None);
+            .PublishAsync(plan, forced.PushesTo(registry), credentials, force: true, CancellationToken.None).Published();
         Assert.Contains(forced.Events, e => e.StartsWith("publish ", StringComparison.Ordinal) && e.Contains(":v1.2.3 ", StringComparison.Ordinal));
     }
 }

@@ -57,11 +57,10 @@ public class PipelineTests
                 ? new CommandResult(0, "x86_64\n")
                 : new CommandResult(0, test.Expect),
         };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, force: false, CancellationToken.None));
-        Assert.Contains("base linux/arm64: smoke tests failed: 'alpha architecture'", failure.Message);
-        Assert.Contains("got 'x86_64'", failure.Message);
-        Assert.Contains("nothing was published", failure.Message);
+        var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, force: false, CancellationToken.None).Failure();
+        Assert.Contains("base linux/arm64: smoke tests failed: 'alpha architecture'", failure);
+        Assert.Contains("got 'x86_64'", failure);
+        Assert.Contains("nothing was published", failure);
         Assert.Empty(Events(engine, "publish"));
     }
 
@@ -69,10 +68,10 @@ public class PipelineTests
     public async Task A_failed_base_build_skips_its_derived_images_on_that_platform_only()
     {
         var engine = new FakeEngine { BuildFails = node => node.Id == "base linux/arm64" };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan(), smokeTest: true, CancellationToken.None));
-        Assert.Contains("2 of 6 images failed; nothing was published", failure.Message);
-        Assert.Contains("base linux/arm64: build of base linux/arm64 broke", failure.Message);
-        Assert.Contains("derived linux/arm64: not built: its base failed", failure.Message);
+        var failure = await NewPipeline(engine).BuildAsync(Plan(), smokeTest: true, CancellationToken.None).Failure();
+        Assert.Contains("2 of 6 images failed; nothing was published", failure);
+        Assert.Contains("base linux/arm64: build of base linux/arm64 broke", failure);
+        Assert.Contains("derived linux/arm64: not built: its base failed", failure);
         Assert.Contains(Events(engine, "build"), b => b.StartsWith("build derived linux/amd64 ", StringComparison.Ordinal));
         Assert.Contains(Events(engine, "build"), b => b.StartsWith("build other linux/arm64 ", StringComparison.Ordinal));
     }
@@ -101,8 +100,8 @@ public class PipelineTests
     public async Task A_non_zero_exit_fails_a_smoke_test_even_with_the_expected_output()
     {
         var engine = new FakeEngine { Answer = (test, _) => new CommandResult(test.Name == "alpha version" ? 1 : 0, test.Expect) };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).BuildAsync(Plan("v1.0.0", "base"), true, CancellationToken.None));
-        Assert.Contains("'alpha version' (exit 1", failure.Message);
+        var failure = await NewPipeline(engine).BuildAsync(Plan("v1.0.0", "base"), true, CancellationToken.None).Failure();
+        Assert.Contains("'alpha version' (exit 1", failure);
     }
 
     [Fact]
@@ -110,7 +109,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Published();
         var pushes = Events(engine, "publish");
         Assert.Equal(3, pushes.Count);
         Assert.All(pushes, p => Assert.Contains(":v1.2.3 ", p));
@@ -130,7 +129,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        var published = await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan("v2.0.0-rc.1"), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Published();
         Assert.Equal(3, Events(engine, "publish").Count);
         Assert.Empty(registry.Moves);
         Assert.All(published.Where(p => p.Floating is not null), p => Assert.Contains("pre-release", p.Floating!.Reason, StringComparison.Ordinal));
@@ -144,7 +143,7 @@ public class PipelineTests
         foreach (var tag in new[] { "v1.4.0", "v1.4", "v1", "latest", "v1.3.4", "v1.3", "v2.0.0-rc.1" })
             registry.Tags[$"registry.example/fixture/other:{tag}"] = FakeRegistry.IndexOf("other", tag.StartsWith("v1.3", StringComparison.Ordinal) ? "sha256:old" : newer);
         var engine = new FakeEngine();
-        var published = await NewPipeline(engine).PublishAsync(Plan("v1.3.5", "other"), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan("v1.3.5", "other"), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Published();
 
         var version = published.Single(p => p.Tag == "v1.3.5");
         Assert.Equal([$"registry.example/fixture/other:v1.3 -> {version.Digest}"], registry.Moves);
@@ -163,10 +162,10 @@ public class PipelineTests
         // SIGINT/SIGTERM arrives while the second image's version tag is being pushed.
         var engine = new FakeEngine { AfterPublish = reference => { if (reference.EndsWith("/derived:v1.2.3", StringComparison.Ordinal)) interrupt.Cancel(); } };
         var registry = new FakeRegistry();
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, interrupt.Token));
-        Assert.DoesNotContain('\n', failure.Message);
-        Assert.StartsWith("interrupted: 2 of 3 version tags landed (registry.example/fixture/base:v1.2.3, registry.example/fixture/derived:v1.2.3), not pushed: ", failure.Message);
-        Assert.Contains("no floating tag moved; run the same command again", failure.Message);
+        var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, interrupt.Token).Failure();
+        Assert.DoesNotContain('\n', failure);
+        Assert.StartsWith("interrupted: 2 of 3 version tags landed (registry.example/fixture/base:v1.2.3, registry.example/fixture/derived:v1.2.3), not pushed: ", failure);
+        Assert.Contains("no floating tag moved; run the same command again", failure);
         Assert.Empty(registry.Moves);
         Assert.Equal(2, Events(engine, "publish").Count);
     }
@@ -185,9 +184,9 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
         registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None));
-        Assert.Contains("registry.example/fixture/other:v1.2.3 already exists with other content", failure.Message);
-        Assert.Contains("--force", failure.Message);
+        var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Failure();
+        Assert.Contains("registry.example/fixture/other:v1.2.3 already exists with other content", failure);
+        Assert.Contains("--force", failure);
         Assert.Empty(Events(engine, "publish"));
     }
 
@@ -197,7 +196,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
         registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
-        await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: true, CancellationToken.None);
+        await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: true, CancellationToken.None).Published();
         Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/other:v1.2.3 ", StringComparison.Ordinal));
     }
 
@@ -207,7 +206,7 @@ public class PipelineTests
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
         registry.Tags["registry.example/fixture/base:v1.2.3"] = FakeRegistry.IndexOf("base", "sha256:already");
-        var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
+        var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Published();
         Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:v1.2.3 ", StringComparison.Ordinal));
         Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/base", StringComparison.Ordinal));
         Assert.Contains("registry.example/fixture/base:latest -> sha256:already", registry.Moves);
@@ -217,7 +216,7 @@ public class PipelineTests
     public async Task Transient_push_failures_are_retried()
     {
         var engine = new FakeEngine { PublishFails = (reference, attempt) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) && attempt < 3 };
-        await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, force: false, CancellationToken.None);
+        await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, force: false, CancellationToken.None).Published();
         Assert.Equal(3, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
     }
 
@@ -226,8 +225,8 @@ public class PipelineTests
     {
         var engine = new FakeEngine { PublishFails = (reference, _) => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
         var registry = new FakeRegistry();
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, CancellationToken.None));
-        Assert.Contains("publishing registry.example/fixture/other:v1.2.3 failed after 4 attempts", failure.Message);
+        var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, CancellationToken.None).Failure();
+        Assert.Contains("publishing registry.example/fixture/other:v1.2.3 failed after 4 attempts", failure);
         Assert.Empty(registry.Moves);
     }
 
@@ -236,11 +235,9 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry { RefuseReads = true };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, CancellationToken.None));
-        Assert.Contains("reading registry.example/fixture/base:v1.2.3 before publishing failed (images were built, nothing was pushed)", failure.Message);
-        Assert.Contains("refused the credentials of 'bot'", failure.Message);
-        Assert.IsType<InputError>(failure.InnerException);
+        var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, false, CancellationToken.None).Failure();
+        Assert.Contains("reading registry.example/fixture/base:v1.2.3 before publishing failed (images were built, nothing was pushed)", failure);
+        Assert.Contains("refused the credentials of 'bot'", failure);
         Assert.NotEmpty(Events(engine, "build"));
         Assert.Empty(Events(engine, "publish"));
     }
@@ -249,10 +246,8 @@ public class PipelineTests
     public async Task An_engine_refusing_a_push_is_a_pipeline_failure_naming_the_reference_and_is_not_retried()
     {
         var engine = new FakeEngine { PublishRefused = reference => reference.EndsWith("/other:v1.2.3", StringComparison.Ordinal) };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None));
-        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed (images were built, 2 version tags were pushed): the engine cannot push", failure.Message);
-        Assert.IsType<InputError>(failure.InnerException);
+        var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None).Failure();
+        Assert.StartsWith("publishing registry.example/fixture/other:v1.2.3 failed (images were built, 2 version tags were pushed): the engine cannot push", failure);
         Assert.Equal(1, engine.PublishAttempts["registry.example/fixture/other:v1.2.3"]);
         Assert.DoesNotContain(Events(engine, "publish"), p => p.Contains(":latest", StringComparison.Ordinal));
     }
@@ -292,7 +287,7 @@ public class PipelineTests
         var engine = new FakeEngine { OnePlatformAsPlainManifest = true };
         engine.PushesTo(registry);
         var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Release = ReleaseTag.Parse("v1.2.3"), Images = ["other"], Platforms = ["linux/amd64"], FloatingTags = false });
-        var published = Assert.Single(await NewPipeline(engine).PublishAsync(plan, registry, Credentials, false, CancellationToken.None));
+        var published = Assert.Single(await NewPipeline(engine).PublishAsync(plan, registry, Credentials, false, CancellationToken.None).Published());
 
         var index = registry.Tags["registry.example/fixture/other:v1.2.3"];
         Assert.False(index.IsPlainManifest);
@@ -302,7 +297,7 @@ public class PipelineTests
         Assert.Contains("index registry.example/fixture/other:v1.2.3 -> sha256:index-of-other-amd64-manifest", registry.Calls);
 
         var log = new StringWriter();
-        var again = Assert.Single(await NewPipeline(engine, log).PublishAsync(plan, registry, Credentials, false, CancellationToken.None));
+        var again = Assert.Single(await NewPipeline(engine, log).PublishAsync(plan, registry, Credentials, false, CancellationToken.None).Published());
         Assert.True(again.Unchanged);
         Assert.Contains("already holds this content", log.ToString());
     }
@@ -319,7 +314,7 @@ public class PipelineTests
     {
         var log = new StringWriter();
         var engine = new FakeEngine();
-        await NewPipeline(engine, log).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None);
+        await NewPipeline(engine, log).PublishAsync(Plan(), engine.PushesTo(new FakeRegistry()), Credentials, false, CancellationToken.None).Published();
         Assert.DoesNotContain("s3cr3t-value", log.ToString());
         Assert.Equal("***", Credentials.Password.ToString());
         Assert.DoesNotContain("s3cr3t-value", Credentials.ToString());

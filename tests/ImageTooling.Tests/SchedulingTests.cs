@@ -112,18 +112,18 @@ public class SchedulingTests
         var plan = QuickFirstPlan();
         var observer = new RecordingObserver();
         var pipeline = new Pipeline(new StandInEngine(_ => TimeSpan.FromMilliseconds(5)), new StringWriter(), jobs: 2) { Observer = observer };
-        await pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None);
+        var board = (await pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None)).Board;
 
         Assert.Equal(9, observer.Schedule!.CriticalPathSeconds);
         foreach (var node in plan.Nodes)
             Assert.Equal([NodeStage.Building, NodeStage.Built, NodeStage.SmokeTesting, NodeStage.Done], observer.StagesOf(node));
-        Assert.All(pipeline.LastRun!.Statuses, s =>
+        Assert.All(board.Statuses, s =>
         {
             Assert.Equal(NodeStage.Done, s.Stage);
             Assert.True(s.BuildSeconds > 0, $"{s.Node.Id}: no build time recorded");
             Assert.NotNull(s.SmokeSeconds);
         });
-        var summary = ScheduleReports.Run(pipeline.LastRun);
+        var summary = ScheduleReports.Run(board);
         Assert.All(plan.Nodes, n => Assert.Contains(n.Id, summary));
         Assert.Contains("lower bound", summary);
     }
@@ -133,8 +133,9 @@ public class SchedulingTests
     {
         var plan = QuickFirstPlan();
         var pipeline = new Pipeline(new StandInEngine(_ => TimeSpan.FromMilliseconds(1), fails: "root"), new StringWriter(), jobs: 2);
-        await Assert.ThrowsAsync<PipelineFailure>(() => pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None));
-        var stages = pipeline.LastRun!.Statuses.ToDictionary(s => s.Node.Image.Name, s => s.Stage);
+        var outcome = await pipeline.BuildAsync(plan, smokeTest: true, CancellationToken.None);
+        Assert.False(outcome.Succeeded);
+        var stages = outcome.Board.Statuses.ToDictionary(s => s.Node.Image.Name, s => s.Stage);
         Assert.Equal(NodeStage.Failed, stages["root"]);
         Assert.Equal(NodeStage.Failed, stages["long"]);
         Assert.Equal(NodeStage.Done, stages["quick-1"]);

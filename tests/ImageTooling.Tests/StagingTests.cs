@@ -13,13 +13,16 @@ public class StagingTests
 
     private static Pipeline NewPipeline(FakeEngine engine) => new(engine, new StringWriter(), jobs: 2);
 
+    /// <summary>Assembly needs no engine: the registry and the credentials only.</summary>
+    private static ReleaseAssembly Assemble(FakeRegistry registry) => new(registry, Credentials, new StringWriter());
+
     /// <summary>Two "runners", one per platform, staging into the same registry.</summary>
     private static async Task<(FakeRegistry Registry, List<StagedImage> Staged)> StageBothAsync(FakeRegistry? registry = null, string build = "staged")
     {
         registry ??= new FakeRegistry();
         var staged = new List<StagedImage>();
         foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
-            staged.AddRange(await NewPipeline(new FakeEngine { StagedBuild = build }).StageAsync(Plan(platform), registry, Credentials, CancellationToken.None));
+            staged.AddRange(await NewPipeline(new FakeEngine { StagedBuild = build }).StageAsync(Plan(platform), registry, Credentials, CancellationToken.None).Staged());
         return (registry, staged);
     }
 
@@ -28,7 +31,7 @@ public class StagingTests
     {
         var registry = new FakeRegistry();
         var plan = Plan("linux/arm64");
-        var staged = await NewPipeline(new FakeEngine()).StageAsync(plan, registry, Credentials, CancellationToken.None);
+        var staged = await NewPipeline(new FakeEngine()).StageAsync(plan, registry, Credentials, CancellationToken.None).Staged();
         Assert.Equal(plan.Publish.Select(p => p.Image.Name).Order(), staged.Select(s => s.Image).Order());
         Assert.All(staged, s => Assert.Equal("linux/arm64", s.Platform));
         Assert.All(staged, s => Assert.Equal(plan.Nodes.Single(n => n.Image.Name == s.Image).Labels[InputsDigest.Label], s.InputsDigest));
@@ -41,7 +44,7 @@ public class StagingTests
     {
         var (registry, staged) = await StageBothAsync();
         var plan = Plan();
-        var published = await NewPipeline(new FakeEngine()).AssembleAsync(plan, staged, registry, Credentials, force: false, CancellationToken.None);
+        var published = await Assemble(registry).RunAsync(plan, staged, force: false, CancellationToken.None).Published();
         foreach (var target in plan.Publish)
         {
             var index = registry.Tags[target.Reference("v1.2.3")];
@@ -58,10 +61,10 @@ public class StagingTests
     public async Task Assembling_the_same_staged_digests_again_changes_nothing()
     {
         var (registry, staged) = await StageBothAsync();
-        await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        await Assemble(registry).RunAsync(Plan(), staged, force: false, CancellationToken.None).Published();
         var before = registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest);
         registry.Calls.Clear();
-        var again = await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        var again = await Assemble(registry).RunAsync(Plan(), staged, force: false, CancellationToken.None).Published();
         Assert.All(again.Where(p => p.Floating is null), p => Assert.True(p.Unchanged));
         Assert.DoesNotContain(registry.Calls, c => c.StartsWith("index ", StringComparison.Ordinal));
         Assert.Equal(before, registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest));
@@ -72,12 +75,12 @@ public class StagingTests
     public async Task Assembling_a_new_staging_of_the_same_inputs_keeps_the_release_as_it_is()
     {
         var (registry, staged) = await StageBothAsync();
-        await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None);
+        await Assemble(registry).RunAsync(Plan(), staged, force: false, CancellationToken.None).Published();
         var before = registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest);
         var (_, restaged) = await StageBothAsync(registry, build: "rebuilt");
         Assert.Empty(restaged.Select(s => s.Digest).Intersect(staged.Select(s => s.Digest)));
         registry.Calls.Clear();
-        var again = await NewPipeline(new FakeEngine()).AssembleAsync(Plan(), restaged, registry, Credentials, force: false, CancellationToken.None);
+        var again = await Assemble(registry).RunAsync(Plan(), restaged, force: false, CancellationToken.None).Published();
         Assert.All(again.Where(p => p.Floating is null), p => Assert.True(p.Unchanged));
         Assert.DoesNotContain(registry.Calls, c => c.StartsWith("index ", StringComparison.Ordinal));
         Assert.Equal(before, registry.Tags.ToDictionary(t => t.Key, t => t.Value.Digest));
@@ -87,9 +90,9 @@ public class StagingTests
     public async Task A_missing_platform_is_refused_with_nothing_tagged()
     {
         var registry = new FakeRegistry();
-        var staged = await NewPipeline(new FakeEngine()).StageAsync(Plan("linux/amd64"), registry, Credentials, CancellationToken.None);
+        var staged = await NewPipeline(new FakeEngine()).StageAsync(Plan("linux/amd64"), registry, Credentials, CancellationToken.None).Staged();
         var refused = await Assert.ThrowsAsync<InputError>(() =>
-            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
+            Assemble(registry).RunAsync(Plan(), staged, force: false, CancellationToken.None));
         Assert.Contains("linux/arm64: nothing staged", refused.Message);
         Assert.Contains("nothing was tagged", refused.Message);
         Assert.Empty(registry.Tags);
@@ -104,7 +107,7 @@ public class StagingTests
             [new RemoteManifest(foreign.Platform, foreign.Digest, "sha256:config") { Inputs = "sha256:an-older-commit" }])
         { IsPlainManifest = true };
         var refused = await Assert.ThrowsAsync<InputError>(() =>
-            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
+            Assemble(registry).RunAsync(Plan(), staged, force: false, CancellationToken.None));
         Assert.Contains($"{foreign.Image} {foreign.Platform}: {foreign.Repository}@{foreign.Digest} was built from other inputs (sha256:an-older-commit", refused.Message);
         Assert.Empty(registry.Tags);
     }
@@ -115,7 +118,7 @@ public class StagingTests
         var (registry, staged) = await StageBothAsync();
         registry.Digests.Remove($"{staged[0].Repository}@{staged[0].Digest}");
         var refused = await Assert.ThrowsAsync<InputError>(() =>
-            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), staged, registry, Credentials, force: false, CancellationToken.None));
+            Assemble(registry).RunAsync(Plan(), staged, force: false, CancellationToken.None));
         Assert.Contains($"{staged[0].Repository}@{staged[0].Digest} is not in the registry", refused.Message);
         Assert.Empty(registry.Tags);
     }
@@ -128,7 +131,7 @@ public class StagingTests
         var amd = staged.Single(s => s.Image == arm.Image && s.Platform == "linux/amd64");
         var crossed = staged.Select(s => s == arm ? s with { Digest = amd.Digest } : s).ToList();
         var refused = await Assert.ThrowsAsync<InputError>(() =>
-            NewPipeline(new FakeEngine()).AssembleAsync(Plan(), crossed, registry, Credentials, force: false, CancellationToken.None));
+            Assemble(registry).RunAsync(Plan(), crossed, force: false, CancellationToken.None));
         Assert.Contains($"{arm.Image} linux/arm64: {arm.Repository}@{amd.Digest} is a linux/amd64 image", refused.Message);
         Assert.Empty(registry.Tags);
     }
@@ -140,11 +143,10 @@ public class StagingTests
         var plan = Plan();
         var target = plan.Publish[0];
         registry.Tags[target.Reference("v1.2.3")] = FakeRegistry.IndexOf(target.Image.Name);
-        var refused = await Assert.ThrowsAsync<PipelineFailure>(() =>
-            NewPipeline(new FakeEngine()).AssembleAsync(plan, staged, registry, Credentials, force: false, CancellationToken.None));
-        Assert.Contains("already exists with other content", refused.Message);
+        var refused = await Assemble(registry).RunAsync(plan, staged, force: false, CancellationToken.None).Failure();
+        Assert.Contains("already exists with other content", refused);
         Assert.Equal("sha256:old", registry.Tags[target.Reference("v1.2.3")].Digest);
-        await NewPipeline(new FakeEngine()).AssembleAsync(plan, staged, registry, Credentials, force: true, CancellationToken.None);
+        await Assemble(registry).RunAsync(plan, staged, force: true, CancellationToken.None).Published();
         Assert.NotEqual("sha256:old", registry.Tags[target.Reference("v1.2.3")].Digest);
     }
 }

@@ -17,11 +17,10 @@ public sealed record RunReport(
     /// <summary>The platform images <c>stage</c> pushed by digest with no tag; what <c>assemble --staged</c> reads.</summary>
     public IReadOnlyList<StagedImage> Staged { get; init; } = [];
 
-    /// <param name="board">The nodes the run built; null for a run that built nothing (<c>assemble</c>).</param>
-    public static RunReport From(
-        string command, string engine, bool succeeded, RunBoard? board, IReadOnlyList<PublishTarget> targets, IReadOnlyList<PublishedImage> published,
-        IReadOnlyList<StagedImage> staged)
+    /// <param name="outcome">What the run did; null when it stopped before its flow returned (a refusal before anything ran).</param>
+    public static RunReport From(string command, string engine, ReleaseOutcome? outcome, IReadOnlyList<PublishTarget> targets)
     {
+        var board = outcome?.Build?.Board;
         var timing = new RunTiming(0, 0, 0, 0, 0);
         if (board is not null)
         {
@@ -34,12 +33,13 @@ public sealed record RunReport(
             s.Node.Image.Name, s.Node.Platform.ToString(), s.Node.Labels.GetValueOrDefault(InputsDigest.Label), ScheduleReports.Stage(s.Stage),
             Round(s.BuildSeconds), Round(s.SmokeSeconds), Math.Round(s.WaitedSeconds, 1), s.Smoke)
         { FromCache = s.FromCache }).ToList();
+        var published = outcome?.Published ?? [];
         var references = published.Where(p => p.Floating is null).Select(p => new PublishedReference(
             targets.First(t => t.Repository == p.Repository).Image.Name, p.Repository, p.Tag, $"{p.Repository}:{p.Tag}", p.Digest,
             p.Unchanged ? "unchanged" : "pushed", p.Platforms,
             published.Where(f => f.Repository == p.Repository && f.Floating is not null)
                 .Select(f => new FloatingTagReport(f.Tag, f.Floating!.Moves, f.Floating.Reason, f.Digest.Length == 0 ? null : f.Digest)).ToList())).ToList();
-        return new RunReport(CurrentVersion, command, engine, succeeded, timing, nodes, references) { Staged = staged };
+        return new RunReport(CurrentVersion, command, engine, outcome?.Succeeded == true, timing, nodes, references) { Staged = outcome?.Staged ?? [] };
     }
 
     /// <summary>The digest each repository's version tag <paramref name="tag"/> was pushed as (or found already holding).</summary>
