@@ -8,6 +8,8 @@ internal sealed class FakeEngine : IImageEngine
 {
     public ConcurrentQueue<string> Events { get; } = new();
     public Func<BuildNode, bool> BuildFails { get; init; } = _ => false;
+    /// <summary>The node's image comes from a cache of earlier builds (as the local engine's registry cache gives it).</summary>
+    public Func<BuildNode, bool> FromCache { get; init; } = _ => false;
     public Func<SmokeTest, BuiltImage, CommandResult>? Answer { get; init; }
     public Func<string, int, bool> PublishFails { get; init; } = (_, _) => false;
     /// <summary>The engine refuses the push as bad input (as an engine does for a token it cannot use).</summary>
@@ -40,7 +42,11 @@ internal sealed class FakeEngine : IImageEngine
         Interlocked.Decrement(ref running);
         Events.Enqueue($"build {node.Id} on {baseImage?.Handle ?? node.BaseImage}");
         if (BuildFails(node)) throw new PipelineFailure($"build of {node.Id} broke");
-        return new BuiltImage(node, $"fake/{node.Image.Name}:{node.Platform.Architecture}") { ConfigDigest = $"sha256:{node.Image.Name}-{node.Platform.Architecture}" };
+        return new BuiltImage(node, $"fake/{node.Image.Name}:{node.Platform.Architecture}")
+        {
+            ConfigDigest = $"sha256:{node.Image.Name}-{node.Platform.Architecture}",
+            FromCache = FromCache(node),
+        };
     }
 
     public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)

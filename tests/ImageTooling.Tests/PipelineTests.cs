@@ -1,4 +1,6 @@
 using ImageTooling.Cli;
+using ImageTooling.Reporting;
+using ImageTooling.Scheduling;
 
 namespace ImageTooling.Tests;
 
@@ -37,6 +39,48 @@ public class PipelineTests
         var engine = new FakeEngine();
         await NewPipeline(engine).BuildAsync(Plan(), smokeTest: false, CancellationToken.None);
         Assert.Equal(2, engine.MaxConcurrentBuilds);
+    }
+
+    [Fact]
+    public async Task A_node_taken_from_the_registry_cache_is_marked_so_on_the_board_and_in_the_report_and_never_becomes_an_expected_build_time()
+    {
+        var engine = new FakeEngine { FromCache = node => node.Image.Name == "base" };
+        var plan = Plan();
+        var outcome = await NewPipeline(engine).BuildAsync(plan, smokeTest: false, CancellationToken.None);
+
+        Assert.All(outcome.Board.Statuses, s => Assert.Equal(s.Node.Image.Name == "base", s.FromCache));
+        var report = RunReport.From("build", engine.Name, new ReleaseOutcome(outcome, [], [], null), plan.Publish);
+        Assert.All(report.Nodes, n => Assert.Equal(n.Image == "base", n.FromCache));
+        // As long as any build (DurationHistory.MinimumBuildSeconds), a pull from the cache is still no build time.
+        var slow = outcome.Board.Statuses.Select(s => s with { BuildSeconds = 60 }).ToList();
+        Assert.Equal(plan.Nodes.Where(n => n.Image.Name != "base").Select(n => n.Id).Order(StringComparer.Ordinal),
+            DurationHistory.Empty("test machine").With(slow).Nodes.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_smoke_tests_of_one_node_run_side_by_side_and_each_reports_its_own_seconds()
+    {
+        var running = 0;
+        var most = 0;
+        var engine = new FakeEngine
+        {
+            Answer = (test, _) =>
+            {
+                most = Math.Max(most, Interlocked.Increment(ref running));
+                Thread.Sleep(150);
+                Interlocked.Decrement(ref running);
+                return new CommandResult(0, test.Expect);
+            },
+        };
+        var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Images = ["base"], Platforms = ["linux/amd64"] });
+        var outcome = await NewPipeline(engine).BuildAsync(plan, smokeTest: true, CancellationToken.None);
+
+        Assert.True(outcome.Succeeded, outcome.Failure);
+        Assert.Equal(2, most); // the node's tests shared both slots
+        var node = Assert.Single(outcome.Board.Statuses);
+        Assert.Equal(plan.Nodes[0].SmokeTests.Select(t => t.Name), node.Smoke.Select(t => t.Name)); // catalog order, whatever finished first
+        Assert.All(node.Smoke, t => Assert.True(t.Seconds >= 0.1, $"'{t.Name}' took {t.Seconds} s"));
+        Assert.Equal(node.Smoke.Sum(t => t.Seconds!.Value), node.SmokeSeconds!.Value, precision: 6);
     }
 
     [Fact]

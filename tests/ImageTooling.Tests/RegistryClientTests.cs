@@ -202,6 +202,32 @@ public class RegistryClientTests
     }
 
     [Fact]
+    public async Task An_index_lists_its_platforms_in_one_order_whatever_order_they_came_in_so_the_same_set_is_the_same_digest()
+    {
+        var puts = new List<string>();
+        var registry = new ScriptedRegistry((request, _) =>
+        {
+            if (request.Method == HttpMethod.Put)
+                puts.Add(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult());
+            return new HttpResponseMessage(HttpStatusCode.Created) { Headers = { { "Docker-Content-Digest", "sha256:index" } } };
+        });
+        using var client = Client(registry);
+        RemoteManifest Entry(string platform, string digest) =>
+            new(platform, digest, "sha256:config") { Descriptor = new ManifestDescriptor("application/vnd.oci.image.manifest.v1+json", 100, null) };
+        var amd64 = Entry("linux/amd64", "sha256:" + new string('a', 64));
+        var arm64 = Entry("linux/arm64", "sha256:" + new string('b', 64));
+
+        await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1", [arm64, amd64], Bot, CancellationToken.None);
+        await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1", [amd64, arm64], Bot, CancellationToken.None);
+
+        Assert.Equal(2, puts.Count);
+        Assert.Equal(puts[0], puts[1]);
+        using var index = System.Text.Json.JsonDocument.Parse(puts[0]);
+        Assert.Equal(["amd64", "arm64"], index.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(m => m.GetProperty("platform").GetProperty("architecture").GetString()));
+    }
+
+    [Fact]
     public async Task A_layout_is_pushed_by_digest_uploading_only_the_blobs_the_repository_lacks()
     {
         var layout = Directory.CreateTempSubdirectory("layout-");

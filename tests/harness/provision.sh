@@ -361,7 +361,9 @@ build_rootfs_tarballs() {
     (
       exec 9>&-
       rm -f "$tar.partial"
-      mmdebstrap --variant=minbase --arch="$arch" --include=ca-certificates --format=tar "${opts[@]}" \
+      # The distribution's own tools only: mmdebstrap runs its helpers (mmtarfilter, a Python script) once per
+      # package, and a python3 earlier on PATH (a version manager's shim) would start them through its wrapper.
+      PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=minbase --arch="$arch" --include=ca-certificates --format=tar "${opts[@]}" \
         "$SUITE" "$tar.partial" "$mirror" >"$HARNESS_STATE/logs/mmdebstrap-$arch.log" 2>&1
       mv -f "$tar.partial" "$tar"
     ) &
