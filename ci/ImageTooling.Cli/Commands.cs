@@ -170,6 +170,17 @@ internal static class Commands
         }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(assemble);
 
+        var security = new Command("security-status",
+            "Check a published tag (default latest) for the Debian security fixes its images lack and the tools with another version available; exit 1 when something waits")
+        {
+            SecurityStatusCommand.Tag, SecurityStatusCommand.Archive, Image, PlatformOption, RegistryOption, BaseImage, Username, PasswordEnv, LogDir, MetadataFile,
+        };
+        security.SetAction((r, ct) => Run(async () => await SecurityStatusCommand.RunAsync(
+            await CreatePlanAsync(r, ct), r.GetValue(SecurityStatusCommand.Tag)!, r.GetValue(SecurityStatusCommand.Archive), OptionalCredentials(r),
+            LogDirectory(r), r.GetValue(MetadataFile), output, error, ct),
+            credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        root.Subcommands.Add(security);
+
         ReleaseCommands.AddTo(root, output, error, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;
     }

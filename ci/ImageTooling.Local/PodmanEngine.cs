@@ -20,7 +20,7 @@ namespace ImageTooling.Local;
 /// are podman's own (<c>podman login</c>, <c>REGISTRY_AUTH_FILE</c>); an http registry is one registries.conf marks insecure.
 /// </summary>
 /// <param name="registryCache">The cache repository (HOST/PATH), or null for the local storage's cache alone.</param>
-public sealed class PodmanEngine(string imagesDirectory, string logDirectory, string? registryCache = null) : IImageEngine
+public sealed class PodmanEngine(string imagesDirectory, string logDirectory, string? registryCache = null) : IImageEngine, Security.IRegistryImages
 {
     public string Name => "podman (local engine)";
 
@@ -274,9 +274,10 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
 
     public async Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
     {
+        // No network, but for a test that needs it (the security check asks Debian's archive): the host's, as builds have.
         var args = new List<string>
         {
-            "run", "--rm", "--pull", "never", "--network", "none",
+            "run", "--rm", "--pull", "never", "--network", test.Network ? "host" : "none",
             "--platform", image.Node.Platform.ToString(), "--entrypoint", "/bin/sh",
         };
         if (test.User is not null) args.AddRange(["--user", test.User]);
@@ -316,30 +317,56 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         foreach (var variant in variants)
             await RunCheckedAsync(["manifest", "add", list, $"containers-storage:{variant.Handle}"], cancellation);
 
-        var (api, _) = RegistryClient.Locate(reference);
-        var temp = Directory.CreateTempSubdirectory("imagetool-push-");
-        try
+        return await WithRegistryAccessAsync(reference, credentials, async (access, temp) =>
         {
-            var authFile = Path.Combine(temp.FullName, "auth.json");
-            var digestFile = Path.Combine(temp.FullName, "digest");
-            // The credentials reach podman through a private auth file, never through its arguments.
-            File.WriteAllText(authFile, "");
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            var pair = $"{credentials.Username}:{credentials.Password.Reveal()}";
-            var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes(pair));
-            var auths = new Dictionary<string, object> { [ImageReference.Parse(reference).Host] = new { auth } };
-            File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths }));
-            var push = new List<string>
-            {
-                "manifest", "push", "--all", "--format", "oci", "--authfile", authFile, "--digestfile", digestFile,
-            };
-            if (api.Scheme == "http") push.Add("--tls-verify=false");
-            push.AddRange([list, $"docker://{reference}"]);
-            var result = await ChildProcess.RunAsync("podman", push, cancellation, timeout: TimeSpan.FromMinutes(30));
+            var digestFile = Path.Combine(temp, "digest");
+            var result = await ChildProcess.RunAsync("podman",
+                ["manifest", "push", "--all", "--format", "oci", .. access, "--digestfile", digestFile, list, $"docker://{reference}"],
+                cancellation, timeout: TimeSpan.FromMinutes(30));
             if (result.ExitCode != 0)
                 throw new PipelineFailure($"pushing {reference} failed: {LastError(result.Output)}");
             return File.ReadAllText(digestFile).Trim();
+        });
+    }
+
+    /// <summary>Pulls one platform's image of a registry (no other platform's layers); its handle is the local image ID.</summary>
+    public async Task<BuiltImage> PullAsync(BuildNode node, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        var id = await WithRegistryAccessAsync(reference, credentials, async (access, _) =>
+        {
+            var result = await ChildProcess.RunAsync("podman",
+                ["pull", "--quiet", "--platform", node.Platform.ToString(), .. access, $"docker://{reference}"], cancellation, timeout: TimeSpan.FromMinutes(30));
+            return result.ExitCode == 0 ? result.Output.Trim().Split('\n')[^1].Trim()
+                : throw new PipelineFailure($"pulling {reference} ({node.Platform}) failed: {LastError(result.Output)}");
+        });
+        return new BuiltImage(node, id);
+    }
+
+    /// <summary>
+    /// podman's options for reaching the registry of <paramref name="reference"/>: a private auth file holding the
+    /// credentials (never an argument), and no TLS for a registry spoken to over plain HTTP; then <paramref name="use"/>
+    /// with them and a private temporary folder, removed afterwards.
+    /// </summary>
+    private static async Task<T> WithRegistryAccessAsync<T>(string reference, RegistryCredentials? credentials, Func<List<string>, string, Task<T>> use)
+    {
+        var (api, _) = RegistryClient.Locate(reference);
+        var temp = Directory.CreateTempSubdirectory("imagetool-registry-");
+        try
+        {
+            var access = new List<string>();
+            if (credentials is not null)
+            {
+                var authFile = Path.Combine(temp.FullName, "auth.json");
+                File.WriteAllText(authFile, "");
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
+                var auths = new Dictionary<string, object> { [ImageReference.Parse(reference).Host] = new { auth } };
+                File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths }));
+                access.AddRange(["--authfile", authFile]);
+            }
+            if (api.Scheme == "http") access.Add("--tls-verify=false");
+            return await use(access, temp.FullName);
         }
         finally
         {

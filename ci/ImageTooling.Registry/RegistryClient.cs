@@ -58,7 +58,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     /// platform: engine/engineutil/imageexport/writer.go:117-148 at v0.21.8) is read as an index of that one manifest,
     /// its platform and labels taken from its image config.
     /// </summary>
-    public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var (digest, json, mediaType, size) = await ReadManifestAsync(repository, tag, credentials, cancellation);
         if (json is null) return null;
@@ -91,7 +91,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     }
 
     /// <summary>An image config's platform (<c>os</c>/<c>architecture</c>), its variant and inputs digest label (<c>config.Labels</c>).</summary>
-    private async Task<(string? Platform, string? Inputs, string? Variant)> ImageConfigAsync(string repository, string configDigest, RegistryCredentials credentials, CancellationToken cancellation)
+    private async Task<(string? Platform, string? Inputs, string? Variant)> ImageConfigAsync(string repository, string configDigest, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         using var config = await GetBlobJsonAsync(repository, configDigest, credentials, cancellation);
         var root = config.RootElement;

@@ -6,8 +6,8 @@ public interface IRegistry
     /// <summary>Throws <see cref="InputError"/> when the registry refuses the credentials for pushing to the repository.</summary>
     Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation);
 
-    /// <summary>The index under a tag, or null when the tag does not exist.</summary>
-    Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation);
+    /// <summary>The index under a tag, or null when the tag does not exist; null credentials read anonymously.</summary>
+    Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation);
 
     /// <summary>Every tag of the repository (all pages); empty when the repository does not exist yet.</summary>
     Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation);

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace ImageTooling;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace ImageTooling;
 /// port or is <c>localhost</c>; otherwise the image is on Docker Hub (<see cref="DockerHub"/>).
 /// </summary>
 /// <param name="Repository">HOST/PATH or PATH as written, without tag and digest.</param>
-public sealed record ImageReference(string Repository, string Host, string Path, string? Tag, string? Digest)
+public sealed partial record ImageReference(string Repository, string Host, string Path, string? Tag, string? Digest)
 {
     public const string DockerHub = "docker.io";
 
@@ -29,4 +31,11 @@ public sealed record ImageReference(string Repository, string Host, string Path,
     public string Pinned => Digest is null ? Tagged : $"{Repository}@{Digest}";
 
     public override string ToString() => Digest is null ? Tagged : $"{Tagged}@{Digest}";
+
+    /// <summary>Whether <paramref name="text"/> is a tag as the OCI distribution spec allows one.</summary>
+    public static bool IsTag(string text) => TagPattern().IsMatch(text);
+
+    // OCI distribution spec, "Pulling manifests": <reference> as a tag.
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex TagPattern();
 }

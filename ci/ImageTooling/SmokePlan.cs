@@ -40,6 +40,7 @@ public static class SmokePlan
         var tools = catalog.AllToolsOf(image).ToList();
         string Render(string text) => tools.Aggregate(text, (t, tool) => t.Replace($"{{{tool.Name}}}", tool.Version));
         tests.AddRange(image.Smoke.Select(t => t with { Run = Render(t.Run), Expect = Render(t.Expect) }));
+        tests.Add(catalog.SecurityCheck);
         return tests;
     }
 }

@@ -23,7 +23,7 @@ internal sealed class StandInRegistry(Func<string, string?> pushedDigest) : IReg
         return Task.CompletedTask;
     }
 
-    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
+    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation) =>
         Task.FromResult(pushedDigest($"{repository}:{tag}") is { } digest ? new RemoteIndex(digest, []) : null);
 
     public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>

@@ -168,12 +168,12 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         }
 
         // A pre-release gets its own tag and leaves latest where it was.
-        var latestBefore = (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest;
-        var pre = harness.Run(output, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.3.0-rc.1", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString());
+        var latestBefore = (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest;
+        var pre = harness.Run(output, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.3.0-rc.1", "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString());
         Assert.Equal(0, pre.Exit);
-        Assert.NotNull(await registry.GetIndexAsync($"{ns}/pandoc", "v1.3.0-rc.1", harness.Credentials, ct));
-        Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/pandoc", "latest", harness.Credentials, ct))!.Digest);
-        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+        Assert.NotNull(await registry.GetIndexAsync($"{ns}/buildx", "v1.3.0-rc.1", harness.Credentials, ct));
+        Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest);
+        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -231,38 +231,37 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     public async Task An_existing_release_tag_with_other_content_is_refused_and_replaced_only_with_force()
     {
         var ns = $"{harness.Registry}/e2e-{harness.RunId}-force";
-        string[] publish = ["publish-multi-arch", "--tag", "v3.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--no-floating-tags", "--platform", harness.Quick.ToString()];
-        // Put other content (buildx) under pandoc:v3.0.0 first.
-        var squat = harness.Run(output, harness.PasswordEnv(), ["publish-multi-arch", "--tag", "v3.0.0", "--registry", $"{ns}-squat", "--username", harness.User, "--image", "buildx", "--no-floating-tags", "--platform", harness.Quick.ToString()]);
-        Assert.Equal(0, squat.Exit);
+        string[] publish = ["publish-multi-arch", "--tag", "v3.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--no-floating-tags", "--platform", harness.Quick.ToString()];
+        // Other content under buildx:v3.0.0 first: the shared release's pandoc.
+        Assert.Equal(0, harness.Release(output).Exit);
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        var other = await registry.GetIndexAsync($"{ns}-squat/buildx", "v3.0.0", harness.Credentials, ct);
-        CopyIndex($"{ns}-squat/buildx:v3.0.0", $"{ns}/pandoc:v3.0.0");
+        var other = await registry.GetIndexAsync($"{harness.ReleaseNamespace}/pandoc", "v1.2.3", harness.Credentials, ct);
+        CopyIndex($"{harness.ReleaseNamespace}/pandoc:v1.2.3", $"{ns}/buildx:v3.0.0");
 
         var refused = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(1, refused.Exit);
-        Assert.Contains($"{ns}/pandoc:v3.0.0 already exists with other content", refused.Err);
-        Assert.Equal(other!.Digest, (await registry.GetIndexAsync($"{ns}/pandoc", "v3.0.0", harness.Credentials, ct))!.Digest);
+        Assert.Contains($"{ns}/buildx:v3.0.0 already exists with other content", refused.Err);
+        Assert.Equal(other!.Digest, (await registry.GetIndexAsync($"{ns}/buildx", "v3.0.0", harness.Credentials, ct))!.Digest);
 
         var forced = harness.Run(output, harness.PasswordEnv(), [.. publish, "--force"]);
         Assert.Equal(0, forced.Exit);
-        var now = await registry.GetIndexAsync($"{ns}/pandoc", "v3.0.0", harness.Credentials, ct);
+        var now = await registry.GetIndexAsync($"{ns}/buildx", "v3.0.0", harness.Credentials, ct);
         Assert.NotEqual(other.Digest, now!.Digest);
 
         var report = Path.Combine(TestRepository.Root, "artifacts", "e2e", "force-again.json");
         var again = harness.Run(output, harness.PasswordEnv(), [.. publish, "--metadata-file", report]);
         Assert.Equal(0, again.Exit);
-        Assert.Equal("unchanged", RunReport.Read(report).Published.Single(p => p.Reference == $"{ns}/pandoc:v3.0.0").Status);
+        Assert.Equal("unchanged", RunReport.Read(report).Published.Single(p => p.Reference == $"{ns}/buildx:v3.0.0").Status);
     }
 
     [Fact]
     public async Task A_backport_release_moves_only_its_minor_line_and_leaves_latest_on_the_newer_release()
     {
         var ns = $"{harness.Registry}/e2e-{harness.RunId}-backport";
-        var repository = $"{ns}/pandoc";
+        var repository = $"{ns}/buildx";
         string Report(string tag) => Path.Combine(TestRepository.Root, "artifacts", "e2e", $"backport-{tag}.json");
-        string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString(),
+        string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString(),
             "--metadata-file", Report(tag)];
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
@@ -275,7 +274,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             RunReport.Read(Report("v1.4.0")).Published.Single().FloatingTags.Select(t => (t.Tag, t.Moved, t.Digest)));
 
         // The plan, before the backport, reads the same tags and says what will happen.
-        var plan = harness.Run(output, harness.PasswordEnv(), "plan", "--tag", "v1.3.5", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString());
+        var plan = harness.Run(output, harness.PasswordEnv(), "plan", "--tag", "v1.3.5", "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString());
         Assert.Equal(0, plan.Exit);
         Assert.Contains($"{repository}:latest stays: v1.4.0 is newer in the repository", plan.Out);
         Assert.Contains($"{repository}:v1 stays: v1.4.0 is newer in v1", plan.Out);
@@ -298,7 +297,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         using var config = await registry.GetBlobJsonAsync(repository, Assert.Single(index!.Manifests).ConfigDigest, harness.Credentials, ct);
         var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
         var catalog = ImageTooling.Catalog.CatalogLoader.Load(harness.ImagesWithStandIns);
-        foreach (var tool in catalog.AllToolsOf(catalog.Image("pandoc")))
+        foreach (var tool in catalog.AllToolsOf(catalog.Image("buildx")))
             Assert.Equal(tool.Version, labels.GetProperty(BuildPlan.ToolLabelPrefix + tool.Name).GetString());
     }
 
@@ -312,10 +311,10 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             HoldManifestPuts = TimeSpan.FromSeconds(5),
         };
         var ns = $"127.0.0.1:{proxy.Port}/e2e-{harness.RunId}-interrupt";
-        var repository = $"{ns}/pandoc";
-        // pandoc alone (no stand-in downloads, so served from the build cache); SIGTERM once the floating tags are
-        // decided, which is just before the version tag's push starts.
-        string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "pandoc", "--platform", harness.Quick.ToString()];
+        var repository = $"{ns}/buildx";
+        // buildx alone (its build served from the build cache, its smoke tests quick); SIGTERM once the floating tags
+        // are decided, which is just before the version tag's push starts.
+        string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString()];
         var first = harness.Run(output, harness.PasswordEnv(), line => line.Contains($"[tags]  {repository}:latest will move", StringComparison.Ordinal), publish);
         Assert.Equal(1, first.Exit);
         var error = Assert.Single(first.Err.Trim().Split('\n'));

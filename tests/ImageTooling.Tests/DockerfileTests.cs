@@ -75,42 +75,52 @@ public partial class DockerfileTests
         }
     }
 
+    /// <summary>images/common/toolbox-apt-install: the one way the images install Debian packages.</summary>
+    private static readonly string AptInstall = File.ReadAllText(Path.Combine(Repo.Images, "common", "toolbox-apt-install"));
+
     [Theory]
     [MemberData(nameof(Images))]
-    public void Package_installs_leave_no_lists_caches_or_recommends_behind(string image)
+    public void Package_installs_go_through_the_one_install_script(string image)
     {
-        foreach (var run in Runs(Dockerfile(image)))
+        var dockerfile = Dockerfile(image);
+        foreach (var run in Runs(dockerfile))
         {
-            if (run.Contains("apt-get install", StringComparison.Ordinal))
-                Assert.Contains("--no-install-recommends", run);
-            if (run.Contains("apt-get update", StringComparison.Ordinal))
-            {
-                // In the same RUN, so no layer keeps them (the base may lack Debian's docker-clean).
-                Assert.Matches(@"rm -rf [^;]*/var/lib/apt/lists/\*", run);
-                Assert.Matches(@"rm -rf [^;]*/var/cache/apt/\*\.bin", run);
-                Assert.Matches(@"rm -rf [^;]*/var/cache/apt/archives/\*\.deb", run);
-            }
+            Assert.DoesNotContain("apt-get", run);
+            Assert.DoesNotContain("dpkg-divert", run);
             Assert.DoesNotMatch(@"\|\s*(ba)?sh\b", run); // no curl | sh
             Assert.DoesNotContain("pip install", run);
             Assert.DoesNotContain("chmod u+s", run);
             Assert.DoesNotContain("chmod 4", run);
         }
+        // The script is copied in before the first install of each stage that uses it.
+        foreach (var stage in Regex.Split(dockerfile, "\n(?=FROM )").Where(stage => stage.Contains("RUN toolbox-apt-install", StringComparison.Ordinal)))
+            Assert.True(stage.Contains("common/toolbox-apt-install", StringComparison.Ordinal) || !stage.StartsWith("FROM ${", StringComparison.Ordinal) || stage.StartsWith("FROM ${BASE_IMAGE}", StringComparison.Ordinal),
+                $"{image}: a stage installs packages without copying common/toolbox-apt-install first:\n{stage[..stage.IndexOf('\n', StringComparison.Ordinal)]}");
+    }
+
+    [Fact]
+    public void The_install_script_leaves_no_lists_caches_recommends_or_setuid_bits_behind_and_undoes_its_deferrals()
+    {
+        // In the same RUN as the install, so no layer keeps them (the base may lack Debian's docker-clean).
+        Assert.Contains("install -y --no-install-recommends", AptInstall);
+        Assert.Matches(@"\nrm -rf [^\n]*/var/lib/apt/lists/\*", AptInstall);
+        Assert.Matches(@"\nrm -rf [^\n]*/var/cache/apt/\*\.bin", AptInstall);
+        Assert.Matches(@"\nrm -rf [^\n]*/var/cache/apt/archives/\*\.deb", AptInstall);
+        Assert.Contains("\nfind / -xdev -perm /6000 -type f -exec chmod a-s {} +\n", AptInstall);
+        Assert.Contains("dpkg-divert --local --rename --remove \"$program\"", AptInstall);
+        Assert.Contains("#clear DPkg::Pre-Install-Pkgs;", AptInstall);
     }
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void Archives_are_unpacked_as_root_owned_files_and_the_final_stage_drops_setuid_bits(string image)
+    public void Archives_are_unpacked_as_root_owned_files_and_every_stage_of_the_target_installs_through_the_script(string image)
     {
         var dockerfile = Dockerfile(image);
-        var runs = Runs(dockerfile);
-        foreach (var tar in runs.SelectMany(run => TarExtract().Matches(run)).Select(m => m.Value))
+        foreach (var tar in Runs(dockerfile).SelectMany(run => TarExtract().Matches(run)).Select(m => m.Value))
             Assert.Contains("--no-same-owner", tar);
-        // Every install in a stage of the target platform strips the bits the packages brought.
+        // Every install in a stage of the target platform strips the bits the packages brought (the script does).
         var targetStages = Regex.Split(dockerfile, "\n(?=FROM )").Where(stage => stage.StartsWith("FROM ", StringComparison.Ordinal) && !stage.StartsWith("FROM --platform=$BUILDPLATFORM ", StringComparison.Ordinal));
-        var installs = targetStages.SelectMany(Runs).Where(run => run.Contains("apt-get install", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(installs);
-        foreach (var install in installs)
-            Assert.Contains("find / -xdev -perm /6000 -type f -exec chmod a-s {} +", install);
+        Assert.Contains(targetStages.SelectMany(Runs), run => run.StartsWith("RUN toolbox-apt-install ", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -160,9 +170,11 @@ public partial class DockerfileTests
     public void The_shell_scripts_of_the_images_pass_shellcheck()
     {
         var scripts = Directory.GetFiles(Path.Combine(Repo.Images, "common")).Where(f => File.ReadLines(f).FirstOrDefault()?.StartsWith("#!/bin/sh", StringComparison.Ordinal) == true).ToList();
-        Assert.Equal(7, scripts.Count);
+        Assert.Equal(8, scripts.Count);
         var result = TestProcess.Run("shellcheck", scripts.Prepend("sh").Prepend("-s"));
         Assert.True(result.ExitCode == 0, result.ToString());
+        // The Dockerfiles copy them to /usr/local/bin and run them by name: COPY keeps the mode they have here.
+        Assert.All(scripts, script => Assert.True(File.GetUnixFileMode(script).HasFlag(UnixFileMode.UserExecute), $"{script} is not executable"));
     }
 
     [GeneratedRegex(@"\btar\s+(-[a-zA-Z]*x[a-zA-Z]*|--extract|(--[a-z-]+\s+)+-[a-zA-Z]*x[a-zA-Z]*)[^;&|]*")]

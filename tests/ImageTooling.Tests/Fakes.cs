@@ -4,7 +4,7 @@ using ImageTooling.Catalog;
 namespace ImageTooling.Tests;
 
 /// <summary>An in-memory stand-in for an engine, for testing the pipeline's rules (the real engines have their own tests).</summary>
-internal sealed class FakeEngine : IImageEngine
+internal sealed class FakeEngine : IImageEngine, ImageTooling.Security.IRegistryImages
 {
     public ConcurrentQueue<string> Events { get; } = new();
     public Func<BuildNode, bool> BuildFails { get; init; } = _ => false;
@@ -47,6 +47,13 @@ internal sealed class FakeEngine : IImageEngine
             ConfigDigest = $"sha256:{node.Image.Name}-{node.Platform.Architecture}",
             FromCache = FromCache(node),
         };
+    }
+
+    /// <summary>A registry's image as this engine runs it: its handle is the reference it was pulled by.</summary>
+    public Task<BuiltImage> PullAsync(BuildNode node, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        Events.Enqueue($"pull {reference} {node.Platform}");
+        return Task.FromResult(new BuiltImage(node, reference));
     }
 
     public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
@@ -106,9 +113,9 @@ internal sealed class FakeRegistry : IRegistry
         lock (Tags) Tags[reference] = index;
     }
 
-    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
+    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation) =>
         RefuseReads
-            ? throw new InputError($"reading {repository}:{tag}: the registry refused the credentials of '{credentials.Username}'")
+            ? throw new InputError($"reading {repository}:{tag}: the registry refused {(credentials is null ? "anonymous access" : $"the credentials of '{credentials.Username}'")}")
             : Task.FromResult(tag.StartsWith("sha256:", StringComparison.Ordinal)
                 ? Digests.GetValueOrDefault($"{repository}@{tag}")
                 : Tags.GetValueOrDefault($"{repository}:{tag}"));

@@ -50,15 +50,13 @@ public class GraphExecutorTests
     }
 
     [Fact]
-    public async Task The_smoke_tests_of_one_node_run_side_by_side_in_the_free_slots_the_longest_first()
+    public async Task The_smoke_tests_of_one_node_run_side_by_side_in_the_free_slots()
     {
         var (schedule, nodes) = Graph(slots: 2, smokeTests: true, tests: new() { ["help lists the tools"] = 20 });
-        var started = new ConcurrentQueue<string>();
         var runningOfBase = 0;
         var mostOfBase = 0;
         await new GraphExecutor(schedule).RunAsync(async w =>
         {
-            started.Enqueue(Name(w));
             if (w.Test is null || w.Node.Image.Name != "base")
                 return true;
             mostOfBase = Math.Max(mostOfBase, Interlocked.Increment(ref runningOfBase));
@@ -69,7 +67,23 @@ public class GraphExecutorTests
 
         Assert.Equal(2, mostOfBase);
         Assert.Equal(20, schedule.SmokePath(nodes["base"])); // its longest test, longer than all its tests over 2 slots
+    }
+
+    [Fact]
+    public async Task Among_ready_smoke_tests_the_longest_starts_first()
+    {
+        // One slot: the order in which work starts is the order the executor chose.
+        var (schedule, _) = Graph(slots: 1, smokeTests: true, tests: new() { ["help lists the tools"] = 20 });
+        var started = new ConcurrentQueue<string>();
+        await new GraphExecutor(schedule).RunAsync(w =>
+        {
+            started.Enqueue(Name(w));
+            return Task.FromResult(true);
+        }, _ => { }, (w, reason) => Assert.Fail($"{Name(w)} did not run: {reason}"), CancellationToken.None);
+
         Assert.Equal("base smoke help lists the tools", started.First(n => n.StartsWith("base smoke ", StringComparison.Ordinal)));
+        // ... and before the builds whose remaining path is shorter than 20 h (other: 5 h, derived: 1 h + its tests).
+        Assert.True(started.ToList().IndexOf("base smoke help lists the tools") < started.ToList().IndexOf("other"));
     }
 
     [Fact]

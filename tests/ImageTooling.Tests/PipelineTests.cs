@@ -306,8 +306,8 @@ public class PipelineTests
         Assert.DoesNotContain(engine.Events, e => e.Contains("greets the user", StringComparison.Ordinal) || e.Contains("mounted config", StringComparison.Ordinal));
         Assert.Contains("alpha greets the user: skipped (needs the real alpha; this run uses a stand-in for it)", log.ToString());
         Assert.Contains("alpha reads a read-only mounted config: skipped (needs the real alpha;", log.ToString());
-        // platform and help run on the image; alpha's version and architecture checks run on its stand-in.
-        Assert.Contains("smoke tests: 2 on real binaries, 2 on stand-ins, 3 skipped", log.ToString());
+        // platform, help and the security check run on the image; alpha's version and architecture checks run on its stand-in.
+        Assert.Contains("smoke tests: 3 on real binaries, 2 on stand-ins, 3 skipped", log.ToString());
     }
 
     [Fact]
@@ -317,7 +317,7 @@ public class PipelineTests
         var log = new StringWriter();
         var plan = BuildPlan.Create(Repo.Fixture(), new PlanOptions { Images = ["base"], Platforms = ["linux/amd64"] });
         await NewPipeline(engine, log).BuildAsync(plan, smokeTest: true, CancellationToken.None);
-        Assert.Contains("smoke tests: 7 on real binaries, 0 on stand-ins, 0 skipped", log.ToString());
+        Assert.Contains("smoke tests: 8 on real binaries, 0 on stand-ins, 0 skipped", log.ToString());
         var mounted = Assert.Single(plan.Nodes).SmokeTests.Where(t => t.Mount is not null).ToList();
         Assert.Equal([true, false], mounted.Select(t => t.Mount!.ReadOnly));
         Assert.All(mounted, t => Assert.Equal("greeting: hello", t.Mount!.Files["settings"]));

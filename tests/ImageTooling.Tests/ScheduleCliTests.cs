@@ -86,6 +86,7 @@ public class ScheduleCliTests
         Assert.Matches(@"root linux/amd64 +│ done +│ +98/100 │ +6/7 │ +1 │ critical path", lines.Single(l => l.Contains("root linux/amd64", StringComparison.Ordinal)));
         Assert.Matches(@"child linux/amd64 +│ building +│ +42/100 │ +7 │ +0 │ critical path", lines.Single(l => l.Contains("child linux/amd64", StringComparison.Ordinal)));
         Assert.Matches(@"other linux/amd64 +│ waiting +│ +5 │ +7 │ +0 │ +│", lines.Single(l => l.Contains("other linux/amd64", StringComparison.Ordinal)));
-        Assert.Contains("1/3 done · 150 s elapsed · expected lower bound 207 s on 2 slots", output.ToString());
+        // root's build (100 s), then the child's (100 s) and its two smoke tests (7 s, side by side on 2 slots: 3.5 s).
+        Assert.Contains("1/3 done · 150 s elapsed · expected lower bound 204 s on 2 slots", output.ToString());
     }
 }

@@ -50,7 +50,10 @@ public class SchedulingTests
         ExpectedTime Times(BuildNode n) => new(n.Image.ExpectedBuildSeconds[Amd64], n.Image.Name == "root" ? 10 : 1);
 
         var tested = Schedule.For(plan.Nodes, Times, smokeTests: true, slots: 2);
-        Assert.Equal(12, tested.Remaining(Node(plan, "root"))); // its own smoke tests outlast the child's 3 + 1
+        // Every node here has two smoke tests (its platform and the security check), side by side on the 2 slots: root's
+        // 10 s of them take 5 s, which outlast the child's 3 s build and its 1 s of tests (0.5 s side by side).
+        Assert.Equal(2, Node(plan, "root").SmokeTests.Count);
+        Assert.Equal(7, tested.Remaining(Node(plan, "root")));
         Assert.Equal(["root"], tested.CriticalPath.Select(n => n.Image.Name));
         Assert.Equal(16, tested.WorkSeconds);
 
@@ -239,6 +242,10 @@ public class SchedulingTests
         license: MIT
         base-images:
           debian: registry.test/debian:1@sha256:{{new string('0', 64)}}
+        security-check:
+          run: echo pending-security-updates=none
+          expect: pending-security-updates=none
+          network: true
         tools: {}
         images:
           a:
@@ -274,7 +281,7 @@ public class SchedulingTests
     {
         var error = Assert.Throws<InputError>(() => CatalogLoader.Parse("catalog.yaml", CatalogWithHint(hint), ImagesDirectory()));
         Assert.Contains(message, error.Message);
-        Assert.StartsWith("catalog.yaml:13:", error.Message);
+        Assert.StartsWith("catalog.yaml:17:", error.Message);
     }
 
 
@@ -335,6 +342,13 @@ public class SchedulingTests
         public Schedule? Schedule { get; private set; }
         public void Started(Schedule schedule) => Schedule = schedule;
         public void Changed(NodeStatus status) => changes.Enqueue(status);
-        public List<NodeStage> StagesOf(BuildNode node) => changes.Where(c => c.Node == node).Select(c => c.Stage).ToList();
+        /// <summary>The stages the node went through, in order (a stage is told again with each smoke test's result).</summary>
+        public List<NodeStage> StagesOf(BuildNode node)
+        {
+            var stages = new List<NodeStage>();
+            foreach (var stage in changes.Where(c => c.Node == node).Select(c => c.Stage))
+                if (stages.Count == 0 || stages[^1] != stage) stages.Add(stage);
+            return stages;
+        }
     }
 }

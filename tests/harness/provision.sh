@@ -342,12 +342,26 @@ readonly SLIM_APT_OPTS=(
   'Acquire::Languages "none"' 'Acquire::GzipIndexes "true"' 'APT::AutoRemove::SuggestsImportant "false"'
 )
 # The recipe's identity: a changed recipe builds new tarballs and replaces the mirror's image.
-RECIPE=$(printf '%s\n' "$SUITE" minbase ca-certificates "${SLIM_DPKG_OPTS[@]}" "${SLIM_APT_OPTS[@]}" | sha256sum | cut -c1-12)
+# The apt sources of Docker Hub's debian image: the release, its security archive and its point-release
+# updates (debuerreotype's scripts/debuerreotype-debian-sources-list, lines 157-184 at 7de510f, writes them to
+# /etc/apt/sources.list.d/debian.sources), so that the images' builds upgrade to the same fixes on the
+# stand-in as on the real base, and their security check asks the same archive.
+security_mirror() {
+  if [[ -n ${HARNESS_DEBIAN_SECURITY_MIRROR:-} ]]; then
+    printf '%s\n' "$HARNESS_DEBIAN_SECURITY_MIRROR"
+  else
+    local mirror
+    mirror=$(apt_mirror)
+    printf '%s\n' "${mirror%/debian}/debian-security"
+  fi
+}
+SOURCES=("deb $(apt_mirror) $SUITE main" "deb $(apt_mirror) $SUITE-updates main" "deb $(security_mirror) $SUITE-security main")
+readonly SOURCES
+RECIPE=$(printf '%s\n' "$SUITE" minbase ca-certificates "${SLIM_DPKG_OPTS[@]}" "${SLIM_APT_OPTS[@]}" "${SOURCES[@]}" | sha256sum | cut -c1-12)
 readonly RECIPE
 
 build_rootfs_tarballs() {
-  local mirror arch pids=() failed=0 opts=()
-  mirror=$(apt_mirror)
+  local arch pids=() failed=0 opts=()
   local opt
   for opt in "${SLIM_DPKG_OPTS[@]}"; do opts+=(--dpkgopt="$opt"); done
   for opt in "${SLIM_APT_OPTS[@]}"; do opts+=(--aptopt="$opt"); done
@@ -357,14 +371,14 @@ build_rootfs_tarballs() {
       log "debian: reusing $tar"
       continue
     fi
-    log "debian: mmdebstrap $SUITE/$arch from $mirror (log: $HARNESS_STATE/logs/mmdebstrap-$arch.log)"
+    log "debian: mmdebstrap $SUITE/$arch from ${SOURCES[*]} (log: $HARNESS_STATE/logs/mmdebstrap-$arch.log)"
     (
       exec 9>&-
       rm -f "$tar.partial"
       # The distribution's own tools only: mmdebstrap runs its helpers (mmtarfilter, a Python script) once per
       # package, and a python3 earlier on PATH (a version manager's shim) would start them through its wrapper.
       PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=minbase --arch="$arch" --include=ca-certificates --format=tar "${opts[@]}" \
-        "$SUITE" "$tar.partial" "$mirror" >"$HARNESS_STATE/logs/mmdebstrap-$arch.log" 2>&1
+        "$SUITE" "$tar.partial" "${SOURCES[@]}" >"$HARNESS_STATE/logs/mmdebstrap-$arch.log" 2>&1
       mv -f "$tar.partial" "$tar"
     ) &
     pids+=("$!:$arch")

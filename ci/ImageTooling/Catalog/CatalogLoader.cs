@@ -28,7 +28,7 @@ public static partial class CatalogLoader
     public static ImageCatalog Parse(string file, string text, string imagesDirectory)
     {
         var root = YamlNode.Load(file, text);
-        string[] keys = ["registry", "source", "license", "base-images", "tools", "images"];
+        string[] keys = ["registry", "source", "license", "base-images", "security-check", "tools", "images"];
         var registry = root.Required("registry", "the catalog", keys).Scalar("registry");
         var source = root.Required("source", "the catalog", keys).Scalar("source");
         var license = root.Required("license", "the catalog", keys).Scalar("license");
@@ -50,7 +50,11 @@ public static partial class CatalogLoader
         var images = root.Required("images", "the catalog", keys).Entries("images")
             .Select(e => ReadImage(e.Key, e.Value, e.Spot, tools, baseImages, imagesDirectory))
             .ToList();
-        var catalog = new ImageCatalog(imagesDirectory, registry, source, license, baseImages, tools, images);
+        var securityNode = root.Required("security-check", "the catalog", keys);
+        var securityCheck = ReadSmokeTest(securityNode, "the security check", "security-check", null, null);
+        if (!securityCheck.Network)
+            throw securityNode.Error("the security check asks Debian's security archive: give it 'network: true'");
+        var catalog = new ImageCatalog(imagesDirectory, registry, source, license, baseImages, tools, images) { SecurityCheck = securityCheck };
         CheckBases(catalog, root);
         return catalog;
     }
@@ -135,25 +139,38 @@ public static partial class CatalogLoader
     private static List<SmokeTest> ReadSmokeTests(YamlNode? node, string owner, string? tool, IReadOnlyDictionary<string, Tool>? tools)
     {
         if (node is null) return [];
-        string[] keys = ["name", "run", "expect", "user", "needs-real-tool", "mount"];
         var tests = new List<SmokeTest>();
         foreach (var item in node.Items($"the smoke tests of {owner}"))
         {
-            var name = item.Required("name", $"a smoke test of {owner}", keys).Scalar("name");
-            if (tests.Any(t => t.Name == name)) throw item.Error($"duplicate smoke test '{name}' in {owner}");
-            var realNode = item.Optional("needs-real-tool", $"smoke test '{name}'", keys);
-            var (real, testTool) = NeedsRealTool(realNode, tool, tools);
-            var user = item.Optional("user", $"smoke test '{name}'", keys)?.Scalar("user");
-            tests.Add(new SmokeTest(
-                name,
-                item.Required("run", $"smoke test '{name}'", keys).Scalar("run"),
-                item.Required("expect", $"smoke test '{name}'", keys).Scalar("expect"),
-                user,
-                real,
-                testTool,
-                ReadMount(item.Optional("mount", $"smoke test '{name}'", keys), name)));
+            var test = ReadSmokeTest(item, $"a smoke test of {owner}", null, tool, tools);
+            if (tests.Any(t => t.Name == test.Name)) throw item.Error($"duplicate smoke test '{test.Name}' in {owner}");
+            tests.Add(test);
         }
         return tests;
+    }
+
+    /// <param name="fixedName">The name of a test the catalog names by its key (the security check); null: the test's <c>name</c>.</param>
+    private static SmokeTest ReadSmokeTest(YamlNode item, string what, string? fixedName, string? tool, IReadOnlyDictionary<string, Tool>? tools)
+    {
+        string[] keys = fixedName is null ? ["name", "run", "expect", "user", "needs-real-tool", "mount", "network"] : ["run", "expect", "user", "network"];
+        var name = fixedName ?? item.Required("name", what, keys).Scalar("name");
+        var realNode = fixedName is null ? item.Optional("needs-real-tool", $"smoke test '{name}'", keys) : null;
+        var (real, testTool) = NeedsRealTool(realNode, tool, tools);
+        var network = item.Optional("network", $"smoke test '{name}'", keys)?.Scalar("network") switch
+        {
+            null or "false" => false,
+            "true" => true,
+            var other => throw item.Error($"network of smoke test '{name}' must be true or false, got '{other}'"),
+        };
+        return new SmokeTest(
+            name,
+            item.Required("run", $"smoke test '{name}'", keys).Scalar("run"),
+            item.Required("expect", $"smoke test '{name}'", keys).Scalar("expect"),
+            item.Optional("user", $"smoke test '{name}'", keys)?.Scalar("user"),
+            real,
+            testTool,
+            fixedName is null ? ReadMount(item.Optional("mount", $"smoke test '{name}'", keys), name) : null,
+            network);
     }
 
     /// <summary>A tool's own test says <c>needs-real-tool: true</c>; an image's test names the tool it needs.</summary>

@@ -10,6 +10,13 @@ public sealed record ImageCatalog(
     IReadOnlyDictionary<string, Tool> Tools,
     IReadOnlyList<ImageDefinition> Images)
 {
+    /// <summary>
+    /// The check that no fix waits in Debian's security archive for an image's packages: a smoke test of every image and
+    /// platform (so a build without the fixes available when it ran is not released), and what <c>imagetool
+    /// security-status</c> runs in the published images.
+    /// </summary>
+    public SmokeTest SecurityCheck { get; init; } = new("has no pending Debian security update", "true", "", Network: true);
+
     public ImageDefinition Image(string name) => Images.First(i => i.Name == name);
 
     public IEnumerable<Tool> ToolsOf(ImageDefinition image) => image.Tools.Select(t => Tools[t]);

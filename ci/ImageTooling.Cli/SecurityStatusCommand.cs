@@ -1,0 +1,55 @@
+using System.CommandLine;
+using ImageTooling.Local;
+using ImageTooling.Registry;
+using ImageTooling.Security;
+
+namespace ImageTooling.Cli;
+
+/// <summary>
+/// <c>imagetool security-status</c>: what waits for the images users pull (a tag, <c>latest</c> by default). Exit code 0
+/// when nothing is pending, 1 when a fix waits or an image could not be checked, 2 on bad input. It runs the published
+/// images with the local engine (podman pulls one platform's image at a time), whatever engine built them.
+/// </summary>
+internal static class SecurityStatusCommand
+{
+    public static readonly Option<string> Tag = new("--tag") { Description = "The published tag to check (default: latest)", DefaultValueFactory = _ => "latest" };
+    public static readonly Option<string?> Archive = new("--security-archive") { Description = "Also ask this apt source, as a one-line 'deb URL SUITE COMPONENT' (e.g. a mirror of Debian's security archive)" };
+
+    /// <summary>Checks the planned images' <paramref name="tag"/>; returns the exit code (1 when something waits).</summary>
+    public static async Task<int> RunAsync(
+        BuildPlan plan, string tag, string? archive, RegistryCredentials? credentials, string logDirectory, string? metadataFile, TextWriter output, TextWriter error,
+        CancellationToken cancellation)
+    {
+        if (!ImageReference.IsTag(tag)) throw new InputError($"--tag takes a tag such as latest or v1.2.3, got '{tag}'");
+        if (archive is not null && !archive.StartsWith("deb ", StringComparison.Ordinal))
+            throw new InputError($"--security-archive takes an apt source line 'deb URL SUITE COMPONENT', got '{archive}'");
+        var printed = metadataFile == "-" ? error : output;
+        var engine = new PodmanEngine(plan.Catalog.Directory, logDirectory);
+        using var registry = new RegistryClient();
+        var status = new SecurityStatus(engine, engine, registry, new RunLog(printed)) { ExtraSource = archive };
+        var report = await status.CheckAsync(plan.Catalog, plan, tag, credentials, cancellation);
+        printed.Write(Text(report));
+        if (metadataFile == "-") output.Write(report.ToJson());
+        else if (metadataFile is not null) File.WriteAllText(metadataFile, report.ToJson());
+        return report.Pending ? ExitCodes.Failure : ExitCodes.Ok;
+    }
+
+    private static string Text(SecurityReport report)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Security status of :{report.Tag} ({report.Checked:yyyy-MM-dd HH:mm} UTC):");
+        foreach (var image in report.Images)
+        {
+            var state = image.Error is not null ? $"NOT CHECKED: {image.Error}" : image.Pending.Count == 0 ? "no pending security fix" : $"{image.Pending.Count} pending security fixes";
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {image.Reference} {image.Platform}: {state}");
+            foreach (var fix in image.Pending) text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    {fix.Package} {fix.Installed} -> {fix.Fixed}");
+            foreach (var tool in image.ToolUpdates)
+                text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    tool {tool.Tool} (pinned {tool.Pinned}): {tool.Installed} installed, {tool.Available} available");
+        }
+        var notAsked = report.Images.SelectMany(i => i.NotAsked).Distinct().ToList();
+        if (notAsked.Count > 0)
+            text.AppendLine($"  Not asked (upstream downloads; Renovate watches their releases): {string.Join(", ", notAsked)}");
+        text.AppendLine(report.Pending ? "Something waits: rebuild it as a new patch release of the same commit (docs/releasing.md)." : "Nothing waits.");
+        return text.ToString();
+    }
+}
