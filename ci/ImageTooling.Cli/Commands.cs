@@ -182,6 +182,7 @@ internal static class Commands
         root.Subcommands.Add(security);
         root.Subcommands.Add(SecurityTargetsCommand.Create(output, error, Image, RegistryOption, Username, PasswordEnv));
         root.Subcommands.Add(SecurityRebuildCommand.Create(output, error));
+        root.Subcommands.Add(NugetAdvisoriesCommand.Create(output, error));
 
         ReleaseCommands.AddTo(root, output, error, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;
