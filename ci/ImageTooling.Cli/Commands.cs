@@ -180,6 +180,9 @@ internal static class Commands
             LogDirectory(r), r.GetValue(MetadataFile), output, error, ct),
             credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
         root.Subcommands.Add(security);
+        root.Subcommands.Add(SecurityTargetsCommand.Create(output, error, Image, RegistryOption, Username, PasswordEnv));
+        root.Subcommands.Add(SecurityRebuildCommand.Create(output, error));
+        root.Subcommands.Add(NugetAdvisoriesCommand.Create(output, error));
 
         ReleaseCommands.AddTo(root, output, error, new ReleaseCommands.Shared(Tag, Image, RegistryOption, Username, PasswordEnv, Report, Json));
         return root;

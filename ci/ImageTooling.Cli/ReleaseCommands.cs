@@ -128,7 +128,7 @@ internal static class ReleaseCommands
             }
             var before = previous is null ? null
                 : await CatalogAtAsync(root, working, previous.ToString(), ct) ?? throw new InputError($"cannot read images/catalog.yaml at {previous}: no such tag here (git fetch --tags?)");
-            output.Write(ReleaseNotes.Markdown(release, current, previous, before));
+            output.Write(ReleaseNotes.Markdown(release, current, previous, before, await RebuildOfAsync(root, release, previous, ct)));
             if (r.GetValue(GithubOutput) is { } file)
             {
                 var latest = FloatingTags.Decide(release, tags?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [], ["latest"])[0];
@@ -188,6 +188,18 @@ internal static class ReleaseCommands
             expected[target.Repository] = pair[(eq + 1)..];
         }
         return expected;
+    }
+
+    /// <summary>Whether the release rebuilds an earlier one: its tag's annotation holds a security rebuild's record, or it
+    /// names the same commit as the previous release (a rebuild tagged by hand). Null otherwise, or outside a checkout.</summary>
+    private static async Task<RebuildNote?> RebuildOfAsync(string root, ReleaseTag release, ReleaseTag? previous, CancellationToken cancellation)
+    {
+        var releases = await GitReleases.TryReadAsync(root, cancellation);
+        var own = releases.FirstOrDefault(r => r.Tag == release);
+        if (own is null) return null;
+        if (own.Record is { } record) return new RebuildNote(record.Replaces, own.Commit, record);
+        var before = previous is null ? null : releases.FirstOrDefault(r => r.Tag == previous);
+        return before is not null && before.Commit == own.Commit ? new RebuildNote(before.Tag, own.Commit, null) : null;
     }
 
     private static string RepositoryRoot(ImageCatalog catalog) => Path.GetDirectoryName(Path.GetFullPath(catalog.Directory).TrimEnd(Path.DirectorySeparatorChar))!;

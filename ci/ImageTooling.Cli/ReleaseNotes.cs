@@ -1,7 +1,12 @@
 using System.Text;
 using ImageTooling.Catalog;
+using ImageTooling.Security;
 
 namespace ImageTooling.Cli;
+
+/// <summary>A release that builds the same commit as <paramref name="Of"/> again (a security rebuild), with the record of
+/// its tag's annotation when the scheduled check made it (null for one tagged by hand).</summary>
+internal sealed record RebuildNote(ReleaseTag Of, string Commit, RebuildRecord? Record);
 
 /// <summary>The body of a GitHub release: every image with its tool versions, and what changed since the previous release's catalog.</summary>
 internal static class ReleaseNotes
@@ -13,9 +18,10 @@ internal static class ReleaseNotes
             .OrderDescending()
             .FirstOrDefault();
 
-    public static string Markdown(ReleaseTag release, ImageCatalog current, ReleaseTag? previousTag, ImageCatalog? previous)
+    public static string Markdown(ReleaseTag release, ImageCatalog current, ReleaseTag? previousTag, ImageCatalog? previous, RebuildNote? rebuild = null)
     {
         var text = new StringBuilder();
+        if (rebuild is not null) text.Append(Rebuild(release, rebuild));
         var since = previousTag is null ? "" : $" since {previousTag}";
         text.AppendLine($"## Images of {release}");
         text.AppendLine();
@@ -57,6 +63,33 @@ internal static class ReleaseNotes
         text.AppendLine(previousTag is null
             ? "First release: nothing to compare with."
             : $"Bold: changed since {previousTag}. Each image lists its tools as labels too: `skopeo inspect docker://IMAGE` shows `{BuildPlan.ToolLabelPrefix}<tool>`.");
+        return text.ToString();
+    }
+
+    /// <summary>The head of a rebuild's notes: which release it rebuilds, from which commit, and the Debian packages it
+    /// updates (the fixes the scheduled check found pending; other updates Debian published may come along).</summary>
+    private static string Rebuild(ReleaseTag release, RebuildNote rebuild)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"## Security rebuild of {rebuild.Of}");
+        text.AppendLine();
+        text.AppendLine($"{release} is {rebuild.Of} built again from the same commit (`{rebuild.Commit[..Math.Min(12, rebuild.Commit.Length)]}`), "
+            + "with the Debian security and point-release fixes published since; no tool version changed.");
+        text.AppendLine();
+        if (rebuild.Record is { Fixes.Count: > 0 } record)
+        {
+            text.AppendLine($"Packages updated: the fixes the scheduled security check found pending in {string.Join(", ", record.Checked.Select(t => $"`{t}`"))}:");
+            text.AppendLine();
+            text.AppendLine("| Package | Was | Fixed in |");
+            text.AppendLine("|---|---|---|");
+            foreach (var fix in record.Fixes)
+                text.AppendLine($"| {fix.Package} | {fix.Installed} | {fix.Fixed} |");
+        }
+        else
+        {
+            text.AppendLine("Tagged by hand: the packages are Debian's as of the build (`toolbox-help` prints the date).");
+        }
+        text.AppendLine();
         return text.ToString();
     }
 }

@@ -24,6 +24,18 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
 {
     public string Name => "podman (local engine)";
 
+    /// <summary>Only images of the machine's own architecture run (security-status on a runner of that platform): qemu-user
+    /// binfmt for the other one is not asked for.</summary>
+    public bool NativeOnly { get; init; }
+
+    /// <summary>The machine's architecture as platforms name it: amd64, arm64.</summary>
+    public static string NativeArchitecture => RuntimeInformation.OSArchitecture switch
+    {
+        Architecture.X64 => "amd64",
+        Architecture.Arm64 => "arm64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+
     internal static string LocalName(BuildNode node) =>
         $"localhost/imagetool/{node.Image.Name}:{node.Platform.Architecture}";
 
@@ -40,14 +52,8 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
             if (await TryRunAsync(tool, ["--version"], cancellation) is null)
                 throw new InputError($"the local engine needs {tool}: run ci/install-local-engine.sh (podman, buildah, "
                     + "skopeo, qemu-user-static), or run inside a Dagger session");
-        var native = RuntimeInformation.OSArchitecture switch
-        {
-            Architecture.X64 => "amd64",
-            Architecture.Arm64 => "arm64",
-            var other => other.ToString().ToLowerInvariant(),
-        };
-        var foreign = native == "amd64" ? "qemu-aarch64" : "qemu-x86_64";
-        if (!File.Exists($"/proc/sys/fs/binfmt_misc/{foreign}"))
+        var foreign = NativeArchitecture == "amd64" ? "qemu-aarch64" : "qemu-x86_64";
+        if (!NativeOnly && !File.Exists($"/proc/sys/fs/binfmt_misc/{foreign}"))
             throw new InputError($"building for the other architecture needs qemu-user binfmt ({foreign} is not "
                 + $"registered): apt-get install qemu-user-static binfmt-support && update-binfmts --enable {foreign}");
         Directory.CreateDirectory(logDirectory);
