@@ -170,6 +170,20 @@ internal static class Commands
         }, credentials: Token(r)));
         root.Subcommands.Add(assemble);
 
+        var stagedTargets = new Command("staged-targets", "Print, as JSON, each image's repository and the digest each platform was staged as (the release's scan matrix, before any tag); fails unless every platform of every image was staged")
+        {
+            Staged,
+        };
+        AddPlanOptions(stagedTargets);
+        stagedTargets.SetAction((r, ct) => Run(async () =>
+        {
+            var staged = (r.GetValue(Staged) ?? []).SelectMany(file => RunReport.Read(file).Staged).ToList();
+            var targets = StagedTargets.For(await CreatePlanAsync(r, ct), staged);
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(targets.Select(t => new { image = t.Image, repository = t.Repository, platforms = t.Platforms })));
+            return ExitCodes.Ok;
+        }));
+        root.Subcommands.Add(stagedTargets);
+
         var security = new Command("security-status",
             "Check a published tag (default latest) for the Debian security fixes its images lack and the tools with another version available; exit 1 when something waits")
         {

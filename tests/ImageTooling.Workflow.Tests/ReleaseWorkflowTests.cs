@@ -176,9 +176,7 @@ public partial class ReleaseWorkflowTests
     {
         var scan = Release.Job("scan");
         var verify = Release.Job("sign");
-        Assert.Contains("publish", scan.Needs);
         Assert.Contains("scan", verify.Needs);
-        Assert.Contains("needs.publish.outputs.targets", scan.Node.Map("strategy").Map("matrix").Scalar("include"), StringComparison.Ordinal);
         Assert.Contains("needs.publish.outputs.targets", verify.Node.Map("strategy").Map("matrix").Scalar("include"), StringComparison.Ordinal);
 
         // Scanners and SBOM tools download code at run time: their job has no environment, no secret, no OIDC token.
@@ -194,10 +192,11 @@ public partial class ReleaseWorkflowTests
             Assert.Equal("true", trivy.With["ignore-unfixed"]);
             Assert.Equal("CRITICAL", trivy.With["severity"]);
             Assert.Equal("1", trivy.With["exit-code"]);
-            Assert.Contains("matrix.digest", trivy.With["image-ref"], StringComparison.Ordinal);
+            // Each staged platform digest (repository@sha256:...), the platform it names.
+            Assert.Equal($"${{{{ matrix.repository }}}}@${{{{ matrix.platforms['{trivy.Env["TRIVY_PLATFORM"]}'] }}}}", trivy.With["image-ref"]);
             Assert.Contains("trivy-", trivy.With["output"], StringComparison.Ordinal);
         }
-        Assert.Equal(["linux/amd64", "linux/arm64"], scans.Select(s => s.Env.GetValueOrDefault("TRIVY_PLATFORM")).Order(StringComparer.Ordinal));
+        Assert.Equal(NativeRunners.CatalogPlatforms().Order(StringComparer.Ordinal), scans.Select(s => s.Env.GetValueOrDefault("TRIVY_PLATFORM")).Order(StringComparer.Ordinal));
         var summary = RunStep(scan, "trivy-*.txt");
         Assert.Equal("always()", summary.Node.Scalar("if"));
         Assert.Contains("GITHUB_STEP_SUMMARY", summary.Run, StringComparison.Ordinal);
@@ -234,6 +233,41 @@ public partial class ReleaseWorkflowTests
         Assert.True(check.Index > attach.Index && check.Index > provenance.Index);
         // `cosign verify` accepts any verified referrer (the provenance attestation too): the check names what signed.
         Assert.Contains("| grep -q '\"type\":\"https://sigstore.dev/cosign/sign/v1\"'", check.Run, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The scan runs on the staged digests before any tag exists, and publish (the first job that tags) needs it: a
+    /// fixable CRITICAL finding leaves Docker Hub as it was before the tag.
+    /// </summary>
+    [Fact]
+    public void The_scan_runs_on_the_staged_digests_before_anything_is_tagged()
+    {
+        var scan = Release.Job("scan");
+        var staged = Release.Job("staged");
+        var publish = Assemble().Step.Job;
+        Assert.Equal("publish", publish.Id);
+        Assert.True(DependsOn(publish, "scan"), "publish (the version tags) must wait for the scan");
+        Assert.False(DependsOn(scan, "publish"), "the scan must not wait for the version tags");
+        Assert.Equal(["staged"], scan.Needs);
+        Assert.Equal("${{ fromJSON(needs.staged.outputs.targets) }}", scan.Node.Map("strategy").Map("matrix").Scalar("include"));
+        // No job before publish tags anything, and only publish, sign and promote write to the registry.
+        Assert.DoesNotContain(ImagetoolCall.In(Release), c => c.Command is "assemble" or "promote" && c.Step.Job.Id is "staged" or "scan");
+
+        // The matrix comes from the stage legs' run reports, one --staged per leg, for the gate's tag; nothing holds a secret.
+        var list = ImagetoolCall.In(staged).Single(c => c.Command == "staged-targets");
+        Assert.Equal("${{needs.gate.outputs.tag}}", list.Value("tag"));
+        Assert.Equal(NativeRunners.Legs(Release.Job("stage")).Select(l => $"$RUNNER_TEMP/staged/stage-report-{l["arch"]}.json").Order(StringComparer.Ordinal),
+            list.Values("staged").Order(StringComparer.Ordinal));
+        Assert.True(DependsOn(staged, "stage"));
+        Assert.Equal($"${{{{ steps.{list.Step.Id}.outputs.targets }}}}", staged.Node.Map("outputs").Scalar("targets"));
+        Assert.Null(staged.Node.Get("environment"));
+        Assert.DoesNotContain(staged.Node.AllScalars(), s => s.Value.Contains("secrets.", StringComparison.Ordinal));
+
+        // docs/releasing.md's order of jobs says so.
+        var docs = Repo.Read(Path.Combine("docs", "releasing.md"));
+        var order = docs[docs.IndexOf("## What a release does, in order", StringComparison.Ordinal)..];
+        Assert.True(order.IndexOf("**Scan", StringComparison.Ordinal) is > 0 and var scanAt && scanAt < order.IndexOf("**Version tags**", StringComparison.Ordinal),
+            "docs/releasing.md: the scan comes before the version tags in the order of jobs");
     }
 
     [GeneratedRegex(@"matrix\.platforms\['[^']+'\]")]
