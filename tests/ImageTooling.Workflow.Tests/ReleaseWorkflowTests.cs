@@ -285,15 +285,19 @@ public partial class ReleaseWorkflowTests
             .ToList();
         Assert.Equal(3, commands.Count);
         var step = RunStep(Release.Job("sign"), "cosign verify ");
-        var script = Regex.Replace(step.Run!, @"[ \t]+", " ");
+        // The workflow names the repository from the run's context, the docs name this one: otherwise word for word.
+        Assert.DoesNotContain(DocsRepository, Release.Text, StringComparison.Ordinal);
+        Assert.Contains("--repo \"$GITHUB_REPOSITORY\"", step.Run, StringComparison.Ordinal);
+        var script = Regex.Replace(step.Run!, @"[ \t]+", " ").Replace("\"$GITHUB_REPOSITORY\"", DocsRepository, StringComparison.Ordinal);
         foreach (var command in commands)
             Assert.Contains(command, script, StringComparison.Ordinal);
 
         var identity = IdentityInDocs().Match(section);
         Assert.True(identity.Success, "docs/releasing.md sets IDENTITY='...'");
-        Assert.Equal(identity.Groups["regex"].Value, step.Env["IDENTITY"]);
+        Assert.Contains("/${{ github.repository }}/", step.Env["IDENTITY"], StringComparison.Ordinal);
+        Assert.Equal(identity.Groups["regex"].Value, step.Env["IDENTITY"].Replace("${{ github.repository }}", DocsRepository, StringComparison.Ordinal));
         // Only this repository's release workflow, run for a version tag (not a branch's copy of it).
-        var regex = new Regex(step.Env["IDENTITY"]);
+        var regex = new Regex(identity.Groups["regex"].Value);
         const string workflow = "https://github.com/Backend-Engineering-Strategy-Tools/image-tooling/.github/workflows/release.yml";
         Assert.Matches(regex, $"{workflow}@refs/tags/v1.4.0");
         Assert.Matches(regex, $"{workflow}@refs/tags/v1.4.0-rc.1");
@@ -302,6 +306,9 @@ public partial class ReleaseWorkflowTests
         Assert.DoesNotMatch(regex, "https://github.com/someone/fork/.github/workflows/release.yml@refs/tags/v1.4.0");
         Assert.Contains("cosign ≥ 3", section, StringComparison.Ordinal);
     }
+
+    /// <summary>The repository users verify the signatures of: this one, as docs/releasing.md names it.</summary>
+    private const string DocsRepository = "Backend-Engineering-Strategy-Tools/image-tooling";
 
     [GeneratedRegex(@"^IDENTITY='(?<regex>[^']+)'$", RegexOptions.Multiline)]
     private static partial Regex IdentityInDocs();

@@ -51,6 +51,24 @@ public class TriggerAndPermissionTests
         }
     }
 
+    /// <summary>Steps write ./imagetool's output (dotnet run) to $GITHUB_OUTPUT: no first-run banner or telemetry notice of
+    /// the .NET CLI may land there, in any job of any workflow.</summary>
+    [Fact]
+    public void Every_workflow_silences_the_dotnet_cli_for_every_job()
+    {
+        var workflows = WorkflowFile.All();
+        Assert.Subset(workflows.Select(w => w.Name).ToHashSet(), new HashSet<string> { "branch-images.yml", "ci.yml", "release.yml" });
+        foreach (var workflow in workflows)
+        {
+            var env = workflow.Root.Map("env").Scalars();
+            foreach (var name in new[] { "DOTNET_NOLOGO", "DOTNET_CLI_TELEMETRY_OPTOUT", "DOTNET_SKIP_FIRST_TIME_EXPERIENCE" })
+                Assert.True(env.GetValueOrDefault(name) is "1" or "true", $"{workflow}: no workflow-level env {name}: \"1\"");
+            // Not undone for a job or a step.
+            foreach (var (path, _) in workflow.Root.AllScalars().Where(s => s.Path.StartsWith("jobs.", StringComparison.Ordinal) && s.Path.Contains(".env.DOTNET_", StringComparison.Ordinal)))
+                Assert.Fail($"{workflow}: {path} sets a .NET CLI variable of its own");
+        }
+    }
+
     [Fact]
     public void No_permission_shorthand_anywhere()
     {
