@@ -160,6 +160,11 @@ public partial class CiWorkflowTests
         Assert.Contains(job.Id, assemble.Needs);
         Assert.Null(assemble.If);
         Assert.Equal("branch-images", assemble.Node.Scalar("environment"));
+        // A pull request runs its own copy of this workflow: the environment's required reviewers are the guard that
+        // copy cannot remove, so docs/releasing.md makes them mandatory and says why.
+        var docs = Repo.Read(Path.Combine("docs", "releasing.md"));
+        Assert.Contains("| `branch-images` | any branch; **Required reviewers (mandatory)**", docs, StringComparison.Ordinal);
+        Assert.Contains("**Why required reviewers on `branch-images` are mandatory.**", docs, StringComparison.Ordinal);
     }
 
     [Fact]
