@@ -93,7 +93,7 @@ internal static class Commands
                 output.Write(ScheduleReports.Plan(Schedule.For(p.Nodes, history.For, smokeTests: true, JobCount(r)), history));
             }
             return ExitCodes.Ok;
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        }, credentials: Token(r)));
         root.Subcommands.Add(plan);
 
         var build = new Command("build", "Build every planned image for every platform");
@@ -136,7 +136,7 @@ internal static class Commands
             using var registry = new ImageTooling.Registry.RegistryClient();
             var outcome = await RunPipeline(r, "publish-multi-arch", engines, output, error, live, (p, plan) => p.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
             return Summarize(r, outcome.Published, output, error);
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        }, credentials: Token(r)));
         root.Subcommands.Add(publish);
 
         var stage = new Command("stage", "Build and smoke-test the planned platforms, then push each image's variants by digest with no tag (for 'assemble')") { Username, PasswordEnv };
@@ -148,7 +148,7 @@ internal static class Commands
             var outcome = await RunPipeline(r, "stage", engines, output, error, live, (p, plan) => p.StageAsync(plan, registry, credentials, ct), ct);
             Printed(r, output, error).WriteLine($"Staged {outcome.Staged.Count} platform images by digest; nothing was tagged.");
             return ExitCodes.Ok;
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        }, credentials: Token(r)));
         root.Subcommands.Add(stage);
 
         var assemble = new Command("assemble", "Put each image's index together registry-side from staged platform digests, then tag it as publish-multi-arch does")
@@ -167,8 +167,22 @@ internal static class Commands
             var outcome = await run.RunAsync(plan, Printed(r, output, error), live: false,
                 settings => new ReleaseAssembly(registry, credentials, settings.Log).RunAsync(plan, staged, r.GetValue(Force), ct));
             return Summarize(r, outcome.Published, output, error);
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+        }, credentials: Token(r)));
         root.Subcommands.Add(assemble);
+
+        var stagedTargets = new Command("staged-targets", "Print, as JSON, each image's repository and the digest each platform was staged as (the release's scan matrix, before any tag); fails unless every platform of every image was staged")
+        {
+            Staged,
+        };
+        AddPlanOptions(stagedTargets);
+        stagedTargets.SetAction((r, ct) => Run(async () =>
+        {
+            var staged = (r.GetValue(Staged) ?? []).SelectMany(file => RunReport.Read(file).Staged).ToList();
+            var targets = StagedTargets.For(await CreatePlanAsync(r, ct), staged);
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(targets.Select(t => new { image = t.Image, repository = t.Repository, platforms = t.Platforms })));
+            return ExitCodes.Ok;
+        }));
+        root.Subcommands.Add(stagedTargets);
 
         var security = new Command("security-status",
             "Check a published tag (default latest) for the Debian security fixes its images lack and the tools with another version available; exit 1 when something waits")
@@ -178,7 +192,7 @@ internal static class Commands
         security.SetAction((r, ct) => Run(async () => await SecurityStatusCommand.RunAsync(
             await CreatePlanAsync(r, ct), r.GetValue(SecurityStatusCommand.Tag)!, r.GetValue(SecurityStatusCommand.Archive), OptionalCredentials(r),
             LogDirectory(r), r.GetValue(MetadataFile), output, error, ct),
-            credentials: () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!)));
+            credentials: Token(r)));
         root.Subcommands.Add(security);
         root.Subcommands.Add(SecurityTargetsCommand.Create(output, error, Image, RegistryOption, Username, PasswordEnv));
         root.Subcommands.Add(SecurityRebuildCommand.Create(output, error));
@@ -275,14 +289,20 @@ internal static class Commands
             settings => run(new Pipeline(engine, settings.Log, jobs) { Expected = settings.Expected, Observer = settings.Observer }, plan));
     }
 
+    private static int Summarize(ParseResult r, IReadOnlyList<PublishedImage> published, TextWriter output, TextWriter error) =>
+        Summarize(published, Printed(r, output, error), r.GetValue(Report));
+
     /// <summary>The Markdown table of what was published, printed and, with --report, appended to that file.</summary>
-    private static int Summarize(ParseResult r, IReadOnlyList<PublishedImage> published, TextWriter output, TextWriter error)
+    internal static int Summarize(IReadOnlyList<PublishedImage> published, TextWriter printed, string? reportFile)
     {
         var summary = Reports.Published(published);
-        Printed(r, output, error).Write(summary);
-        if (r.GetValue(Report) is { } report) File.AppendAllText(report, summary);
+        printed.Write(summary);
+        if (reportFile is not null) File.AppendAllText(reportFile, summary);
         return ExitCodes.Ok;
     }
+
+    /// <summary>The registry token a command reads (the variable --password-env names), for scrubbing it from what is printed.</summary>
+    internal static Func<string?> Token(ParseResult r) => () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!);
 
     /// <summary>Where the lines for people go: standard error when the run report takes standard output.</summary>
     private static TextWriter Printed(ParseResult r, TextWriter output, TextWriter error) => r.GetValue(MetadataFile) == "-" ? error : output;

@@ -8,7 +8,8 @@ using ImageTooling.Registry;
 namespace ImageTooling.Cli;
 
 /// <summary>The commands the workflows call, so that no rule lives in their YAML or shell: branch-tag, dagger-version,
-/// release-targets, promote, release-notes (and <c>list --json</c>, <c>plan --tag</c> in <see cref="Commands"/>).</summary>
+/// dagger-download, release-gate, release-targets, promote, release-notes (and <c>list --json</c>, <c>plan --tag</c> in
+/// <see cref="Commands"/>).</summary>
 internal static class ReleaseCommands
 {
     /// <summary>Options declared once in <see cref="Commands"/> and shared here.</summary>
@@ -21,9 +22,13 @@ internal static class ReleaseCommands
     private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append prerelease=true|false and latest=true|false (the semver rule over the repository's git tags) to this file, e.g. $GITHUB_OUTPUT" };
     private static readonly Option<string> Arch = new("--arch") { Description = "The runner's architecture: amd64 or arm64", DefaultValueFactory = _ => "amd64" };
     private static readonly Option<string> DefaultBranch = new("--default-branch") { Description = "The repository's default branch", Required = true };
-    private static readonly Option<string> Branches = new("--branches") { Description = "A file of the remote branch names that contain the tagged commit, one a line", Required = true };
-    private static readonly Option<string> Runs = new("--runs") { Description = "A file of `gh run list --json databaseId,status,conclusion` output", Required = true };
+    private static readonly Option<string> Branches = new("--branches") { Description = "A file of the remote branches that contain the tagged commit, one a line as `git for-each-ref --contains SHA --format='%(objectname) %(refname:lstrip=3)' refs/remotes/origin` prints them", Required = true };
+    private static readonly Option<string> GateRepository = new("--repository") { Description = "OWNER/NAME of the repository whose workflow runs to read with gh ($GITHUB_REPOSITORY)", Required = true };
+    private static readonly Option<string> Commit = new("--commit") { Description = "The tagged commit ($GITHUB_SHA)", Required = true };
+    private static readonly Option<string> GateTag = new("--tag") { Description = "The release tag (named in what to do when no ci run can come)", Required = true };
     private static readonly Option<long> RunId = new("--run-id") { Description = "This release run's id ($GITHUB_RUN_ID)", Required = true };
+    private static readonly Option<int> WaitMinutes = new("--wait-minutes") { Description = "How long to wait at most; then the gate fails and says why", Required = true };
+    private static readonly Option<int> AppearMinutes = new("--appear-minutes") { Description = "How long a branch head's ci push run may take to be listed", DefaultValueFactory = _ => 10 };
     private static readonly Option<string[]> ExpectDigest = new("--expect-digest") { Description = "IMAGE=sha256:... (repeatable): the version tag must point at this digest", Arity = ArgumentArity.ZeroOrMore };
 
     public static void AddTo(RootCommand root, TextWriter output, TextWriter error, Shared o)
@@ -58,24 +63,38 @@ internal static class ReleaseCommands
         }));
         root.Subcommands.Add(daggerDownload);
 
-        // The release gate's rules; each prints `passed: ...`, `waiting: ...` or `failed: ...` (release.yml loops on it).
-        var gate = new Command("release-gate", "The release gate's rules: the tag's branch, the ci workflow's run of the commit, earlier releases to queue behind");
-        var gateBranch = new Command("branch", "Passed when the tagged commit is on the default branch or a release/** branch") { DefaultBranch, Branches };
-        gateBranch.SetAction(r => Print(() => ReleaseGate.Branch(File.ReadAllLines(r.GetValue(Branches)!), r.GetValue(DefaultBranch)!)));
-        var gateCi = new Command("ci", "Passed when a ci push run of the commit succeeded; waiting while one runs (or none exists yet)") { Runs };
-        gateCi.SetAction(r => Print(() => ReleaseGate.Ci(WorkflowRun.ParseList(File.ReadAllText(r.GetValue(Runs)!)))));
-        var gateQueue = new Command("queue", "Waiting while an earlier release run has not finished") { Runs, RunId };
-        gateQueue.SetAction(r => Print(() => ReleaseGate.Queue(WorkflowRun.ParseList(File.ReadAllText(r.GetValue(Runs)!)), r.GetValue(RunId))));
+        // The release gate: each command ends with one verdict line, exit 0 when it passed and 1 when it failed (as a GitHub
+        // error annotation saying why); the waits print a line per question and end by their limit.
+        var gate = new Command("release-gate", "The release gate: the tag's branch, the ci workflow's run of the commit, earlier releases to queue behind");
+        var gateBranch = new Command("branch", "Passes when the tagged commit is on the default branch or a release/** branch") { DefaultBranch, Branches };
+        gateBranch.SetAction(r => Run(() => Task.FromResult(Verdict(output,
+            ReleaseGate.Branch(BranchHead.ParseLines(File.ReadAllLines(r.GetValue(Branches)!)), r.GetValue(DefaultBranch)!)))));
+        var gateCi = new Command("ci", "Waits (bounded) for the ci workflow's run of the commit; passes when one succeeded, fails at once when none can come")
+            { GateRepository, Commit, GateTag, Branches, WaitMinutes, AppearMinutes };
+        gateCi.SetAction((r, ct) => Run(async () =>
+        {
+            var runs = new GhWorkflowRuns(r.GetValue(GateRepository)!);
+            var (commit, tag) = (r.GetValue(Commit)!, r.GetValue(GateTag)!);
+            var branches = BranchHead.ParseLines(File.ReadAllLines(r.GetValue(Branches)!));
+            var appear = TimeSpan.FromMinutes(r.GetValue(AppearMinutes));
+            var limits = new WaitLimits(Minutes(r.GetValue(WaitMinutes)), TimeSpan.FromSeconds(30), "re-run this release once ci passed on the commit");
+            return Verdict(output, await GateWait.UntilDecidedAsync(
+                async (waited, c) => ReleaseGate.Ci(await runs.ListAsync("ci.yml", commit, c), commit, tag, branches, waited, appear),
+                limits, new SystemWaitClock(), output.WriteLine, ct));
+        }));
+        var gateQueue = new Command("queue", "Waits (bounded) while an earlier release run has not finished") { GateRepository, RunId, WaitMinutes };
+        gateQueue.SetAction((r, ct) => Run(async () =>
+        {
+            var runs = new GhWorkflowRuns(r.GetValue(GateRepository)!);
+            var limits = new WaitLimits(Minutes(r.GetValue(WaitMinutes)), TimeSpan.FromSeconds(60), "re-run this release once the earlier ones finished");
+            return Verdict(output, await GateWait.UntilDecidedAsync(
+                async (_, c) => ReleaseGate.Queue(await runs.ListAsync("release.yml", null, c), r.GetValue(RunId)),
+                limits, new SystemWaitClock(), output.WriteLine, ct));
+        }));
         gate.Subcommands.Add(gateBranch);
         gate.Subcommands.Add(gateCi);
         gate.Subcommands.Add(gateQueue);
         root.Subcommands.Add(gate);
-
-        Task<int> Print(Func<GateVerdict> verdict) => Run(() =>
-        {
-            output.WriteLine(verdict());
-            return Task.FromResult(ExitCodes.Ok);
-        });
 
         var targets = new Command("release-targets", "Check that every version tag points at the digest the publish step reported, and print the images as JSON (the verify matrix)")
             { o.Tag, o.Image, o.Registry, o.Username, o.PasswordEnv, RunReportFile, ExpectDigest };
@@ -92,7 +111,7 @@ internal static class ReleaseCommands
                 platforms = t.Index.Manifests.ToDictionary(m => m.Platform, m => m.Digest),
             })));
             return ExitCodes.Ok;
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(o.PasswordEnv)!)));
+        }, credentials: Commands.Token(r)));
         root.Subcommands.Add(targets);
 
         var promote = new Command("promote", "Point the floating tags the semver rule allows (vX.Y, vX, latest) at the version tag's digest: a registry-side copy, nothing rebuilt")
@@ -102,11 +121,8 @@ internal static class ReleaseCommands
             var plan = ReleasePlan(r, o);
             using var registry = new RegistryClient();
             var rows = await Promotion.PromoteAsync(plan, registry, Commands.Credentials(r), ExpectedDigests(r, plan), output.WriteLine, ct);
-            var summary = Reports.Published(rows);
-            output.Write(summary);
-            if (r.GetValue(o.Report) is { } report) File.AppendAllText(report, summary);
-            return ExitCodes.Ok;
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(o.PasswordEnv)!)));
+            return Commands.Summarize(rows, output, r.GetValue(o.Report));
+        }, credentials: Commands.Token(r)));
         root.Subcommands.Add(promote);
 
         var notes = new Command("release-notes", "Print the release's images and tool versions as Markdown, the changes since the previous release marked")
@@ -139,6 +155,16 @@ internal static class ReleaseCommands
         }));
         root.Subcommands.Add(notes);
     }
+
+    /// <summary>Prints the gate's verdict, a failure as a GitHub error annotation (one line, why and what to do); its exit code.</summary>
+    internal static int Verdict(TextWriter output, GateVerdict verdict)
+    {
+        output.WriteLine(verdict.State == GateState.Failed ? $"::error::{verdict}" : verdict.ToString());
+        return verdict.State == GateState.Passed ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    private static TimeSpan Minutes(int minutes) =>
+        minutes >= 0 ? TimeSpan.FromMinutes(minutes) : throw new InputError($"--wait-minutes must be 0 or more, got {minutes}");
 
     /// <summary>What plan says about floating tags; a registry that cannot be read leaves them undecided, said so.</summary>
     public static async Task<string> FloatingTagPlanAsync(BuildPlan plan, RegistryCredentials? credentials, CancellationToken cancellation)

@@ -3,12 +3,16 @@ using System.Text.Json.Serialization;
 
 namespace ImageTooling.Cli;
 
-/// <summary>One GitHub Actions workflow run as <c>gh run list --json databaseId,status,conclusion</c> prints it.</summary>
+/// <summary>One GitHub Actions workflow run as <c>gh run list --json databaseId,status,conclusion,event</c> prints it.</summary>
 public sealed record WorkflowRun(
     [property: JsonPropertyName("databaseId")] long DatabaseId,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("conclusion")] string? Conclusion)
+    [property: JsonPropertyName("conclusion")] string? Conclusion,
+    [property: JsonPropertyName("event")] string? Event = null)
 {
+    /// <summary>The fields <see cref="ParseList"/> reads, for <c>gh run list --json</c>.</summary>
+    public const string Fields = "databaseId,status,conclusion,event";
+
     /// <summary>GitHub's statuses of a run that has not finished (queued, in_progress, waiting, requested, pending).</summary>
     public bool IsFinished => Status == "completed";
 
@@ -22,7 +26,7 @@ public sealed record WorkflowRun(
         }
         catch (JsonException e)
         {
-            throw new InputError($"not a run list of gh run list --json databaseId,status,conclusion: {e.Message}");
+            throw new InputError($"not a run list of gh run list --json {Fields}: {e.Message}");
         }
     }
 }

@@ -42,18 +42,54 @@ internal static class Module
         return value;
     }
 
-    /// <summary>As <see cref="Invoke"/>, for a call that may fail: what the function returned, or else the error it returned to the engine.</summary>
+    /// <summary>
+    /// As <see cref="Invoke"/>, for a call that may fail: what the function returned, or else the error it returned to the
+    /// engine. The engine's function-result cache answers first when the function's cache policy allows
+    /// (<see cref="SimulatedDaggerSession.CallFunction"/>): the policy the module (or its mutant) registered, and dagger.json's
+    /// disableDefaultFunctionCaching unless the test set the session's.
+    /// </summary>
     public static (string? Value, string? Error) TryInvoke(SimulatedDaggerSession session, string function, Dictionary<string, object> arguments, string? moduleSource = null)
     {
         session.ImagetoolDll = Path.Combine(AppContext.BaseDirectory, "imagetool.dll");
+        session.DisableDefaultFunctionCaching ??= DaggerJsonDisablesDefaultFunctionCaching();
         if (!arguments.ContainsKey("source"))
             arguments["source"] = session.Adopt(SimDirectory.FromHost(Repo.Root, SourceIgnore(function)));
         session.Call = new ModuleCall("ImageTooling", function, arguments.ToDictionary(a => a.Key, a => JsonSerializer.Serialize(a.Value)));
-        var result = Entrypoint(session, moduleSource);
-        if (result.ExitCode == 0 && session.ReturnedError is null && session.ReturnedValue is not null)
-            return (JsonSerializer.Deserialize<string>(session.ReturnedValue)!, null);
-        return (null, $"{session.ReturnedError}\n{result}");
+        var registration = RegistrationOf(moduleSource).Single(f => f.Name == function);
+        return session.CallFunction(registration, () =>
+        {
+            var result = Entrypoint(session, moduleSource);
+            if (result.ExitCode == 0 && session.ReturnedError is null && session.ReturnedValue is not null)
+                return (JsonSerializer.Deserialize<string>(session.ReturnedValue)!, null);
+            return (null, $"{session.ReturnedError}\n{result}");
+        });
     }
+
+    /// <summary>dagger.json's disableDefaultFunctionCaching (false when it is not there, as the engine reads it).</summary>
+    public static bool DaggerJsonDisablesDefaultFunctionCaching()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "dagger.json")));
+        return json.RootElement.TryGetProperty("disableDefaultFunctionCaching", out var value) && value.GetBoolean();
+    }
+
+    /// <summary>The functions a module source registers: the real module's, or a test's mutant's (registered once each).</summary>
+    public static IReadOnlyList<RegisteredFunction> RegistrationOf(string? moduleSource)
+    {
+        if (moduleSource is null) return Registered;
+        lock (mutants)
+        {
+            if (!mutants.TryGetValue(moduleSource, out var functions))
+            {
+                using var session = new SimulatedDaggerSession();
+                var result = Entrypoint(session, moduleSource);
+                Assert.True(result.ExitCode == 0 && session.ReturnedError is null, $"the mutant module's registration failed: {session.ReturnedError}\n{result}");
+                mutants[moduleSource] = functions = session.RegisteredFunctions();
+            }
+            return functions;
+        }
+    }
+
+    private static readonly Dictionary<string, IReadOnlyList<RegisteredFunction>> mutants = [];
 
     /// <summary>
     /// The lines imagetool printed (its stderr) in the module's calls on this session: with <c>--metadata-file -</c> the
@@ -294,10 +330,56 @@ public sealed class ModulePublishTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The functions that write to the registry declare `cache: "never"`, so a second identical call runs whatever
+    /// dagger.json says. Without dagger.json's disableDefaultFunctionCaching, v0.21.8 keeps a function's result (Default
+    /// policy) and answers an identical call with it: a copy of the module whose publishMultiArch declares nothing gets
+    /// the first call's report back, and neither the module's code nor imagetool runs. The module as it is runs again.
+    /// </summary>
+    [Fact]
+    public void Without_its_cache_declaration_publish_multi_arch_replays_the_first_call_s_result()
+    {
+        var source = File.ReadAllText(Path.Combine(Repo.Root, "ci", "module", "src", "index.ts"));
+        const string Declared = "  @func({ cache: \"never\" })\n  async publishMultiArch(";
+        Assert.Contains(Declared, source, StringComparison.Ordinal);
+        var mutant = Path.Combine(Module.Folder, $".mutant-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(mutant);
+        try
+        {
+            File.WriteAllText(Path.Combine(mutant, "index.ts"), source.Replace(Declared, "  @func()\n  async publishMultiArch(", StringComparison.Ordinal));
+            Dictionary<string, object> Pandoc() => new() { ["image"] = new[] { "pandoc" }, ["platform"] = new[] { "linux/amd64" }, ["noFloatingTags"] = true };
+            (int Runs, int Replayed, string Printed) Twice(string? moduleSource)
+            {
+                using var registry = new StandInRegistryServer("bot", Scenario.Token);
+                var engine = new SimulatedEngineCache();
+                var (first, firstRun) = Publish(registry, engine, Pandoc(), moduleSource, disableDefaultFunctionCaching: false);
+                using var firstDisposal = firstRun;
+                var (second, secondRun) = Publish(registry, engine, Pandoc(), moduleSource, disableDefaultFunctionCaching: false);
+                using var secondDisposal = secondRun;
+                Assert.Equal(1, firstRun.Session.NestedRuns);
+                return (secondRun.Session.NestedRuns, secondRun.Session.FunctionCallsReplayed, second);
+            }
+
+            var undeclared = Twice(mutant);
+            Assert.Equal((0, 1), (undeclared.Runs, undeclared.Replayed));
+            Assert.DoesNotContain("already holds this content", undeclared.Printed, StringComparison.Ordinal);
+
+            var declared = Twice(null);
+            Assert.Equal((1, 0), (declared.Runs, declared.Replayed));
+            Assert.Contains("already holds this content", declared.Printed, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(mutant, recursive: true);
+        }
+    }
+
     /// <summary>One publish-multi-arch call: the run report it returned, followed by the lines imagetool printed (stderr).</summary>
-    private static (string Printed, Scenario Run) Publish(StandInRegistryServer registry, SimulatedEngineCache engine, Dictionary<string, object>? more = null, string? moduleSource = null)
+    private static (string Printed, Scenario Run) Publish(
+        StandInRegistryServer registry, SimulatedEngineCache engine, Dictionary<string, object>? more = null, string? moduleSource = null, bool? disableDefaultFunctionCaching = null)
     {
         var run = new Scenario(cache: engine);
+        run.Session.DisableDefaultFunctionCaching = disableDefaultFunctionCaching;
         run.Session.Registry = registry;
         run.Session.ClientEnvironment["DOCKERHUB_TOKEN"] = Scenario.Token;
         // What `--token env://DOCKERHUB_TOKEN` becomes in the engine: a secret the CLI's environment resolves.
@@ -489,6 +571,56 @@ public sealed class ModuleArgumentTests(ITestOutputHelper output)
         Assert.Equal(1, NestedRuns(rerun: false));
         Assert.Equal(0, NestedRuns(rerun: false));
         Assert.Equal(1, NestedRuns(rerun: true));
+    }
+}
+
+/// <summary>How long a function's result may be kept: each function declares it, and the engine derives what it applies.</summary>
+public sealed class ModuleCachePolicyTests
+{
+    [Fact]
+    public void Every_function_that_writes_to_the_registry_declares_never_and_build_and_test_declare_a_session()
+    {
+        var policies = Module.Registered.ToDictionary(f => f.Name, f => f.CachePolicy);
+        Assert.Equal(FunctionCachePolicies.Never, policies["publishMultiArch"]);
+        Assert.Equal(FunctionCachePolicies.Never, policies["stage"]);
+        Assert.Equal(FunctionCachePolicies.Never, policies["assemble"]);
+        Assert.Equal(FunctionCachePolicies.PerSession, policies["build"]);
+        Assert.Equal(FunctionCachePolicies.PerSession, policies["test"]);
+        // The SDK registers the Default policy for a function that declares none (register.ts:145-161 at v0.21.8).
+        Assert.Equal(FunctionCachePolicies.Default, policies["list"]);
+        // Every function that takes the registry token writes to the registry.
+        Assert.All(Module.Registered.Where(f => f.Arguments.Any(a => a.Name == "token")), f => Assert.Equal(FunctionCachePolicies.Never, f.CachePolicy));
+    }
+
+    /// <summary>core/typedef.go:328-339 at v0.21.8, ported in <see cref="FunctionCachePolicies.Derived"/>.</summary>
+    [Theory]
+    [InlineData(null, false, FunctionCachePolicies.Default)]
+    [InlineData(null, true, FunctionCachePolicies.PerSession)]
+    [InlineData(FunctionCachePolicies.Default, false, FunctionCachePolicies.Default)]
+    [InlineData(FunctionCachePolicies.Default, true, FunctionCachePolicies.PerSession)]
+    [InlineData(FunctionCachePolicies.PerSession, false, FunctionCachePolicies.PerSession)]
+    [InlineData(FunctionCachePolicies.Never, false, FunctionCachePolicies.Never)]
+    [InlineData(FunctionCachePolicies.Never, true, FunctionCachePolicies.Never)]
+    public void The_engine_applies_the_declared_policy_and_dagger_json_only_turns_default_into_per_session(string? declared, bool disableDefault, string applied) =>
+        Assert.Equal(applied, FunctionCachePolicies.Derived(declared, disableDefault));
+
+    /// <summary>A Default function's identical call on the same engine is answered from its kept result; a PerSession one only within its session.</summary>
+    [Fact]
+    public void A_default_function_s_identical_call_replays_on_the_same_engine_and_a_per_session_one_does_not()
+    {
+        var engine = new SimulatedEngineCache();
+        (int Replayed, int Nested) List(bool disableDefault)
+        {
+            using var run = new Scenario(cache: engine);
+            run.Session.DisableDefaultFunctionCaching = disableDefault;
+            Module.Invoke(run.Session, "list", []);
+            return (run.Session.FunctionCallsReplayed, run.Session.NestedRuns);
+        }
+
+        Assert.Equal((0, 1), List(disableDefault: true));
+        Assert.Equal((0, 0), List(disableDefault: true)); // a new session: the function runs, its exec is replayed
+        Assert.Equal((0, 0), List(disableDefault: false)); // Default: runs once, its result is kept
+        Assert.Equal((1, 0), List(disableDefault: false)); // then the same call is answered with that result
     }
 }
 

@@ -87,6 +87,71 @@ public class StagingTests
     }
 
     [Fact]
+    public async Task The_staged_digests_of_every_platform_are_listed_per_image_before_any_tag()
+    {
+        var (registry, staged) = await StageBothAsync();
+        var plan = Plan();
+        var targets = StagedTargets.For(plan, staged);
+        Assert.Equal(plan.Publish.Select(p => (p.Image.Name, p.Repository)), targets.Select(t => (t.Image, t.Repository)));
+        foreach (var target in targets)
+        {
+            Assert.Equal(["linux/amd64", "linux/arm64"], target.Platforms.Keys.Order(StringComparer.Ordinal));
+            foreach (var (platform, digest) in target.Platforms)
+                Assert.Equal(staged.Single(s => s.Image == target.Image && s.Platform == platform).Digest, digest);
+        }
+        Assert.Empty(registry.Tags);
+    }
+
+    [Fact]
+    public async Task The_staged_digests_are_not_listed_unless_every_platform_was_staged_once_in_its_repository()
+    {
+        var (_, staged) = await StageBothAsync();
+        var missing = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), staged.Where(s => s.Platform == "linux/amd64").ToList()));
+        Assert.Contains("linux/arm64: nothing staged (stage it with: imagetool stage --platform linux/arm64)", missing.Message);
+        var first = staged[0];
+        var twice = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), [.. staged, first with { Digest = "sha256:" + new string('f', 64) }]));
+        Assert.Contains($"{first.Image} {first.Platform}: staged more than once with different digests", twice.Message);
+        var elsewhere = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), [.. staged.Skip(1), first with { Repository = "docker.io/someone/else" }]));
+        Assert.Contains($"{first.Image} {first.Platform}: staged in docker.io/someone/else, not in", elsewhere.Message);
+        Assert.Throws<InputError>(() => StagedTargets.For(BuildPlan.Create(Repo.Fixture(), new PlanOptions()), staged));
+    }
+
+    /// <summary>The scan job's matrix: the command line reads the stage legs' run reports and prints one entry per image.</summary>
+    [Fact]
+    public async Task The_staged_targets_command_prints_the_scan_matrix_from_the_stage_reports()
+    {
+        var (_, staged) = await StageBothAsync();
+        var files = new List<string>();
+        try
+        {
+            foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+            {
+                var file = Path.GetTempFileName();
+                files.Add(file);
+                var report = new ImageTooling.Reporting.RunReport(1, "stage", "fake", true, new ImageTooling.Reporting.RunTiming(0, 0, 0, 0, 0), [], [])
+                { Staged = staged.Where(s => s.Platform == platform).ToList() };
+                File.WriteAllText(file, report.ToJson());
+            }
+            var listed = InProcessImagetool.Run(["staged-targets", "--tag", "v1.2.3", "--images-dir", Repo.FixtureImages, .. files.SelectMany(f => new[] { "--staged", f })]);
+            Assert.Equal(0, listed.Exit);
+            using var json = System.Text.Json.JsonDocument.Parse(listed.Out);
+            var first = json.RootElement[0];
+            var expected = staged.Where(s => s.Image == first.GetProperty("image").GetString()).ToList();
+            Assert.Equal(expected[0].Repository, first.GetProperty("repository").GetString());
+            Assert.Equal(expected.ToDictionary(s => s.Platform, s => s.Digest), first.GetProperty("platforms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
+            Assert.Equal(Plan().Publish.Count, json.RootElement.GetArrayLength());
+
+            var one = InProcessImagetool.Run("staged-targets", "--tag", "v1.2.3", "--images-dir", Repo.FixtureImages, "--staged", files[0]);
+            Assert.Equal(2, one.Exit);
+            Assert.Contains("linux/arm64: nothing staged", one.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var file in files) File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_platform_is_refused_with_nothing_tagged()
     {
         var registry = new FakeRegistry();

@@ -10,17 +10,22 @@ public partial class CiWorkflowTests
     [GeneratedRegex(@"(?<![\w-])latest(?![\w-])")]
     private static partial Regex Latest();
 
-    [Fact]
-    public void The_test_command_runs_in_a_privileged_debian_12_container_as_it_expects()
+    /// <summary>The jobs that run the project's test command: the unit and contract tiers once, the end-to-end tier per platform.</summary>
+    public static TheoryData<string> TestCommandJobs => new() { "test", "end-to-end" };
+
+    [Theory]
+    [MemberData(nameof(TestCommandJobs))]
+    public void The_test_command_runs_in_a_privileged_debian_12_container_as_it_expects(string jobId)
     {
-        // tests/run.sh provisions a Debian 12 machine as root (Debian's archive and keyring for mmdebstrap,
-        // binfmt, podman): on ubuntu-latest itself it would not provision, so the job runs in that container.
-        var job = Ci.Job("test");
-        Assert.Equal("ubuntu-latest", job.Node.Scalar("runs-on"));
+        // tests/run.sh provisions a Debian 12 machine as root (Debian's archive and keyring for mmdebstrap, podman):
+        // on an Ubuntu runner itself it would not provision, so each job runs in that container.
+        var job = Ci.Job(jobId);
         var container = job.Node.Map("container");
         Assert.NotNull(container);
         Assert.Matches(@"^(docker\.io/(library/)?)?debian:(12|bookworm)@sha256:[0-9a-f]{64}$", container.Scalar("image")); // pinned by digest
         Assert.Contains("--privileged", container.Scalar("options"), StringComparison.Ordinal);
+        // Every job of the test command runs in the same container.
+        Assert.Equal(Ci.Job("test").Node.Map("container").Scalars(), container.Scalars());
         var run = job.Steps.Single(s => (s.Run ?? "").Contains("bash tests/run.sh", StringComparison.Ordinal));
         Assert.DoesNotContain("sudo", run.Run, StringComparison.Ordinal); // root in the container already
         var install = job.Steps.First(s => s.Run is not null);
@@ -28,7 +33,7 @@ public partial class CiWorkflowTests
         foreach (var package in new[] { "git", "curl", "ca-certificates" })
             Assert.Contains(package, install.Run, StringComparison.Ordinal);
 
-        // tests/ci-container/run.sh replays this job: it installs the same packages.
+        // tests/ci-container/run.sh replays these jobs: it installs the same packages.
         var installed = InstallLine().Match(install.Run!);
         Assert.True(installed.Success, $"{install}: one `apt-get install -y --no-install-recommends ...` line");
         var replay = Repo.Read(Path.Combine("tests", "ci-container", "run.sh"));
@@ -40,9 +45,54 @@ public partial class CiWorkflowTests
         var major = int.Parse(node.With["node-version"], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(major >= 20, $"node-version {major}: the tests need Node 20 or newer");
         Assert.Contains($"readonly NODE_VERSION={major}.", replay, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_unit_and_contract_tiers_run_once_and_the_end_to_end_tier_once_per_catalog_platform_natively()
+    {
+        var calls = Ci.Steps.Where(s => (s.Run ?? "").Contains("tests/run.sh", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["end-to-end", "test"], calls.Select(s => s.Job.Id).Order(StringComparer.Ordinal));
+
+        // The formatting check and the unit and contract tiers: one job, no end-to-end tier, no matrix.
+        var once = calls.Single(s => s.Job.Id == "test");
+        Assert.Equal("bash tests/run.sh --skip-end-to-end", TestCommandLine(once));
+        Assert.Null(once.Job.Node.Get("strategy"));
+
+        // The end-to-end tier: one leg per platform of the catalog, each for its own platform only, on its native runner
+        // (NativeRunnerTests checks the runner variables of every platform leg).
+        var legs = calls.Single(s => s.Job.Id == "end-to-end");
+        Assert.Equal("bash tests/run.sh --platform \"$PLATFORM\" --only-end-to-end", TestCommandLine(legs));
+        Assert.Equal("${{ matrix.platform }}", legs.Env["PLATFORM"]);
+        Assert.Equal(NativeRunners.CatalogPlatforms().Order(StringComparer.Ordinal), NativeRunners.Legs(legs.Job).Select(l => l["platform"]).Order(StringComparer.Ordinal));
+        Assert.Contains(legs.Job.ToString(), NativeRunners.PlatformJobs().Select(j => j.ToString()));
 
         // Podman inside a cgroup v2 container: builds need no cgroup (chroot isolation).
-        Assert.Equal("chroot", job.Node.Map("env").Scalar("BUILDAH_ISOLATION"));
+        Assert.Equal("chroot", legs.Job.Node.Map("env").Scalar("BUILDAH_ISOLATION"));
+        // tests/ci-container/run.sh passes a leg's arguments through to tests/run.sh.
+        var replay = Repo.Read(Path.Combine("tests", "ci-container", "run.sh"));
+        Assert.Contains("bash tests/run.sh \"$@\"", replay, StringComparison.Ordinal);
+    }
+
+    /// <summary>The line of a step's script that runs the test command.</summary>
+    private static string TestCommandLine(Step step) =>
+        step.Run!.Split('\n').Select(l => l.Trim()).Single(l => l.Contains("tests/run.sh", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The release gate waits for the conclusion of the whole ci run, which is success only when every job of it
+    /// succeeded: a job that may fail (continue-on-error) or be skipped (if:) would let a run pass without it.
+    /// </summary>
+    [Fact]
+    public void The_release_gate_requires_every_job_and_every_leg_of_ci()
+    {
+        foreach (var job in Ci.Jobs)
+        {
+            Assert.True(job.Node.Get("continue-on-error") is null, $"{job}: continue-on-error lets a failed leg pass the run the release gate waits for");
+            Assert.True(job.If is null, $"{job}: if: {job.If} could skip it in the run the release gate waits for");
+            Assert.DoesNotContain(job.Steps, s => s.Node.Get("continue-on-error") is not null);
+        }
+        Assert.Contains("ci.yml:end-to-end", NativeRunners.PlatformJobs().Select(j => j.ToString()));
+        var gate = WorkflowFile.Load("release.yml").Job("gate");
+        Assert.Contains(ImagetoolCall.In(gate), c => c.Command == "release-gate" && c.Text.StartsWith("release-gate ci ", StringComparison.Ordinal));
     }
 
     [GeneratedRegex(@"apt-get install -y --no-install-recommends (?<packages>[a-z0-9. +-]+)$", RegexOptions.Multiline)]
@@ -110,6 +160,11 @@ public partial class CiWorkflowTests
         Assert.Contains(job.Id, assemble.Needs);
         Assert.Null(assemble.If);
         Assert.Equal("branch-images", assemble.Node.Scalar("environment"));
+        // A pull request runs its own copy of this workflow: the environment's required reviewers are the guard that
+        // copy cannot remove, so docs/releasing.md makes them mandatory and says why.
+        var docs = Repo.Read(Path.Combine("docs", "releasing.md"));
+        Assert.Contains("| `branch-images` | any branch; **Required reviewers (mandatory)**", docs, StringComparison.Ordinal);
+        Assert.Contains("**Why required reviewers on `branch-images` are mandatory.**", docs, StringComparison.Ordinal);
     }
 
     [Fact]

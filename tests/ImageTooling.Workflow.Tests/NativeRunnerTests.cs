@@ -52,11 +52,8 @@ public partial class NativeRunnerTests
             var platform = leg["platform"];
             var arch = NativeRunners.Architecture(platform);
             Assert.True(leg.TryGetValue("arch", out var legArch) && legArch == arch, $"{job}: the {platform} leg's arch is '{legArch}', not {arch}");
-            Assert.True(leg.TryGetValue("runner", out var runner) && runner == NativeRunners.ByArchitecture[arch],
-                $"{job}: {platform} runs on '{runner}', not on its native runner {NativeRunners.ByArchitecture[arch]}");
         }
-        Assert.Equal("${{matrix.runner}}", Compact(job.Node.Scalar("runs-on") ?? ""));
-        Assert.Equal("false", job.Node.Map("strategy").Scalar("fail-fast")); // one leg failing never cancels the other
+        AssertNativeRunners(job);
 
         // The Dagger CLI of the runner's architecture (the install step's URL comes from this step: DaggerTests).
         var download = job.Steps.Single(s => (s.Run ?? "").Contains("./imagetool dagger-download", StringComparison.Ordinal));
@@ -68,6 +65,62 @@ public partial class NativeRunnerTests
         Assert.Equal([function], dagger.Select(c => c.Function));
         Assert.Equal(new string?[] { "${{matrix.platform}}" }, dagger[0].Arguments.Where(a => a.Name == "platform").Select(a => a.Value));
         Assert.True(download.Index < dagger[0].Step.Index);
+    }
+
+    /// <summary>Each leg of a platform job runs on the runner variable of its architecture (default: GitHub's hosted
+    /// runner of that architecture), so an organisation can point every leg at a runner it has.</summary>
+    private static void AssertNativeRunners(Job job)
+    {
+        foreach (var leg in NativeRunners.Legs(job))
+        {
+            var platform = leg.GetValueOrDefault("platform") ?? "";
+            var native = NativeRunners.ByArchitecture.GetValueOrDefault(NativeRunners.Architecture(platform));
+            Assert.True(native is not null, $"{job}: no native runner is known for '{platform}'");
+            var runner = leg.GetValueOrDefault("runner") ?? "";
+            Assert.True(Compact(runner) == Compact(native.Expression),
+                $"{job}: {platform} runs on '{runner}', not on {native.Expression} (the {native.Variable} variable, else its native runner)");
+        }
+        Assert.Equal("${{matrix.runner}}", Compact(job.Node.Scalar("runs-on") ?? ""));
+        Assert.Equal("false", job.Node.Map("strategy").Scalar("fail-fast")); // one leg failing never cancels the other
+    }
+
+    [Fact]
+    public void Every_platform_leg_of_every_workflow_reads_the_runner_variable_of_its_architecture()
+    {
+        var jobs = NativeRunners.PlatformJobs();
+        // release and branch-images stage, ci's Dagger images and its end-to-end legs.
+        Assert.Equal(["branch-images.yml:stage", "ci.yml:end-to-end", "ci.yml:images", "release.yml:stage"], jobs.Select(j => j.ToString()).Order(StringComparer.Ordinal));
+        foreach (var job in jobs)
+            AssertNativeRunners(job);
+    }
+
+    [Fact]
+    public void A_leg_on_a_fixed_label_or_another_architecture_s_runner_is_refused()
+    {
+        const string Good = """
+            on: push
+            jobs:
+              a:
+                runs-on: ${{ matrix.runner }}
+                strategy:
+                  fail-fast: false
+                  matrix:
+                    include:
+                      - platform: linux/amd64
+                        runner: ${{ vars.LINUX_AMD64_RUNNER || 'ubuntu-24.04' }}
+                      - platform: linux/arm64
+                        runner: ${{ vars.LINUX_ARM64_RUNNER || 'ubuntu-24.04-arm' }}
+                steps:
+                  - run: "true"
+            """;
+        AssertNativeRunners(WorkflowFile.Parse("good.yml", Good).Job("a"));
+        foreach (var broken in new[]
+        {
+            Good.Replace("${{ vars.LINUX_ARM64_RUNNER || 'ubuntu-24.04-arm' }}", "ubuntu-24.04-arm", StringComparison.Ordinal),
+            Good.Replace("${{ vars.LINUX_ARM64_RUNNER || 'ubuntu-24.04-arm' }}", "${{ vars.LINUX_AMD64_RUNNER || 'ubuntu-24.04' }}", StringComparison.Ordinal),
+            Good.Replace("fail-fast: false", "fail-fast: true", StringComparison.Ordinal),
+        })
+            Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertNativeRunners(WorkflowFile.Parse("broken.yml", broken).Job("a")));
     }
 
     [Theory]
@@ -110,12 +163,27 @@ public partial class NativeRunnerTests
     }
 
     [Fact]
-    public void No_workflow_builds_every_platform_on_one_runner()
+    public void No_workflow_builds_every_platform_on_one_runner_and_none_emulates()
     {
         // publish-multi-arch builds every platform in one call: on a GitHub runner that is arm64 under emulation.
         foreach (var workflow in WorkflowFile.All())
             Assert.DoesNotContain(DaggerCall.In(workflow), c => c.Function == "publish-multi-arch");
-        Assert.DoesNotContain(WorkflowFile.All().SelectMany(w => w.Steps), s => s.Action == "docker/setup-qemu-action");
+        var steps = WorkflowFile.All().SelectMany(w => w.Steps).ToList();
+        Assert.DoesNotContain(steps, s => s.Action == "docker/setup-qemu-action");
+        Assert.DoesNotContain(steps, s => Regex.IsMatch(s.Run ?? "", "qemu|binfmt"));
+        // The test command emulates every platform but the runner's unless it is told one: each run of it either skips
+        // the end-to-end tier or runs it for the platform of its leg, in a job whose legs are native.
+        var tests = steps.Where(s => (s.Run ?? "").Contains("tests/run.sh", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(tests);
+        foreach (var step in tests)
+        {
+            var run = step.Run!;
+            if (run.Contains("--skip-end-to-end", StringComparison.Ordinal))
+                continue;
+            Assert.True(run.Contains("--platform \"$PLATFORM\"", StringComparison.Ordinal) && step.Env.GetValueOrDefault("PLATFORM") == "${{ matrix.platform }}",
+                $"{step}: the end-to-end tier without --platform of its leg emulates the other platforms");
+            Assert.Contains(step.Job.ToString(), NativeRunners.PlatformJobs().Select(j => j.ToString()));
+        }
     }
 
     [Fact]

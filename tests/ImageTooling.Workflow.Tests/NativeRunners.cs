@@ -2,15 +2,32 @@ using YamlDotNet.RepresentationModel;
 
 namespace ImageTooling.Workflow.Tests;
 
-/// <summary>The platforms images/catalog.yaml builds, and the GitHub-hosted runner that runs each natively.</summary>
+/// <summary>The runner of one architecture: a repository variable an organisation may set (a larger or self-hosted
+/// runner), and GitHub's hosted runner of that architecture when it is not set.</summary>
+internal sealed record NativeRunner(string Variable, string Default)
+{
+    /// <summary>What a platform leg's <c>runner</c> is, as the workflows write it.</summary>
+    public string Expression => $"${{{{ vars.{Variable} || '{Default}' }}}}";
+}
+
+/// <summary>The platforms images/catalog.yaml builds, and the runner that runs each natively.</summary>
 internal static class NativeRunners
 {
-    /// <summary>The runner label of each architecture: no platform is built or smoke-tested under emulation.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ByArchitecture = new Dictionary<string, string>
+    /// <summary>The runner of each architecture: no platform is built or smoke-tested under emulation.</summary>
+    public static readonly IReadOnlyDictionary<string, NativeRunner> ByArchitecture = new Dictionary<string, NativeRunner>
     {
-        ["amd64"] = "ubuntu-latest",
-        ["arm64"] = "ubuntu-24.04-arm",
+        ["amd64"] = new("LINUX_AMD64_RUNNER", "ubuntu-24.04"),
+        ["arm64"] = new("LINUX_ARM64_RUNNER", "ubuntu-24.04-arm"),
     };
+
+    /// <summary>Every job of every workflow whose matrix has platform legs (a <c>platform</c> axis or include entries naming one).</summary>
+    public static IReadOnlyList<Job> PlatformJobs() =>
+        WorkflowFile.All().SelectMany(w => w.Jobs).Where(j =>
+        {
+            var matrix = j.Node.Map("strategy").Map("matrix");
+            return matrix is not null && (matrix.Get("platform") is not null
+                || (matrix.Seq("include")?.Children.OfType<YamlMappingNode>().Any(i => i.Get("platform") is not null) ?? false));
+        }).ToList();
 
     /// <summary>Every platform an image of the catalog lists, in catalog order, each once.</summary>
     public static IReadOnlyList<string> CatalogPlatforms()

@@ -31,7 +31,7 @@ public class RulesInImagetoolTests
     public void The_workflows_call_imagetool_for_each_rule()
     {
         var scripts = string.Join("\n", WorkflowFile.All().SelectMany(w => w.Steps).Select(s => s.Run ?? ""));
-        foreach (var command in new[] { "plan --tag", "list --json", "dagger-download", "branch-tag", "assemble --tag", "assemble --branch-tag", "release-targets", "promote", "release-notes", "release-gate branch", "release-gate ci", "release-gate queue" })
+        foreach (var command in new[] { "plan --tag", "list --json", "dagger-download", "branch-tag", "assemble --tag", "assemble --branch-tag", "release-targets", "promote", "release-notes", "release-gate branch", "release-gate ci", "release-gate queue", "staged-targets" })
             Assert.Contains($"./imagetool {command}", scripts, StringComparison.Ordinal);
     }
 }

@@ -41,15 +41,83 @@ public partial class SecretTests
         }
     }
 
+    /// <summary>
+    /// No argument of a dagger call carries a secret's value: each argument as the shell gives it (a <c>$NAME</c> is the
+    /// value the step's env gives NAME), so a token pasted into the line or passed as "$DOCKERHUB_TOKEN" instead of
+    /// env://DOCKERHUB_TOKEN is caught. Every workflow's dagger calls are checked: they are `run:` lines (no workflow
+    /// uses dagger-for-github, whose `call`/`args` inputs it pastes into a script of its own, DaggerTests).
+    /// </summary>
     [Fact]
     public void Dagger_inputs_pasted_into_a_shell_line_carry_no_secret()
     {
-        // dagger-for-github pastes `call`/`args` into its own shell script.
-        foreach (var step in WorkflowFile.All().SelectMany(w => w.Steps).Where(s => s.Action == DaggerCall.DaggerAction))
+        var calls = WorkflowFile.All().SelectMany(DaggerCall.In).ToList();
+        Assert.True(calls.Count >= 3, $"only {calls.Count} dagger calls found: the release's and branch images' stage, CI's test");
+        foreach (var call in calls)
+            Assert.True(SecretInArguments(call) is null, $"{call}: {SecretInArguments(call)}");
+    }
+
+    private static string? SecretInArguments(DaggerCall call) =>
+        call.Arguments.Where(a => (a.Value ?? "").Contains("secrets.", StringComparison.Ordinal)).Select(a => $"--{a.Name} carries {a.Value}").FirstOrDefault();
+
+    [Fact]
+    public void A_token_given_to_dagger_as_a_value_is_refused()
+    {
+        var step = WorkflowFile.Parse("broken.yml", StageJob.Replace("--token env://DOCKERHUB_TOKEN", "--token \"$DOCKERHUB_TOKEN\"", StringComparison.Ordinal)).Job("stage").Steps[0];
+        Assert.Equal("--token carries ${{secrets.DOCKERHUB_TOKEN}}", SecretInArguments(DaggerCall.In(step.Job.Workflow).Single()));
+        Assert.Null(SecretInArguments(DaggerCall.In(WorkflowFile.Parse("good.yml", StageJob)).Single()));
+    }
+
+    [GeneratedRegex(@"^\$\{\{\s*secrets\.(?<name>DOCKERHUB_[A-Z_]*TOKEN)\s*\}\}$")]
+    private static partial Regex RegistryTokenSecret();
+
+    /// <summary>
+    /// A registry token reaches only the steps that need it, whatever they run: a step whose env holds one must hand it,
+    /// by the name of its variable, to the one command that logs in with it: `dagger call ... --token env://NAME`,
+    /// `./imagetool ... --password-env NAME`, or `cosign login ... --password-stdin` reading "$NAME". A summary, a
+    /// download or any other step that is given the token without using it is refused.
+    /// </summary>
+    [Fact]
+    public void A_registry_token_reaches_only_the_steps_that_use_it()
+    {
+        var holders = new List<string>();
+        foreach (var step in WorkflowFile.All().SelectMany(w => w.Steps))
         {
-            foreach (var input in new[] { "call", "args", "shell", "dagger-flags" })
-                Assert.DoesNotContain("secrets.", step.With.GetValueOrDefault(input, ""), StringComparison.Ordinal);
+            foreach (var (variable, value) in step.Env)
+            {
+                var secret = RegistryTokenSecret().Match(value.Trim());
+                if (!secret.Success) continue;
+                holders.Add($"{step.Job}:{step.Name}");
+                Assert.True(UsesToken(step, variable), $"{step}: holds {secret.Groups["name"].Value} as {variable} but no command of it logs in with that variable");
+            }
+            // Action inputs never get one (No_step_that_uses_an_action_can_read_a_registry_token), nor any other key.
+            Assert.DoesNotContain(step.Node.AllScalars(), s => RegistryToken().IsMatch(s.Value) && !s.Path.StartsWith("env.", StringComparison.Ordinal));
         }
+        // The stage calls and the assemble calls of the release and of branch images, release-targets, sign and promote.
+        Assert.Equal(7, holders.Count);
+    }
+
+    /// <summary>Whether a step's script logs in with the token in <paramref name="variable"/>, by that variable's name.</summary>
+    internal static bool UsesToken(Step step, string variable)
+    {
+        if (step.Uses is not null) return false;
+        var byDagger = DaggerCall.InScript(step.Run ?? "").Select(t => DaggerCall.Parse(step, t))
+            .Any(c => c.Arguments.Any(a => a.Name == "token" && a.Value == $"env://{variable}"));
+        var byImagetool = ImagetoolCall.In(step).Any(c => c.Text.Contains($"--password-env {variable}", StringComparison.Ordinal));
+        var byCosign = Regex.IsMatch(step.Run ?? "", $@"printf '%s' ""\${variable}"" \| cosign login \S+ --username ""\$[A-Z_]+"" --password-stdin");
+        return byDagger || byImagetool || byCosign;
+    }
+
+    [Theory]
+    [InlineData("a job summary", "      - name: Stop the Dagger engine\n", "      - name: Summary\n        env:\n          DOCKERHUB_TOKEN: ${{ secrets.DOCKERHUB_TOKEN }}\n        run: echo done >> \"$GITHUB_STEP_SUMMARY\"\n      - name: Stop the Dagger engine\n")]
+    [InlineData("a step that only mentions it", "      - name: Stop the Dagger engine\n", "      - name: Echo\n        env:\n          DOCKERHUB_TOKEN: ${{ secrets.DOCKERHUB_TOKEN }}\n        run: echo \"$DOCKERHUB_TOKEN\" | wc -c\n      - name: Stop the Dagger engine\n")]
+    [InlineData("another variable's login", "--token env://DOCKERHUB_TOKEN", "--token env://OTHER_TOKEN")]
+    public void A_step_given_a_registry_token_it_does_not_log_in_with_is_refused(string what, string replace, string by)
+    {
+        Assert.Contains(replace, StageJob, StringComparison.Ordinal);
+        var broken = WorkflowFile.Parse("broken.yml", StageJob.Replace(replace, by, StringComparison.Ordinal)).Job("stage");
+        var refused = broken.Steps.Where(s => s.Env.TryGetValue("DOCKERHUB_TOKEN", out var v) && RegistryTokenSecret().IsMatch(v) && !UsesToken(s, "DOCKERHUB_TOKEN")).ToList();
+        Assert.True(refused.Count == 1, $"{what}: {refused.Count} steps refused");
+        Assert.True(UsesToken(WorkflowFile.Parse("good.yml", StageJob).Job("stage").Steps[0], "DOCKERHUB_TOKEN"));
     }
 
     [Fact]

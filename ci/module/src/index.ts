@@ -67,7 +67,15 @@ function built(source: Directory): Directory {
     .withMountedCache(NUGET_PACKAGES, dag.cacheVolume("image-tooling-nuget"))
     .withDirectory(WORKDIR, source, { exclude: ["images"] })
     .withWorkdir(WORKDIR)
-    .withExec(["dotnet", "publish", "ci/ImageTooling.Cli", "--configuration", "Release", "--output", IMAGETOOL_DIR])
+    .withExec([
+      "dotnet",
+      "publish",
+      "ci/ImageTooling.Cli",
+      "--configuration",
+      "Release",
+      "--output",
+      IMAGETOOL_DIR,
+    ])
     .directory(IMAGETOOL_DIR)
 }
 
@@ -110,7 +118,14 @@ function asUser(username: string): string[] {
   return ["--username", username, "--password-env", "REGISTRY_PASSWORD", "--metadata-file", "-"]
 }
 
-/** Builds, smoke-tests and publishes the multi-arch tooling images described in images/catalog.yaml. */
+/**
+ * Builds, smoke-tests and publishes the multi-arch tooling images described in images/catalog.yaml.
+ *
+ * Cache policies (Dagger v0.21.8 keeps a function's result for up to a week unless the function or dagger.json says
+ * otherwise): the functions that write to the registry are `cache: "never"`, so every call runs and looks at the
+ * registry; `build` and `test` are `cache: "session"`, so every `dagger call` runs them (their execs still come from the
+ * engine's cache unless `--rerun`). Each declares its own, whatever dagger.json's disableDefaultFunctionCaching says.
+ */
 @object()
 export class ImageTooling {
   /** List the images, their tools and pinned versions. */
@@ -137,7 +152,7 @@ export class ImageTooling {
   }
 
   /** Build every planned image for every platform. */
-  @func()
+  @func({ cache: "session" })
   async build(
     @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     tag?: string,
@@ -154,7 +169,7 @@ export class ImageTooling {
   }
 
   /** Build every planned image and run its smoke tests in containers of each platform. */
-  @func()
+  @func({ cache: "session" })
   async test(
     @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     tag?: string,
@@ -171,7 +186,7 @@ export class ImageTooling {
   }
 
   /** Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last. */
-  @func()
+  @func({ cache: "never" })
   async publishMultiArch(
     @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     username: string,
@@ -201,7 +216,7 @@ export class ImageTooling {
    * Build and smoke-test the planned platforms (one runner's share, e.g. --platform linux/arm64), then push each
    * image's variants by digest with no tag. Returns the run report; its `staged` list is what `assemble` takes.
    */
-  @func()
+  @func({ cache: "never" })
   async stage(
     @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     username: string,
@@ -222,7 +237,7 @@ export class ImageTooling {
    * Put each image's index together registry-side from the staged digests of every platform (the run reports of
    * `stage`, one per runner), then tag it as publish-multi-arch does. Nothing is built.
    */
-  @func()
+  @func({ cache: "never" })
   async assemble(
     @argument({ defaultPath: "/", ignore: SOURCE }) source: Directory,
     username: string,

@@ -30,7 +30,33 @@ internal sealed class NestedRunNeeded(NestedRun run) : Exception("a nested clien
 }
 
 /// <summary>A function of the registered module and its arguments, as the module runtime declared them to the session.</summary>
-internal sealed record RegisteredFunction(string Name, IReadOnlyList<RegisteredArgument> Arguments);
+internal sealed record RegisteredFunction(string Name, IReadOnlyList<RegisteredArgument> Arguments)
+{
+    /// <summary>What the runtime gave <c>withCachePolicy</c> (Default, PerSession, Never); null when it declared none.</summary>
+    public string? CachePolicy { get; init; }
+}
+
+/// <summary>
+/// The cache policies of a module function (FunctionCachePolicy in core/typedef.go:476-484 at v0.21.8) and how the
+/// engine derives the one it applies.
+/// </summary>
+internal static class FunctionCachePolicies
+{
+    public const string Default = "Default";
+    public const string PerSession = "PerSession";
+    public const string Never = "Never";
+
+    /// <summary>
+    /// Port of <c>(*Function).derivedCachePolicy</c>, core/typedef.go:328-339 at v0.21.8: no policy is Default, and a
+    /// Default policy of a module whose dagger.json sets <c>disableDefaultFunctionCaching</c> becomes PerSession. An
+    /// explicit PerSession or Never stays as declared, whatever dagger.json says.
+    /// </summary>
+    public static string Derived(string? declared, bool disableDefaultFunctionCaching)
+    {
+        var policy = string.IsNullOrEmpty(declared) ? Default : declared;
+        return policy == Default && disableDefaultFunctionCaching ? PerSession : policy;
+    }
+}
 
 /// <summary>An argument as registered: its type (an object's name, a kind such as STRING, or [ELEMENT] for a list), whether it is optional, its default path.</summary>
 internal sealed record RegisteredArgument(string Name, string Type, bool Optional, string? DefaultPath)
@@ -56,6 +82,74 @@ internal sealed partial class SimulatedDaggerSession
             ReturnedError = null;
         }
     } = ModuleCall.Registration;
+
+    /// <summary>dagger.json's <c>disableDefaultFunctionCaching</c> of the module this session calls; null until someone says.</summary>
+    public bool? DisableDefaultFunctionCaching { get; set; }
+
+    /// <summary>Results of PerSession functions, by call key: they live as long as this session.</summary>
+    private readonly Dictionary<string, string> sessionFunctionResults = [];
+
+    /// <summary>How many function calls of this session were answered from a cache instead of running the module's code.</summary>
+    public int FunctionCallsReplayed { get; private set; }
+
+    /// <summary>
+    /// A call of a module function as the engine makes it, with function-result caching (ported from Dagger v0.21.8):
+    /// the function's cache policy is derived from what the module registered and dagger.json
+    /// (<see cref="FunctionCachePolicies.Derived"/>); core/typedef.go:301-323 makes a Default call's result persistable,
+    /// kept up to a week (MaxFunctionCacheTTLSeconds, core/modfunc.go:26), and PerSession and Never not; core/modfunc.go:124-138
+    /// gives a Never call an input of its own (PerCallInput: never the same call twice) and a PerSession call its session's
+    /// (PerSessionInput). So an identical Default call on the same engine returns the earlier result without running the
+    /// module's code; an identical PerSession call does so within one session (one `dagger call`); a Never call always runs.
+    /// Calls are identical when the function and every argument's content are (<see cref="FunctionCallKey"/>). Errors are
+    /// not kept. The week's expiry is not simulated.
+    /// </summary>
+    /// <param name="run">Runs the module's code for the call; returns its value or its error.</param>
+    public (string? Value, string? Error) CallFunction(RegisteredFunction function, Func<(string? Value, string? Error)> run)
+    {
+        var policy = FunctionCachePolicies.Derived(function.CachePolicy, DisableDefaultFunctionCaching
+            ?? throw new InvalidOperationException("say whether dagger.json disables default function caching"));
+        var key = FunctionCallKey(Call);
+        if (policy == FunctionCachePolicies.Default && Cache.TryFunctionResult(key, out var kept)
+            || policy == FunctionCachePolicies.PerSession && sessionFunctionResults.TryGetValue(key, out kept))
+        {
+            FunctionCallsReplayed++;
+            ReturnedValue = kept;
+            return (JsonSerializer.Deserialize<string>(kept), null);
+        }
+        var (value, error) = run();
+        if (value is not null && ReturnedValue is { } returned)
+        {
+            if (policy == FunctionCachePolicies.Default) Cache.KeepFunctionResult(key, returned);
+            if (policy == FunctionCachePolicies.PerSession) sessionFunctionResults[key] = returned;
+        }
+        return (value, error);
+    }
+
+    /// <summary>
+    /// What makes two calls the same call: the function and each argument, an object argument (a directory, a file, a
+    /// secret) by its content, as content-addressed IDs are (a secret by a hash of its value, core/schema/secret.go).
+    /// </summary>
+    public string FunctionCallKey(ModuleCall call)
+    {
+        lock (state)
+        {
+            string Content(string json)
+            {
+                var value = JsonSerializer.Deserialize<JsonElement>(json);
+                string One(JsonElement e) => e.ValueKind == JsonValueKind.String && objects.GetValueOrDefault(e.GetString()!) is { } o
+                    ? o switch
+                    {
+                        SimDirectory d => $"directory {d.ContentKey()}",
+                        SimFile f => $"file {Digest([f.Contents])}",
+                        SimSecret secret => $"secret {Digest([ResolveSecret(secret)])}",
+                        _ => throw new InvalidOperationException($"no content key for a {o.Type} argument"),
+                    }
+                    : e.GetRawText();
+                return value.ValueKind == JsonValueKind.Array ? $"[{string.Join(",", value.EnumerateArray().Select(One))}]" : One(value);
+            }
+            return Digest([call.ParentName, call.FunctionName, .. call.ArgumentsJson.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={Content(a.Value)}")]);
+        }
+    }
 
     /// <summary>The environment of the Dagger CLI, where <c>env://NAME</c> secrets are read.</summary>
     public Dictionary<string, string> ClientEnvironment { get; } = [];
@@ -102,7 +196,10 @@ internal sealed partial class SimulatedDaggerSession
                     var function = (SimBuilder)objects[functionId];
                     functions.Add(new RegisteredFunction(
                         (string)function.Calls[0].Args["name"]!,
-                        function.Calls.Where(c => c.Field == "withArg").Select(c => Argument(c.Args)).ToList()));
+                        function.Calls.Where(c => c.Field == "withArg").Select(c => Argument(c.Args)).ToList())
+                    {
+                        CachePolicy = function.Calls.LastOrDefault(c => c.Field == "withCachePolicy").Args?.GetValueOrDefault("policy") as string,
+                    });
                 }
             }
             return functions;
@@ -237,7 +334,7 @@ internal sealed partial class SimulatedDaggerSession
         foreach (var (name, secret) in container.SecretEnv)
             environment[name] = ResolveSecret(secret);
         var built = container.Mounts.GetValueOrDefault(Imagetool)?.MadeBy ?? "";
-        if (!built.StartsWith("dotnet publish ci/ImageTooling.Cli ", StringComparison.Ordinal) || !built.Contains($"--output {Imagetool} [", StringComparison.Ordinal) || !built.EndsWith($"] {Imagetool}", StringComparison.Ordinal))
+        if (!built.StartsWith("dotnet publish ci/ImageTooling.Cli ", StringComparison.Ordinal) || !built.Contains($" --output {Imagetool} ", StringComparison.Ordinal) || !built.EndsWith($"] {Imagetool}", StringComparison.Ordinal))
             return (127, "", $"simulated session: no imagetool published by the module is mounted at {Imagetool} (found: '{built}')");
         throw new NestedRunNeeded(new NestedRun(key, arguments, workdir, environment));
     }
