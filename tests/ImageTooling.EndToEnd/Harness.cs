@@ -71,6 +71,15 @@ public sealed class Harness : IDisposable
     {
         List<string> all = [.. args, "--base-image", $"debian={DebianImage}", "--images-dir", imagesDir, "--download-mirror", mirror,
             .. StandIns.StandInTools.SelectMany(t => new[] { "--stand-in-downloads", t })];
+        return Execute(output, env, interruptWhen, all);
+    }
+
+    /// <summary>imagetool for a command that builds nothing (security-status): the harness's catalog copy and base image only.</summary>
+    internal Imagetool.Result RunWithoutBuilding(ITestOutputHelper output, IDictionary<string, string?>? env, params string[] args) =>
+        Execute(output, env, interruptWhen: null, [.. args, "--base-image", $"debian={DebianImage}", "--images-dir", ImagesWithStandIns]);
+
+    private static Imagetool.Result Execute(ITestOutputHelper output, IDictionary<string, string?>? env, Func<string, bool>? interruptWhen, List<string> all)
+    {
         output.WriteLine($"$ imagetool {string.Join(' ', all)}");
         var result = Imagetool.Run(env, line => output.WriteLine(line), interruptWhen, [.. all]);
         output.WriteLine($"(exit {result.Exit} after {result.Took.TotalSeconds:0}s)");

@@ -17,7 +17,7 @@ public sealed class SecurityStatusTests(Harness harness, ITestOutputHelper outpu
     private SecurityReport Check(string name, int exit, params string[] options)
     {
         var report = Path.Combine(TestRepository.Root, "artifacts", "e2e", $"security-{name}.json");
-        var run = harness.Run(output, harness.PasswordEnv(), ["security-status", "--registry", harness.ReleaseNamespace, "--username", harness.User,
+        var run = harness.RunWithoutBuilding(output, harness.PasswordEnv(), ["security-status", "--registry", harness.ReleaseNamespace, "--username", harness.User,
             "--image", "buildx", .. harness.PlatformOptions, "--metadata-file", report, .. options]);
         Assert.True(run.Exit == exit, run.All);
         return SecurityReport.Parse(File.ReadAllText(report));

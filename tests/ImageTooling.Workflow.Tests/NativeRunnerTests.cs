@@ -88,8 +88,8 @@ public partial class NativeRunnerTests
     public void Every_platform_leg_of_every_workflow_reads_the_runner_variable_of_its_architecture()
     {
         var jobs = NativeRunners.PlatformJobs();
-        // release and branch-images stage, ci's Dagger images and its end-to-end legs.
-        Assert.Equal(["branch-images.yml:stage", "ci.yml:end-to-end", "ci.yml:images", "release.yml:stage"], jobs.Select(j => j.ToString()).Order(StringComparer.Ordinal));
+        // release and branch-images stage, ci's Dagger images and its end-to-end legs, the security check's status.
+        Assert.Equal(["branch-images.yml:stage", "ci.yml:end-to-end", "ci.yml:images", "release.yml:stage", "security.yml:status"], jobs.Select(j => j.ToString()).Order(StringComparer.Ordinal));
         foreach (var job in jobs)
             AssertNativeRunners(job);
     }

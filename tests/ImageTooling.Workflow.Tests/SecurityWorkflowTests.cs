@@ -177,7 +177,7 @@ public partial class SecurityWorkflowTests
         var legs = NativeRunners.Legs(status);
         Assert.Equal(NativeRunners.CatalogPlatforms().Order(StringComparer.Ordinal), legs.Select(l => l["platform"]).Order(StringComparer.Ordinal));
         foreach (var leg in legs)
-            Assert.Equal(NativeRunners.ByArchitecture[NativeRunners.Architecture(leg["platform"])], leg["runner"]);
+            Assert.Equal(NativeRunners.ByArchitecture[NativeRunners.Architecture(leg["platform"])].Expression, leg["runner"]);
         Assert.Equal("${{matrix.runner}}", Compact(status.Node.Scalar("runs-on")));
         // The project's engine installer, for the runner's own platform: no emulation anywhere.
         Assert.Equal("sudo bash ci/install-local-engine.sh --native-only", RunStep(status, "install-local-engine").Run!.Trim());
