@@ -70,7 +70,7 @@ if [ "$mode" = "--test-command" ]; then
   fi
   echo "==> the test command in a clean clone at $commit ($clone)"
   status=0
-  (cd "$clone" && CI=true bash tests/run.sh) || status=$?
+  (cd "$clone" && CI=true bash .ci/run) || status=$?
   section=$(mktemp)
   {
     echo "<!-- test-command: written by bash bench/run.sh --test-command -->"

