@@ -1,3 +1,4 @@
+using ImageTooling.Local;
 using ImageTooling.Reporting;
 using System.CommandLine;
 using ImageTooling.Catalog;
@@ -283,7 +284,7 @@ internal static class Commands
         var logs = LogDirectory(r);
         var kind = r.GetValue(EngineOption)!;
         var jobs = JobCount(r);
-        var engine = engines(new EngineSettings(kind, images, logs, CacheRepository(r)));
+        var engine = engines(new EngineSettings(kind, images, logs, CacheRepository(r), PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform))));
         var pipelineRun = new PipelineRun(command, engine.Name, logs, r.GetValue(MetadataFile), Engines.Machine(kind), output);
         return await pipelineRun.RunAsync(plan, Printed(r, output, error), live,
             settings => run(new Pipeline(engine, settings.Log, jobs) { Expected = settings.Expected, Observer = settings.Observer }, plan));

@@ -5,7 +5,9 @@ namespace ImageTooling.Cli;
 
 /// <summary>What a run's engine is made from: the --engine value, the images, the log folder and the registry cache.</summary>
 /// <param name="RegistryCache">A repository (HOST/PATH) the local engine pulls the images of unchanged inputs from and pushes new ones to.</param>
-internal sealed record EngineSettings(string Kind, string ImagesDirectory, string LogDirectory, string? RegistryCache = null);
+/// <param name="NativeOnly">Every node of the plan is for this machine's own architecture: the local engine needs no emulator
+/// (CI's platform legs run on native runners, where none is installed).</param>
+internal sealed record EngineSettings(string Kind, string ImagesDirectory, string LogDirectory, string? RegistryCache = null, bool NativeOnly = false);
 
 /// <summary>
 /// Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local
@@ -25,7 +27,7 @@ internal static class Engines
                     + "(DAGGER_SESSION_PORT is not set)"),
             var kind => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
         };
-        if (!dagger) return new PodmanEngine(settings.ImagesDirectory, settings.LogDirectory, settings.RegistryCache);
+        if (!dagger) return new PodmanEngine(settings.ImagesDirectory, settings.LogDirectory, settings.RegistryCache) { NativeOnly = settings.NativeOnly };
         if (settings.RegistryCache is not null)
             throw new InputError("--registry-cache is the local engine's; the Dagger engine "
                 + "keeps its own cache between runs (docs/dagger.md)");

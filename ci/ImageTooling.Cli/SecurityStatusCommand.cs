@@ -25,7 +25,7 @@ internal static class SecurityStatusCommand
             throw new InputError($"--security-archive takes an apt source line 'deb URL SUITE COMPONENT', got '{archive}'");
         var printed = metadataFile == "-" ? error : output;
         // On a runner of the one platform checked (the scheduled workflow's legs), no emulation is set up or needed.
-        var engine = new PodmanEngine(plan.Catalog.Directory, logDirectory) { NativeOnly = plan.Nodes.All(n => n.Platform.Architecture == PodmanEngine.NativeArchitecture) };
+        var engine = new PodmanEngine(plan.Catalog.Directory, logDirectory) { NativeOnly = PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform)) };
         using var registry = new RegistryClient();
         var status = new SecurityStatus(engine, engine, registry, new RunLog(printed)) { ExtraSource = archive };
         var report = await status.CheckAsync(plan.Catalog, plan, tag, credentials, cancellation);

@@ -24,9 +24,12 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
 {
     public string Name => "podman (local engine)";
 
-    /// <summary>Only images of the machine's own architecture run (security-status on a runner of that platform): qemu-user
-    /// binfmt for the other one is not asked for.</summary>
+    /// <summary>Only images of the machine's own architecture are built and run (CI's platform legs, security-status on a
+    /// runner of that platform): qemu-user binfmt for the other one is not asked for.</summary>
     public bool NativeOnly { get; init; }
+
+    /// <summary>Whether every one of <paramref name="platforms"/> is this machine's own architecture.</summary>
+    public static bool IsNativeOnly(IEnumerable<Platform> platforms) => platforms.All(p => p.Architecture == NativeArchitecture);
 
     /// <summary>The machine's architecture as platforms name it: amd64, arm64.</summary>
     public static string NativeArchitecture => RuntimeInformation.OSArchitecture switch

@@ -1,3 +1,4 @@
+using ImageTooling.Cli;
 using ImageTooling.Local;
 
 namespace ImageTooling.Tests;
@@ -18,5 +19,30 @@ public class PodmanEngineTests
     {
         var failure = Assert.Throws<PipelineFailure>(() => PodmanEngine.PlatformDigest("registry.example/debian:x@sha256:i", AmdOnly, "arm64"));
         Assert.Equal("the base image registry.example/debian:x@sha256:i has no linux/arm64 variant (it has: linux/amd64)", failure.Message);
+    }
+}
+
+/// <summary>The emulator is asked for only when the plan holds a platform of another architecture (CI's legs run natively).</summary>
+public class NativeOnlyEngineTests
+{
+    private static EngineSettings SettingsOf(params string[] platformOptions)
+    {
+        EngineSettings? seen = null;
+        var logs = Directory.CreateTempSubdirectory("imagetool-native-").FullName;
+        var result = InProcessImagetool.Run(settings => { seen = settings; return new FakeEngine(); },
+            ["build", "--images-dir", Repo.FixtureImages, "--log-dir", logs, .. platformOptions]);
+        Assert.True(result.Exit == 0, result.All);
+        return seen ?? throw new Xunit.Sdk.XunitException("no engine was made");
+    }
+
+    [Fact]
+    public void A_plan_of_the_machine_s_own_platform_makes_an_engine_that_needs_no_emulator()
+    {
+        var native = $"linux/{PodmanEngine.NativeArchitecture}";
+        var foreign = PodmanEngine.NativeArchitecture == "amd64" ? "linux/arm64" : "linux/amd64";
+        Assert.True(SettingsOf("--platform", native).NativeOnly);
+        Assert.False(SettingsOf("--platform", foreign).NativeOnly);
+        Assert.False(SettingsOf().NativeOnly);
+        Assert.True(((PodmanEngine)Engines.Create(SettingsOf("--platform", native) with { Kind = "local" })).NativeOnly);
     }
 }
