@@ -129,13 +129,15 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     private static string IdFile() => Path.Combine(Path.GetTempPath(), $"imagetool-iid-{Guid.NewGuid():N}");
 
     /// <summary>Labels go on top in a build step of their own (no layer, cached while they stay the same).</summary>
+    /// <remarks>The step runs nothing, so its network is the builds' (host): with chroot isolation (BUILDAH_ISOLATION=chroot, how
+    /// CI's job container builds) buildah refuses any other network setting.</remarks>
     private async Task<BuiltImage> LabelAsync(BuildNode node, string unlabeledId, string log, CancellationToken cancellation)
     {
         var name = LocalName(node);
         var idFile = IdFile();
         var label = new List<string>
         {
-            "build", "--layers", "--network", "none", "--platform", node.Platform.ToString(),
+            "build", "--layers", "--network", "host", "--platform", node.Platform.ToString(),
             "--file", "-", "--tag", name, "--iidfile", idFile,
         };
         foreach (var (key, value) in node.Labels)
