@@ -95,8 +95,9 @@ if [ "$mode" = "--emulator" ]; then
   rm -rf "$work"; mkdir -p "$work/root" "$work/qemu7"
   bash tests/harness/provision.sh > /dev/null
   tar -xf /var/cache/image-tooling-harness/debian-trixie-arm64-*.tar -C "$work/root" 2> /dev/null
-  # Debian 12's own emulator, for the comparison only: the static binary of its package, run by path.
-  pool=$(curl -fsS "$(apt_mirror)/dists/bookworm/main/binary-amd64/Packages.xz" | xz -dc | awk '/^Package: qemu-user-static$/ { p = 1 } p && /^Filename:/ { print $2; exit }')
+  # Debian 12's own emulator, for the comparison only: the static binary of its package, run by path. awk reads the
+  # index to its end: exiting at the match would end curl and xz with SIGPIPE, which pipefail makes fatal.
+  pool=$(curl -fsS "$(apt_mirror)/dists/bookworm/main/binary-amd64/Packages.xz" | xz -dc | awk '/^Package: qemu-user-static$/ { p = 1 } p && /^Filename:/ && !found { print $2; found = 1 }')
   curl -fsS -o "$work/qemu7.deb" "$(apt_mirror)/$pool"
   dpkg-deb -x "$work/qemu7.deb" "$work/qemu7"
   head -c 30000000 /dev/urandom | base64 > "$work/data.txt"
