@@ -61,12 +61,12 @@ done
 readonly ARCHES FOREIGN
 ((${#ARCHES[@]})) || die "HARNESS_PLATFORMS names no platform"
 # On top of the local engine's packages (ci/install-local-engine.sh). PACKAGE:COMMAND counts
-# as present when COMMAND is on PATH. iproute2 brings ss (port_owner); a debian:12 container has
-# none. gcc compiles the native platform's stand-in binaries and needs libc6-dev, only a Recommends
-# of gcc (without it a debian:12 container has no stdio.h). Node is not here: Debian 12's nodejs is
-# 18 and the lockfiles need 20 (check_node). A cross compiler (for the stand-in binaries and the
-# binfmt probe) only for a foreign platform.
-PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc libc6-dev zip unzip shellcheck iproute2:ss)
+# as present when COMMAND is on PATH. A debian:12 container lacks three things the tests use:
+# ss (iproute2, port_owner), kill (procps: the interrupt test signals imagetool with it) and
+# stdio.h (libc6-dev, only a Recommends of gcc, which compiles the native stand-in binaries).
+# Node is not here: Debian 12's nodejs is 18 and the lockfiles need 20 (check_node). A cross
+# compiler (for the stand-in binaries and the binfmt probe) only for a foreign platform.
+PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc libc6-dev zip unzip shellcheck iproute2:ss procps:kill)
 for arch in "${FOREIGN[@]}"; do
   case $arch in
     arm64) PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
