@@ -19,16 +19,7 @@ internal static class NugetAdvisories
     /// (a project it could not read, a source without vulnerability data).</summary>
     public static (IReadOnlyList<NugetAdvisory> Advisories, IReadOnlyList<string> Problems) Parse(string json, string source)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new InputError($"{source} is not the JSON of dotnet list package --format json: {e.Message}");
-        }
-        using (document)
+        using (var document = JsonInput.Parse(json, $"{source} is not the JSON of dotnet list package --format json"))
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("projects", out var projects) || projects.ValueKind != JsonValueKind.Array)
@@ -37,14 +28,14 @@ internal static class NugetAdvisories
             var problems = Problems(root);
             foreach (var project in projects.EnumerateArray())
             {
-                var name = Path.GetFileNameWithoutExtension(Text(project, "path") ?? "?");
+                var name = Path.GetFileNameWithoutExtension(JsonInput.Text(project, "path") ?? "?");
                 problems.AddRange(Problems(project).Select(p => $"{name}: {p}"));
                 foreach (var framework in Array(project, "frameworks"))
                     foreach (var (list, transitive) in new[] { ("topLevelPackages", false), ("transitivePackages", true) })
                         foreach (var package in Array(framework, list))
                             foreach (var vulnerability in Array(package, "vulnerabilities"))
-                                found.Add((Text(package, "id") ?? "?", Text(package, "resolvedVersion") ?? "?", Text(vulnerability, "severity") ?? "?",
-                                    Text(vulnerability, "advisoryurl") ?? Text(vulnerability, "advisoryUrl") ?? "", name, transitive));
+                                found.Add((JsonInput.Text(package, "id") ?? "?", JsonInput.Text(package, "resolvedVersion") ?? "?", JsonInput.Text(vulnerability, "severity") ?? "?",
+                                    JsonInput.Text(vulnerability, "advisoryurl") ?? JsonInput.Text(vulnerability, "advisoryUrl") ?? "", name, transitive));
             }
             var advisories = found.GroupBy(f => (f.Package, f.Version, f.Advisory))
                 .Select(g => new NugetAdvisory(g.Key.Package, g.Key.Version, g.First().Severity, g.Key.Advisory,
@@ -78,13 +69,11 @@ internal static class NugetAdvisories
     }
 
     private static List<string> Problems(JsonElement element) =>
-        Array(element, "problems").Select(p => $"{Text(p, "level") ?? "problem"}: {Text(p, "text") ?? p.ToString()}").ToList();
+        Array(element, "problems").Select(p => $"{JsonInput.Text(p, "level") ?? "problem"}: {JsonInput.Text(p, "text") ?? p.ToString()}").ToList();
 
     private static IEnumerable<JsonElement> Array(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
             ? value.EnumerateArray()
             : [];
 
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -22,24 +22,15 @@ public sealed record ScanFinding(
     /// <param name="source">The report's file, for the error message.</param>
     public static IReadOnlyList<ScanFinding> ParseTrivy(string json, string source)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new InputError($"{source} is not a Trivy JSON report: {e.Message}");
-        }
-        using (document)
+        using (var document = JsonInput.Parse(json, $"{source} is not a Trivy JSON report"))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || Text(root, "ArtifactName") is not { Length: > 0 } reference)
+            if (root.ValueKind != JsonValueKind.Object || JsonInput.Text(root, "ArtifactName") is not { Length: > 0 } reference)
                 throw new InputError($"{source} is not a Trivy JSON report of an image (no ArtifactName)");
             var tag = ImageReference.Parse(reference).Tag
                 ?? throw new InputError($"{source}: the scanned image {reference} has no tag (scan REPOSITORY:TAG, the tag users pull)");
             var platform = root.TryGetProperty("Metadata", out var metadata) && metadata.TryGetProperty("ImageConfig", out var config)
-                && Text(config, "os") is { } os && Text(config, "architecture") is { } architecture
+                && JsonInput.Text(config, "os") is { } os && JsonInput.Text(config, "architecture") is { } architecture
                 ? $"{os}/{architecture}"
                 : "";
             var findings = new List<ScanFinding>();
@@ -47,19 +38,17 @@ public sealed record ScanFinding(
             foreach (var result in results.EnumerateArray())
             {
                 if (!result.TryGetProperty("Vulnerabilities", out var vulnerabilities) || vulnerabilities.ValueKind != JsonValueKind.Array) continue;
-                var osPackage = Text(result, "Class") == "os-pkgs";
+                var osPackage = JsonInput.Text(result, "Class") == "os-pkgs";
                 foreach (var v in vulnerabilities.EnumerateArray())
                 {
-                    var severity = (Text(v, "Severity") ?? "").ToUpperInvariant();
-                    if (Text(v, "FixedVersion") is not { Length: > 0 } fixedVersion || !Severities.Contains(severity)) continue;
-                    findings.Add(new ScanFinding(reference, tag, platform, Text(v, "VulnerabilityID") ?? "?", severity, Text(v, "PkgName") ?? "?",
-                        Text(v, "InstalledVersion") ?? "?", fixedVersion, osPackage, Text(result, "Target") ?? ""));
+                    var severity = (JsonInput.Text(v, "Severity") ?? "").ToUpperInvariant();
+                    if (JsonInput.Text(v, "FixedVersion") is not { Length: > 0 } fixedVersion || !Severities.Contains(severity)) continue;
+                    findings.Add(new ScanFinding(reference, tag, platform, JsonInput.Text(v, "VulnerabilityID") ?? "?", severity, JsonInput.Text(v, "PkgName") ?? "?",
+                        JsonInput.Text(v, "InstalledVersion") ?? "?", fixedVersion, osPackage, JsonInput.Text(result, "Target") ?? ""));
                 }
             }
             return findings;
         }
     }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
