@@ -62,13 +62,22 @@ public class PipelineTests
     {
         var running = 0;
         var most = 0;
+        var gate = new object();
+        // A test waits (up to a bound that only a serial executor reaches) until another runs beside it, so a busy machine
+        // that starts the second one late cannot make the two look serial.
+        using var overlapped = new ManualResetEventSlim();
         var engine = new FakeEngine
         {
             Answer = (test, _) =>
             {
-                most = Math.Max(most, Interlocked.Increment(ref running));
+                lock (gate)
+                {
+                    most = Math.Max(most, ++running);
+                    if (running >= 2) overlapped.Set();
+                }
+                overlapped.Wait(TimeSpan.FromSeconds(30));
                 Thread.Sleep(150);
-                Interlocked.Decrement(ref running);
+                lock (gate) running--;
                 return new CommandResult(0, test.Expect);
             },
         };
