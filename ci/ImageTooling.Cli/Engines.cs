@@ -11,7 +11,7 @@ internal sealed record EngineSettings(string Kind, string ImagesDirectory, strin
 
 /// <summary>
 /// Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local
-/// podman engine.
+/// podman engine, which runs the checkout's ci/install-local-engine.sh first (the one place that decides when it runs).
 /// </summary>
 internal static class Engines
 {
@@ -27,7 +27,16 @@ internal static class Engines
                     + "(DAGGER_SESSION_PORT is not set)"),
             var kind => throw new InputError($"unknown engine '{kind}' (valid: auto, local, dagger)"),
         };
-        if (!dagger) return new PodmanEngine(settings.ImagesDirectory, settings.LogDirectory, settings.RegistryCache) { NativeOnly = settings.NativeOnly };
+        if (!dagger)
+        {
+            var setup = Path.GetFullPath(Path.Combine(settings.ImagesDirectory, "..", "ci", "install-local-engine.sh"));
+            return new PodmanEngine(settings.ImagesDirectory, settings.LogDirectory, settings.RegistryCache)
+            {
+                NativeOnly = settings.NativeOnly,
+                SetupScript = File.Exists(setup) ? setup : null,
+                SetupOutput = Console.Error,
+            };
+        }
         if (settings.RegistryCache is not null)
             throw new InputError("--registry-cache is the local engine's; the Dagger engine "
                 + "keeps its own cache between runs (docs/dagger.md)");

@@ -23,7 +23,8 @@ public static class ChildProcess
         string? logFile = null,
         string? stdin = null,
         TimeSpan? timeout = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        TextWriter? echo = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -44,6 +45,7 @@ public static class ChildProcess
             {
                 output.AppendLine(e.Data);
                 log?.WriteLine(e.Data);
+                echo?.WriteLine(e.Data);
             }
         }
         process.OutputDataReceived += Collect;

@@ -48,8 +48,16 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     /// </summary>
     private static string UnlabeledName(BuildNode node) => $"{LocalName(node)}-unlabeled";
 
+    /// <summary>The checkout's ci/install-local-engine.sh, run (idempotent, silent when all is in place) before the checks below,
+    /// so that a fresh machine is set up by the first build; null when imagetool runs outside a checkout.</summary>
+    public string? SetupScript { get; init; }
+
+    /// <summary>Where the setup script's lines are shown as they come (it may install packages for minutes).</summary>
+    public TextWriter? SetupOutput { get; init; }
+
     public async Task CheckReadyAsync(CancellationToken cancellation)
     {
+        if (SetupScript is not null) await SetUpAsync(SetupScript, cancellation);
         // Nothing is built yet: a missing program is a matter of how the tool was set up (exit code 2).
         foreach (var tool in new[] { "podman", "skopeo" })
             if (await TryRunAsync(tool, ["--version"], cancellation) is null)
@@ -60,6 +68,18 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
             throw new InputError($"building for the other architecture needs qemu-user binfmt ({foreign} is not "
                 + $"registered): apt-get install qemu-user-static binfmt-support && update-binfmts --enable {foreign}");
         Directory.CreateDirectory(logDirectory);
+    }
+
+    private async Task SetUpAsync(string script, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(logDirectory);
+        var log = Path.Combine(logDirectory, "install-local-engine.log");
+        File.WriteAllText(log, "");
+        string[] arguments = NativeOnly ? [script, "--quiet", "--native-only"] : [script, "--quiet"];
+        var result = await ChildProcess.RunAsync("bash", arguments, cancellation, log, echo: SetupOutput);
+        if (result.ExitCode != 0)
+            throw new InputError($"the local engine is not set up: {script} failed (exit {result.ExitCode}); last lines of {log}:\n"
+                + ChildProcess.Tail(result.Output, 5));
     }
 
     /// <summary>podman receives the credentials through a private auth file at push time; any source will do.</summary>

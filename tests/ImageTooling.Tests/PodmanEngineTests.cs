@@ -46,3 +46,37 @@ public class NativeOnlyEngineTests
         Assert.True(((PodmanEngine)Engines.Create(SettingsOf("--platform", native) with { Kind = "local" })).NativeOnly);
     }
 }
+
+/// <summary>The local engine sets the machine up itself (the checkout's ci/install-local-engine.sh) before its checks.</summary>
+public class LocalEngineSetupTests
+{
+    private static PodmanEngine LocalEngine(string images) =>
+        (PodmanEngine)Engines.Create(new EngineSettings("local", images, Directory.CreateTempSubdirectory("imagetool-setup-").FullName));
+
+    [Fact]
+    public void A_checkout_s_engine_runs_its_install_script_and_an_engine_outside_a_checkout_runs_none()
+    {
+        Assert.Equal(Path.Combine(Repo.Root, "ci", "install-local-engine.sh"), LocalEngine(Repo.Images).SetupScript);
+        Assert.Null(LocalEngine(Repo.FixtureImages).SetupScript);
+    }
+
+    [Theory]
+    [InlineData(false, "--quiet")]
+    [InlineData(true, "--quiet --native-only")]
+    public async Task A_failing_setup_is_one_input_error_with_its_last_lines(bool nativeOnly, string arguments)
+    {
+        var folder = Directory.CreateTempSubdirectory("imagetool-setup-").FullName;
+        var script = Path.Combine(folder, "install-local-engine.sh");
+        File.WriteAllText(script, $"echo \"$@\" > {folder}/arguments\necho 'podman: missing (run as root to install)'\nexit 3\n");
+        var echoed = new StringWriter();
+        var engine = new PodmanEngine(folder, Path.Combine(folder, "logs")) { SetupScript = script, SetupOutput = echoed, NativeOnly = nativeOnly };
+
+        var error = await Assert.ThrowsAsync<InputError>(() => engine.CheckReadyAsync(CancellationToken.None));
+
+        Assert.Equal(arguments, File.ReadAllText(Path.Combine(folder, "arguments")).Trim());
+        Assert.StartsWith($"the local engine is not set up: {script} failed (exit 3)", error.Message);
+        Assert.Contains("podman: missing (run as root to install)", error.Message);
+        Assert.Equal("podman: missing (run as root to install)\n", echoed.ToString().ReplaceLineEndings("\n"));
+        Assert.Contains("podman: missing", File.ReadAllText(Path.Combine(folder, "logs", "install-local-engine.log")));
+    }
+}

@@ -104,6 +104,16 @@ function imagetool(container: Container, args: string[]): Promise<string> {
     .stdout()
 }
 
+/** `build` and `test`: the same arguments and the same run, only the command differs. */
+function onTheEngine(
+  command: "build" | "test",
+  source: Directory,
+  o: Parameters<typeof planOptions>[0] & { sourceDateEpoch?: number; rerun: boolean },
+): Promise<string> {
+  const container = toolbox(source, { sourceDateEpoch: o.sourceDateEpoch, fresh: o.rerun })
+  return imagetool(container, [command, "--engine", "dagger", ...planOptions(o)])
+}
+
 /**
  * The toolbox for a call that writes to the registry: always fresh (it must look at the registry every time, so a
  * deleted or damaged tag is repaired), the token only as a secret variable; imagetool's adapter hands Dagger
@@ -164,8 +174,7 @@ export class ImageTooling {
     // Run imagetool even when an identical call ran before (the engine would replay that call's output).
     rerun = false,
   ): Promise<string> {
-    const options = planOptions({ tag, branchTag, image, platform, revision })
-    return imagetool(toolbox(source, { sourceDateEpoch, fresh: rerun }), ["build", "--engine", "dagger", ...options])
+    return onTheEngine("build", source, { tag, branchTag, image, platform, revision, sourceDateEpoch, rerun })
   }
 
   /** Build every planned image and run its smoke tests in containers of each platform. */
@@ -181,8 +190,7 @@ export class ImageTooling {
     // Run imagetool even when an identical call ran before (the engine would replay that call's output).
     rerun = false,
   ): Promise<string> {
-    const options = planOptions({ tag, branchTag, image, platform, revision })
-    return imagetool(toolbox(source, { sourceDateEpoch, fresh: rerun }), ["test", "--engine", "dagger", ...options])
+    return onTheEngine("test", source, { tag, branchTag, image, platform, revision, sourceDateEpoch, rerun })
   }
 
   /** Build, smoke-test, then publish one multi-arch index per image: version tag first, floating tags last. */
