@@ -1,3 +1,5 @@
+using System.CommandLine;
+using ImageTooling.Local;
 using ImageTooling.Reporting;
 using ImageTooling.Scheduling;
 using Spectre.Console;
@@ -44,6 +46,27 @@ internal sealed record PipelineRun(
         }
         return outcome.Failure is { } failure ? throw new PipelineFailure(failure) : outcome;
     }
+
+    /// <summary>
+    /// build, test, publish-multi-arch and stage: the plan from the options, the engine --engine names, then
+    /// <paramref name="run"/> on a pipeline of that engine, shown and reported as one run of <paramref name="command"/>.
+    /// </summary>
+    public static async Task<ReleaseOutcome> OnEngineAsync(
+        ParseResult r, string command, CommandContext c, Func<Pipeline, BuildPlan, Task<ReleaseOutcome>> run, CancellationToken cancellation)
+    {
+        var plan = await PlanOptionSet.CreateAsync(r, cancellation);
+        var images = Path.GetFullPath(CatalogOptions.Directory(r));
+        var logs = RunOptionSet.LogDirectory(r);
+        var kind = r.GetValue(RunOptionSet.Engine)!;
+        var jobs = RunOptionSet.JobCount(r);
+        var engine = c.Engines(new EngineSettings(kind, images, logs, RunOptionSet.CacheRepository(r), PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform))));
+        var pipelineRun = new PipelineRun(command, engine.Name, logs, r.GetValue(RunOptionSet.MetadataFile), Engines.Machine(kind), c.Output);
+        return await pipelineRun.RunAsync(plan, RunOptionSet.Printed(r, c), c.Live,
+            settings => run(new Pipeline(engine, settings.Log, jobs) { Expected = settings.Expected, Observer = settings.Observer }, plan));
+    }
+
+    /// <summary>A build-only flow's outcome as a run's: what it built, nothing published, its failure.</summary>
+    public static ReleaseOutcome Built(BuildOutcome build) => new(build, [], [], build.Failure);
 
     /// <summary>A report that cannot be written fails a run that succeeded (the release reads it); a failed run keeps its own error.</summary>
     private void WriteReport(RunReport report, string file, bool succeeded)

@@ -17,6 +17,13 @@ internal static class Repository
             + "run inside the repository or give --images-dir");
     }
 
+    /// <summary>The repository an images folder belongs to: the folder above it.</summary>
+    public static string Root(ImageCatalog catalog) => Path.GetDirectoryName(Path.GetFullPath(catalog.Directory).TrimEnd(Path.DirectorySeparatorChar))!;
+
+    /// <summary>The repository's dagger.json, or null when it has none.</summary>
+    public static string? DaggerJson(ImageCatalog catalog) =>
+        Path.Combine(Root(catalog), "dagger.json") is var file && File.Exists(file) ? File.ReadAllText(file) : null;
+
     public static async Task<string> RevisionAsync(string root, CancellationToken cancellation) =>
         Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha
             ? sha

@@ -22,22 +22,21 @@ internal static class SecurityTargetsCommand
         Description = "Also append any=true|false, tags= (JSON) and scans= (JSON: image, tag, reference, artifact) to this file, e.g. $GITHUB_OUTPUT",
     };
 
-    public static Command Create(TextWriter output, TextWriter error, Option<string[]> image, Option<string?> registry, Option<string?> username, Option<string> passwordEnv)
+    public static Command Create(CommandContext c)
     {
-        var command = new Command("security-targets", "Print the published tags the scheduled security check looks at: latest and the newest vX.Y of each maintained major")
+        var command = new Command("security-targets", "Print the published tags the scheduled security check looks at: latest and the newest vX.Y of each maintained major");
+        foreach (var option in (Option[])[Majors, GithubOutput, PlanOptionSet.Image, PlanOptionSet.Registry, .. CredentialOptions.All])
+            command.Options.Add(option);
+        command.SetAction((r, ct) => c.Run(async () =>
         {
-            Majors, GithubOutput, image, registry, username, passwordEnv,
-        };
-        command.SetAction((r, ct) => Commands.Run(error, async () =>
-        {
-            var plan = BuildPlan.Create(Commands.LoadCatalog(r), new PlanOptions { Images = r.GetValue(image) ?? [], Registry = r.GetValue(registry) });
+            var plan = BuildPlan.Create(CatalogOptions.Load(r), new PlanOptions { Images = r.GetValue(PlanOptionSet.Image) ?? [], Registry = r.GetValue(PlanOptionSet.Registry) });
             using var client = new RegistryClient();
-            var tags = await SecurityTargets.ReadAsync(plan, client, Commands.OptionalCredentials(r), r.GetValue(Majors), ct);
-            foreach (var tag in tags) output.WriteLine(tag);
-            if (tags.Count == 0) error.WriteLine("note: the registry holds no latest and no vX.Y of every image yet: nothing to check");
+            var tags = await SecurityTargets.ReadAsync(plan, client, CredentialOptions.Optional(r), r.GetValue(Majors), ct);
+            foreach (var tag in tags) c.Output.WriteLine(tag);
+            if (tags.Count == 0) c.Error.WriteLine("note: the registry holds no latest and no vX.Y of every image yet: nothing to check");
             if (r.GetValue(GithubOutput) is { } file) File.AppendAllText(file, GithubOutputLines(plan, tags));
             return ExitCodes.Ok;
-        }, credentials: () => Environment.GetEnvironmentVariable(r.GetValue(passwordEnv)!)));
+        }, CredentialOptions.Token(r)));
         return command;
     }
 

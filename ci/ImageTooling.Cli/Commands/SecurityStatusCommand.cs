@@ -12,11 +12,24 @@ namespace ImageTooling.Cli;
 /// </summary>
 internal static class SecurityStatusCommand
 {
-    public static readonly Option<string> Tag = new("--tag") { Description = "The published tag to check (default: latest)", DefaultValueFactory = _ => "latest" };
-    public static readonly Option<string?> Archive = new("--security-archive") { Description = "Also ask this apt source, as a one-line 'deb URL SUITE COMPONENT' (e.g. a mirror of Debian's security archive)" };
+    private static readonly Option<string> Tag = new("--tag") { Description = "The published tag to check (default: latest)", DefaultValueFactory = _ => "latest" };
+    private static readonly Option<string?> Archive = new("--security-archive") { Description = "Also ask this apt source, as a one-line 'deb URL SUITE COMPONENT' (e.g. a mirror of Debian's security archive)" };
+
+    public static Command Create(CommandContext c)
+    {
+        var command = new Command("security-status",
+            "Check a published tag (default latest) for the Debian security fixes its images lack and the tools with another version available; exit 1 when something waits");
+        foreach (var option in (Option[])[Tag, Archive, PlanOptionSet.Image, PlanOptionSet.Platform, PlanOptionSet.Registry, PlanOptionSet.BaseImage, .. CredentialOptions.All, RunOptionSet.LogDir, RunOptionSet.MetadataFile])
+            command.Options.Add(option);
+        command.SetAction((r, ct) => c.Run(async () => await RunAsync(
+            await PlanOptionSet.CreateAsync(r, ct), r.GetValue(Tag)!, r.GetValue(Archive), CredentialOptions.Optional(r),
+            RunOptionSet.LogDirectory(r), r.GetValue(RunOptionSet.MetadataFile), c.Output, c.Error, ct),
+            CredentialOptions.Token(r)));
+        return command;
+    }
 
     /// <summary>Checks the planned images' <paramref name="tag"/>; returns the exit code (1 when something waits).</summary>
-    public static async Task<int> RunAsync(
+    private static async Task<int> RunAsync(
         BuildPlan plan, string tag, string? archive, RegistryCredentials? credentials, string logDirectory, string? metadataFile, TextWriter output, TextWriter error,
         CancellationToken cancellation)
     {

@@ -12,17 +12,17 @@ internal static class NugetAdvisoriesCommand
         Required = true,
     };
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(CommandContext c)
     {
         var command = new Command("nuget-advisories", "Report NuGet's advisories for the solution's packages as Markdown (never fatal)") { ReportFile };
-        command.SetAction(r => Commands.Run(error, () =>
+        command.SetAction(r => c.Run(() =>
         {
             var file = r.GetValue(ReportFile)!;
             if (!File.Exists(file)) throw new InputError($"--report: {file} does not exist");
             var (advisories, problems) = NugetAdvisories.Parse(File.ReadAllText(file), file);
-            output.Write(NugetAdvisories.Markdown(advisories, problems));
-            if (advisories.Count > 0) error.WriteLine($"note: {advisories.Count} packages with a known vulnerability (reported, not fatal)");
-            return Task.FromResult(ExitCodes.Ok);
+            c.Output.Write(NugetAdvisories.Markdown(advisories, problems));
+            if (advisories.Count > 0) c.Error.WriteLine($"note: {advisories.Count} packages with a known vulnerability (reported, not fatal)");
+            return ExitCodes.Ok;
         }));
         return command;
     }

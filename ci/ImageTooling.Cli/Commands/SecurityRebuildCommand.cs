@@ -22,13 +22,13 @@ internal static class SecurityRebuildCommand
     private static readonly Option<string?> GithubOutput = new("--github-output") { Description = "Also append tags=TAG ... (the rebuild tags made, space-separated) and attention=true|false to this file, e.g. $GITHUB_OUTPUT" };
     private static readonly Option<string?> Summary = new("--summary") { Description = "Append the Markdown report to this file, e.g. $GITHUB_STEP_SUMMARY" };
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(CommandContext c)
     {
         var command = new Command("security-rebuild", "Decide from the security check's reports whether a security rebuild (a new patch release of the same commit) is due, and make its tag")
         {
             Status, Scans, RepositoryPath, CreateTags, GithubOutput, Summary,
         };
-        command.SetAction((r, ct) => Commands.Run(error, async () =>
+        command.SetAction((r, ct) => c.Run(async () =>
         {
             var status = Reports(r.GetValue(Status)!, "security-status").Select(f => Read(f, SecurityReport.Parse)).ToList();
             if (status.Count == 0) throw new InputError($"no security-status report (*.json) in {r.GetValue(Status)}");
@@ -47,9 +47,9 @@ internal static class SecurityRebuildCommand
                 made.Add(rebuild.Tag!.ToString());
             }
             var notChecked = status.SelectMany(s => s.Images).Where(i => i.Error is not null).ToList();
-            foreach (var decision in decisions) output.WriteLine($"{decision.Verdict.ToString().ToLowerInvariant()}: {decision.Message}");
-            foreach (var image in notChecked) output.WriteLine($"not checked: {image.Reference} {image.Platform}: {image.Error}");
-            if (made.Count > 0) output.WriteLine($"Tagged {string.Join(", ", made)}: pushing a tag starts the release workflow.");
+            foreach (var decision in decisions) c.Output.WriteLine($"{decision.Verdict.ToString().ToLowerInvariant()}: {decision.Message}");
+            foreach (var image in notChecked) c.Output.WriteLine($"not checked: {image.Reference} {image.Platform}: {image.Error}");
+            if (made.Count > 0) c.Output.WriteLine($"Tagged {string.Join(", ", made)}: pushing a tag starts the release workflow.");
 
             var attention = notChecked.Count > 0 || decisions.Any(d => d.Verdict is RebuildVerdict.Stopped or RebuildVerdict.NoRelease);
             if (r.GetValue(Summary) is { } summary) File.AppendAllText(summary, Markdown(decisions, status, findings, made));
