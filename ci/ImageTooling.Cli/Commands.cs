@@ -12,9 +12,12 @@ internal static class Commands
     /// <param name="processTermination">How long a cancelled command may take to stop on SIGINT/SIGTERM; null leaves the signals alone (tests).</param>
     public static async Task<int> InvokeAsync(
         string[] args, TextWriter output, TextWriter error, bool live = false, TimeSpan? processTermination = null,
-        Func<EngineSettings, IImageEngine>? engines = null)
+        Func<EngineSettings, IImageEngine>? engines = null, Func<string, string?>? environment = null, Func<string, IWorkflowRuns>? workflowRuns = null)
     {
-        var parsed = Root(new CommandContext(output, error, live, engines ?? Engines.Create)).Parse(args);
+        var context = new CommandContext(output, error, live, engines ?? Engines.Create);
+        if (environment is not null) context = context with { Environment = environment };
+        if (workflowRuns is not null) context = context with { WorkflowRuns = workflowRuns };
+        var parsed = Root(context).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var problem in parsed.Errors) error.WriteLine($"error: {problem.Message}");

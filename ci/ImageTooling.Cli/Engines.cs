@@ -7,7 +7,9 @@ namespace ImageTooling.Cli;
 /// <param name="RegistryCache">A repository (HOST/PATH) the local engine pulls the images of unchanged inputs from and pushes new ones to.</param>
 /// <param name="NativeOnly">Every node of the plan is for this machine's own architecture: the local engine needs no emulator
 /// (CI's platform legs run on native runners, where none is installed).</param>
-internal sealed record EngineSettings(string Kind, string ImagesDirectory, string LogDirectory, string? RegistryCache = null, bool NativeOnly = false);
+/// <param name="Environment">The environment the command runs in (a Dagger session is found there); null: the process's.</param>
+internal sealed record EngineSettings(string Kind, string ImagesDirectory, string LogDirectory, string? RegistryCache = null, bool NativeOnly = false,
+    Func<string, string?>? Environment = null);
 
 /// <summary>
 /// Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local
@@ -17,11 +19,12 @@ internal static class Engines
 {
     public static IImageEngine Create(EngineSettings settings)
     {
+        var environment = settings.Environment ?? Environment.GetEnvironmentVariable;
         var dagger = settings.Kind switch
         {
-            "auto" => DaggerSession.IsPresent,
+            "auto" => DaggerSession.IsPresentIn(environment),
             "local" => false,
-            "dagger" => DaggerSession.IsPresent
+            "dagger" => DaggerSession.IsPresentIn(environment)
                 ? true
                 : throw new InputError("--engine dagger needs a Dagger session: run this under 'dagger run' "
                     + "(DAGGER_SESSION_PORT is not set)"),
@@ -40,13 +43,13 @@ internal static class Engines
         if (settings.RegistryCache is not null)
             throw new InputError("--registry-cache is the local engine's; the Dagger engine "
                 + "keeps its own cache between runs (docs/dagger.md)");
-        return new DaggerEngine(DaggerClient.FromEnvironment(), settings.ImagesDirectory);
+        return new DaggerEngine(DaggerClient.FromEnvironment(environment), settings.ImagesDirectory);
     }
 
     /// <summary>
     /// Who builds for an --engine value: the engine kind and this machine. Durations are recorded per machine, so
     /// that times measured by another engine or on another machine never become this run's expectations.
     /// </summary>
-    public static string Machine(string kind) =>
-        $"{(kind == "dagger" || (kind == "auto" && DaggerSession.IsPresent) ? "dagger" : "local")} engine on {Environment.MachineName}, {Environment.ProcessorCount} cores";
+    public static string Machine(string kind, Func<string, string?> environment) =>
+        $"{(kind == "dagger" || (kind == "auto" && DaggerSession.IsPresentIn(environment)) ? "dagger" : "local")} engine on {Environment.MachineName}, {Environment.ProcessorCount} cores";
 }

@@ -54,13 +54,13 @@ internal sealed record PipelineRun(
     public static async Task<ReleaseOutcome> OnEngineAsync(
         ParseResult r, string command, CommandContext c, Func<Pipeline, BuildPlan, Task<ReleaseOutcome>> run, CancellationToken cancellation)
     {
-        var plan = await PlanOptionSet.CreateAsync(r, cancellation);
+        var plan = await PlanOptionSet.CreateAsync(r, c, cancellation);
         var images = Path.GetFullPath(CatalogOptions.Directory(r));
         var logs = RunOptionSet.LogDirectory(r);
         var kind = r.GetValue(RunOptionSet.Engine)!;
         var jobs = RunOptionSet.JobCount(r);
-        var engine = c.Engines(new EngineSettings(kind, images, logs, RunOptionSet.CacheRepository(r), PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform))));
-        var pipelineRun = new PipelineRun(command, engine.Name, logs, r.GetValue(RunOptionSet.MetadataFile), Engines.Machine(kind), c.Output);
+        var engine = c.Engines(new EngineSettings(kind, images, logs, RunOptionSet.CacheRepository(r), PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform)), c.Environment));
+        var pipelineRun = new PipelineRun(command, engine.Name, logs, r.GetValue(RunOptionSet.MetadataFile), Engines.Machine(kind, c.Environment), c.Output);
         return await pipelineRun.RunAsync(plan, RunOptionSet.Printed(r, c), c.Live,
             settings => run(new Pipeline(engine, settings.Log, jobs) { Expected = settings.Expected, Observer = settings.Observer }, plan));
     }

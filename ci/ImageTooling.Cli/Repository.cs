@@ -24,17 +24,17 @@ internal static class Repository
     public static string? DaggerJson(ImageCatalog catalog) =>
         Path.Combine(Root(catalog), "dagger.json") is var file && File.Exists(file) ? File.ReadAllText(file) : null;
 
-    public static async Task<string> RevisionAsync(string root, CancellationToken cancellation) =>
-        Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: > 0 } sha
+    public static async Task<string> RevisionAsync(string root, Func<string, string?> environment, CancellationToken cancellation) =>
+        environment("GITHUB_SHA") is { Length: > 0 } sha
             ? sha
             : await GitAsync(root, ["rev-parse", "HEAD"], cancellation) ?? "unknown";
 
     /// <summary>
     /// The commit time, not the wall clock, so that rebuilding the same commit gives the same labels.
     /// </summary>
-    public static async Task<DateTimeOffset> CreatedAsync(string root, CancellationToken cancellation)
+    public static async Task<DateTimeOffset> CreatedAsync(string root, Func<string, string?> environment, CancellationToken cancellation)
     {
-        if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), out var epoch))
+        if (long.TryParse(environment("SOURCE_DATE_EPOCH"), out var epoch))
             return DateTimeOffset.FromUnixTimeSeconds(epoch);
         return long.TryParse(await GitAsync(root, ["log", "-1", "--format=%ct"], cancellation), out var commit)
             ? DateTimeOffset.FromUnixTimeSeconds(commit)

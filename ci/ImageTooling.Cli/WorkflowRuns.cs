@@ -22,6 +22,9 @@ public sealed class GhWorkflowRuns(string repository) : IWorkflowRuns
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(1);
 
+    /// <summary>The GitHub CLI to run: the runner's <c>gh</c> on PATH unless a path is given.</summary>
+    public string Program { get; init; } = "gh";
+
     public async Task<IReadOnlyList<WorkflowRun>> ListAsync(string workflow, string? commit, CancellationToken cancellation)
     {
         List<string> arguments = ["run", "list", "--repo", repository, "--workflow", workflow, "--limit", "100", "--json", WorkflowRun.Fields];
@@ -29,7 +32,7 @@ public sealed class GhWorkflowRuns(string repository) : IWorkflowRuns
         CommandResult result;
         try
         {
-            result = await ChildProcess.RunAsync("gh", arguments, cancellation, timeout: CallTimeout);
+            result = await ChildProcess.RunAsync(Program, arguments, cancellation, timeout: CallTimeout);
         }
         catch (PipelineFailure e)
         {

@@ -31,8 +31,6 @@ public sealed class DaggerClient : IDisposable
     public Uri Endpoint { get; }
 
     /// <summary>The session that <c>dagger run</c> (or a module's runtime) opened for this process.</summary>
-    public static DaggerClient FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
-
     /// <param name="variable">Reads an environment variable (a test gives its own environment).</param>
     public static DaggerClient FromEnvironment(Func<string, string?> variable)
     {

@@ -11,8 +11,9 @@ public sealed class Secret(string value, string? source = null)
     public string Reveal() => value;
     public override string ToString() => "***";
 
-    public static Secret FromEnvironment(string variable) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+    /// <param name="environment">Reads a variable of the environment the command runs in.</param>
+    public static Secret FromEnvironment(string variable, Func<string, string?> environment) =>
+        environment(variable) is { Length: > 0 } value
             ? new Secret(value, $"env://{variable}")
             : throw new InputError($"missing credentials: the environment variable {variable} is not set (the registry token is read only from the environment, never from the command line)");
 }

@@ -1,7 +1,7 @@
 namespace ImageTooling.Tests;
 
 /// <summary>
-/// The imagetool command line, run in this process (a real process where a test needs its own environment):
+/// The imagetool command line, run in this process (its environment given where a test needs its own):
 /// exit codes, one-line errors, and what it prints. Runs on the fixture catalog (--images-dir), except where the
 /// real README's table is checked.
 /// </summary>
@@ -13,7 +13,7 @@ public class CliTests
 
     private static (int Exit, string Out, string Err) Imagetool(IDictionary<string, string?> env, params string[] args)
     {
-        var result = ImageTooling.Testing.Imagetool.Run(env, null, args);
+        var result = InProcessImagetool.Run(env, args);
         return (result.Exit, result.Out, result.Err);
     }
 

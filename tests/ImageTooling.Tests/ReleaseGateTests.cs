@@ -237,7 +237,7 @@ public class ReleaseGateCommandTests
     }
 
     /// <summary>
-    /// The waiting gates ask GitHub with the runner's gh: here a stand-in gh on PATH that records its arguments and
+    /// The waiting gates ask GitHub with the runner's gh: here a stand-in gh (a script in gh's place) that records its arguments and
     /// answers one run list. The ci gate lists ci.yml's runs of the commit; the queue lists release.yml's runs.
     /// </summary>
     [Fact]
@@ -252,15 +252,15 @@ public class ReleaseGateCommandTests
             File.SetUnixFileMode(Path.Combine(bin, "gh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var branches = Path.Combine(bin, "branches.txt");
             File.WriteAllText(branches, "c0ffee0000000000000000000000000000000001 main\n");
-            var env = new Dictionary<string, string?> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
+            var gh = new InProcessImagetool.Options { WorkflowRuns = repository => new GhWorkflowRuns(repository) { Program = Path.Combine(bin, "gh") } };
 
             File.WriteAllText(answer, """[{"databaseId":41,"status":"completed","conclusion":"success","event":"push"}]""");
-            var ci = ImageTooling.Testing.Imagetool.Run(env, null, "release-gate", "ci", "--repository", "owner/repo", "--commit", "c0ffee0000000000000000000000000000000001",
+            var ci = InProcessImagetool.Run(gh, "release-gate", "ci", "--repository", "owner/repo", "--commit", "c0ffee0000000000000000000000000000000001",
                 "--tag", "v1.4.0", "--branches", branches, "--wait-minutes", "1");
             Assert.Equal((0, "passed: the ci workflow passed on this commit (run 41, push)\n"), (ci.Exit, ci.Out));
 
             File.WriteAllText(answer, """[{"databaseId":40,"status":"completed","conclusion":"failure","event":"push"}]""");
-            var queue = ImageTooling.Testing.Imagetool.Run(env, null, "release-gate", "queue", "--repository", "owner/repo", "--run-id", "50", "--wait-minutes", "0");
+            var queue = InProcessImagetool.Run(gh, "release-gate", "queue", "--repository", "owner/repo", "--run-id", "50", "--wait-minutes", "0");
             Assert.Equal((0, "passed: no earlier release is running\n"), (queue.Exit, queue.Out));
 
             Assert.Equal(
@@ -273,7 +273,7 @@ public class ReleaseGateCommandTests
             // No run of a commit no branch points at: refused at once, one line, exit 1.
             File.WriteAllText(answer, "[]");
             File.WriteAllText(branches, "c0ffee0000000000000000000000000000000002 main\n");
-            var refused = ImageTooling.Testing.Imagetool.Run(env, null, "release-gate", "ci", "--repository", "owner/repo", "--commit", "c0ffee0000000000000000000000000000000001",
+            var refused = InProcessImagetool.Run(gh, "release-gate", "ci", "--repository", "owner/repo", "--commit", "c0ffee0000000000000000000000000000000001",
                 "--tag", "v1.4.0", "--branches", branches, "--wait-minutes", "150");
             Assert.Equal(1, refused.Exit);
             Assert.StartsWith("::error::failed: the ci workflow has no run on c0ffee000000 and none will come", refused.Out, StringComparison.Ordinal);

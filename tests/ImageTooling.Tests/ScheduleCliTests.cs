@@ -19,7 +19,7 @@ public class ScheduleCliTests
     [Fact]
     public void The_plan_takes_the_expected_times_of_the_last_run_over_the_catalog_s_hints()
     {
-        var logs = LogDirectory($$"""{ "machine": "{{Engines.Machine("auto")}}", "nodes": { "buildx linux/amd64": { "buildSeconds": 50000, "smokeSeconds": 20 } } }""");
+        var logs = LogDirectory($$"""{ "machine": "{{Engines.Machine("auto", Environment.GetEnvironmentVariable)}}", "nodes": { "buildx linux/amd64": { "buildSeconds": 50000, "smokeSeconds": 20 } } }""");
         var result = InProcessImagetool.Run("plan", "--log-dir", logs, "--jobs", "2");
         Assert.Equal(0, result.Exit);
         var section = result.Out[result.Out.IndexOf("Expected critical path", StringComparison.Ordinal)..];

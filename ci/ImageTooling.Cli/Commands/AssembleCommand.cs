@@ -15,15 +15,15 @@ internal static class AssembleCommand
         command.SetAction((r, ct) => c.Run(async () =>
         {
             var staged = StagedOptions.Read(r);
-            var credentials = CredentialOptions.Required(r);
+            var credentials = CredentialOptions.Required(r, c);
             using var registry = new RegistryClient();
-            var plan = await PlanOptionSet.CreateAsync(r, ct);
+            var plan = await PlanOptionSet.CreateAsync(r, c, ct);
             var printed = RunOptionSet.Printed(r, c);
-            var run = new PipelineRun("assemble", "none (registry only)", RunOptionSet.LogDirectory(r), r.GetValue(RunOptionSet.MetadataFile), Engines.Machine("local"), c.Output);
+            var run = new PipelineRun("assemble", "none (registry only)", RunOptionSet.LogDirectory(r), r.GetValue(RunOptionSet.MetadataFile), Engines.Machine("local", c.Environment), c.Output);
             var outcome = await run.RunAsync(plan, printed, live: false,
                 settings => new ReleaseAssembly(registry, credentials, settings.Log).RunAsync(plan, staged, r.GetValue(PublishMultiArchCommand.Force), ct));
             return OutputOptions.Published(r, outcome.Published, printed);
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 }

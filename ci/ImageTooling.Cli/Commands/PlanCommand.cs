@@ -17,17 +17,17 @@ internal static class PlanCommand
             command.Options.Add(option);
         command.SetAction((r, ct) => c.Run(async () =>
         {
-            var plan = await PlanOptionSet.CreateAsync(r, ct);
+            var plan = await PlanOptionSet.CreateAsync(r, c, ct);
             var json = r.GetValue(OutputOptions.Json);
             c.Output.Write(json ? plan.ToJson() + "\n" : plan.ToText());
             if (json) return ExitCodes.Ok;
             if (plan.Options.Release is not null && !r.GetValue(Offline))
-                c.Output.Write(await FloatingTagPlanAsync(plan, CredentialOptions.Optional(r), ct));
-            var history = DurationHistory.Load(Path.Combine(RunOptionSet.LogDirectory(r), DurationHistory.FileName), Engines.Machine("auto"));
+                c.Output.Write(await FloatingTagPlanAsync(plan, CredentialOptions.Optional(r, c), ct));
+            var history = DurationHistory.Load(Path.Combine(RunOptionSet.LogDirectory(r), DurationHistory.FileName), Engines.Machine("auto", c.Environment));
             c.Output.WriteLine();
             c.Output.Write(ScheduleReports.Plan(Schedule.For(plan.Nodes, history.For, smokeTests: true, RunOptionSet.JobCount(r)), history));
             return ExitCodes.Ok;
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 

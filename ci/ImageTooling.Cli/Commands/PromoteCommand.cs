@@ -15,9 +15,9 @@ internal static class PromoteCommand
         {
             var plan = PlanOptionSet.Release(r);
             using var registry = new RegistryClient();
-            var rows = await Promotion.PromoteAsync(plan, registry, CredentialOptions.Required(r), ExpectedDigestOptions.Read(r, plan), c.Output.WriteLine, ct);
+            var rows = await Promotion.PromoteAsync(plan, registry, CredentialOptions.Required(r, c), ExpectedDigestOptions.Read(r, plan), c.Output.WriteLine, ct);
             return OutputOptions.Published(r, rows, c.Output);
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 }

@@ -15,12 +15,12 @@ internal static class PublishMultiArchCommand
             command.Options.Add(option);
         command.SetAction((r, ct) => c.Run(async () =>
         {
-            var credentials = CredentialOptions.Required(r);
+            var credentials = CredentialOptions.Required(r, c);
             using var registry = new RegistryClient();
             var outcome = await PipelineRun.OnEngineAsync(r, "publish-multi-arch", c,
                 (pipeline, plan) => pipeline.PublishAsync(plan, registry, credentials, r.GetValue(Force), ct), ct);
             return OutputOptions.Published(r, outcome.Published, RunOptionSet.Printed(r, c));
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 }

@@ -29,7 +29,7 @@ internal static class ReleaseGateCommand
             { GateRepository, Commit, GateTag, Branches, WaitMinutes, AppearMinutes };
         ci.SetAction((r, ct) => c.Run(async () =>
         {
-            var runs = new GhWorkflowRuns(r.GetValue(GateRepository)!);
+            var runs = c.WorkflowRuns(r.GetValue(GateRepository)!);
             var (commit, tag) = (r.GetValue(Commit)!, r.GetValue(GateTag)!);
             var branches = BranchHead.ParseLines(File.ReadAllLines(r.GetValue(Branches)!));
             var appear = TimeSpan.FromMinutes(r.GetValue(AppearMinutes));
@@ -42,7 +42,7 @@ internal static class ReleaseGateCommand
         var queue = new Command("queue", "Waits (bounded) while an earlier release run has not finished") { GateRepository, RunId, WaitMinutes };
         queue.SetAction((r, ct) => c.Run(async () =>
         {
-            var runs = new GhWorkflowRuns(r.GetValue(GateRepository)!);
+            var runs = c.WorkflowRuns(r.GetValue(GateRepository)!);
             var limits = new WaitLimits(Minutes(r.GetValue(WaitMinutes)), TimeSpan.FromSeconds(60), "re-run this release once the earlier ones finished");
             return Verdict(c.Output, await GateWait.UntilDecidedAsync(
                 async (_, token) => ReleaseGate.Queue(await runs.ListAsync("release.yml", null, token), r.GetValue(RunId)),

@@ -16,7 +16,7 @@ internal static class ReleaseTargetsCommand
         {
             var plan = PlanOptionSet.Release(r);
             using var registry = new RegistryClient();
-            var checkedTargets = await Promotion.CheckAsync(plan, registry, CredentialOptions.Required(r), ExpectedDigestOptions.Read(r, plan), c.Error.WriteLine, ct);
+            var checkedTargets = await Promotion.CheckAsync(plan, registry, CredentialOptions.Required(r, c), ExpectedDigestOptions.Read(r, plan), c.Error.WriteLine, ct);
             c.Output.WriteLine(JsonSerializer.Serialize(checkedTargets.Select(t => new
             {
                 image = t.Target.Image.Name,
@@ -25,7 +25,7 @@ internal static class ReleaseTargetsCommand
                 platforms = t.Index.Manifests.ToDictionary(m => m.Platform, m => m.Digest),
             })));
             return ExitCodes.Ok;
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 }

@@ -22,9 +22,9 @@ internal static class SecurityStatusCommand
         foreach (var option in (Option[])[Tag, Archive, PlanOptionSet.Image, PlanOptionSet.Platform, PlanOptionSet.Registry, PlanOptionSet.BaseImage, .. CredentialOptions.All, RunOptionSet.LogDir, RunOptionSet.MetadataFile])
             command.Options.Add(option);
         command.SetAction((r, ct) => c.Run(async () => await RunAsync(
-            await PlanOptionSet.CreateAsync(r, ct), r.GetValue(Tag)!, r.GetValue(Archive), CredentialOptions.Optional(r),
+            await PlanOptionSet.CreateAsync(r, c, ct), r.GetValue(Tag)!, r.GetValue(Archive), CredentialOptions.Optional(r, c),
             RunOptionSet.LogDirectory(r), r.GetValue(RunOptionSet.MetadataFile), c.Output, c.Error, ct),
-            CredentialOptions.Token(r)));
+            CredentialOptions.Token(r, c)));
         return command;
     }
 

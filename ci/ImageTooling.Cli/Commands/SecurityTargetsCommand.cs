@@ -31,12 +31,12 @@ internal static class SecurityTargetsCommand
         {
             var plan = BuildPlan.Create(CatalogOptions.Load(r), new PlanOptions { Images = r.GetValue(PlanOptionSet.Image) ?? [], Registry = r.GetValue(PlanOptionSet.Registry) });
             using var client = new RegistryClient();
-            var tags = await SecurityTargets.ReadAsync(plan, client, CredentialOptions.Optional(r), r.GetValue(Majors), ct);
+            var tags = await SecurityTargets.ReadAsync(plan, client, CredentialOptions.Optional(r, c), r.GetValue(Majors), ct);
             foreach (var tag in tags) c.Output.WriteLine(tag);
             if (tags.Count == 0) c.Error.WriteLine("note: the registry holds no latest and no vX.Y of every image yet: nothing to check");
             if (r.GetValue(GithubOutput) is { } file) File.AppendAllText(file, GithubOutputLines(plan, tags));
             return ExitCodes.Ok;
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 

@@ -13,12 +13,12 @@ internal static class StageCommand
             command.Options.Add(option);
         command.SetAction((r, ct) => c.Run(async () =>
         {
-            var credentials = CredentialOptions.Required(r);
+            var credentials = CredentialOptions.Required(r, c);
             using var registry = new RegistryClient();
             var outcome = await PipelineRun.OnEngineAsync(r, "stage", c, (pipeline, plan) => pipeline.StageAsync(plan, registry, credentials, ct), ct);
             RunOptionSet.Printed(r, c).WriteLine($"Staged {outcome.Staged.Count} platform images by digest; nothing was tagged.");
             return ExitCodes.Ok;
-        }, CredentialOptions.Token(r)));
+        }, CredentialOptions.Token(r, c)));
         return command;
     }
 }

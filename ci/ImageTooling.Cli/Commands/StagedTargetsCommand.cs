@@ -14,7 +14,7 @@ internal static class StagedTargetsCommand
         command.SetAction((r, ct) => c.Run(async () =>
         {
             var staged = StagedOptions.Read(r);
-            var targets = StagedTargets.For(await PlanOptionSet.CreateAsync(r, ct), staged);
+            var targets = StagedTargets.For(await PlanOptionSet.CreateAsync(r, c, ct), staged);
             c.Output.WriteLine(JsonSerializer.Serialize(targets.Select(t => new { image = t.Image, repository = t.Repository, platforms = t.Platforms })));
             return ExitCodes.Ok;
         }));

@@ -14,20 +14,20 @@ internal static class CredentialOptions
     public static readonly Option[] All = [Username, PasswordEnv];
 
     /// <summary>The login, or one line saying what is missing.</summary>
-    public static RegistryCredentials Required(ParseResult r) =>
-        Optional(r, requireToken: false)
+    public static RegistryCredentials Required(ParseResult r, CommandContext c) =>
+        Optional(r, c, requireToken: false)
         ?? throw new InputError("missing credentials: give --username (or set REGISTRY_USERNAME) and the token in $REGISTRY_PASSWORD (or the variable named by --password-env)");
 
     /// <summary>The login when a user is given and the token variable is set; null reads the registry anonymously.</summary>
-    public static RegistryCredentials? Optional(ParseResult r) => Optional(r, requireToken: true);
+    public static RegistryCredentials? Optional(ParseResult r, CommandContext c) => Optional(r, c, requireToken: true);
 
     /// <summary>The token's value (for scrubbing it from what is printed), read when needed.</summary>
-    public static Func<string?> Token(ParseResult r) => () => Environment.GetEnvironmentVariable(r.GetValue(PasswordEnv)!);
+    public static Func<string?> Token(ParseResult r, CommandContext c) => () => c.Environment(r.GetValue(PasswordEnv)!);
 
-    private static RegistryCredentials? Optional(ParseResult r, bool requireToken)
+    private static RegistryCredentials? Optional(ParseResult r, CommandContext c, bool requireToken)
     {
-        var user = r.GetValue(Username) ?? Environment.GetEnvironmentVariable("REGISTRY_USERNAME");
-        if (string.IsNullOrEmpty(user) || (requireToken && Token(r)() is not { Length: > 0 })) return null;
-        return new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!));
+        var user = r.GetValue(Username) ?? c.Environment("REGISTRY_USERNAME");
+        if (string.IsNullOrEmpty(user) || (requireToken && Token(r, c)() is not { Length: > 0 })) return null;
+        return new RegistryCredentials(user, Secret.FromEnvironment(r.GetValue(PasswordEnv)!, c.Environment));
     }
 }

@@ -19,7 +19,7 @@ internal static class PlanOptionSet
     public static readonly Option[] All = [Tag, BranchTag, Image, Platform, Registry, NoFloatingTags, DownloadMirror, StandIns, BaseImage, Revision];
 
     /// <summary>The plan the options describe; an option a command does not take counts as not given.</summary>
-    public static async Task<BuildPlan> CreateAsync(ParseResult r, CancellationToken cancellation)
+    public static async Task<BuildPlan> CreateAsync(ParseResult r, CommandContext c, CancellationToken cancellation)
     {
         var catalog = CatalogOptions.Load(r);
         var overrides = new Dictionary<string, string>();
@@ -41,8 +41,8 @@ internal static class PlanOptionSet
             DownloadMirror = r.GetValue(DownloadMirror),
             StandInTools = r.GetValue(StandIns) ?? [],
             BaseImageOverrides = overrides,
-            Revision = r.GetValue(Revision) ?? await Repository.RevisionAsync(root, cancellation),
-            Created = await Repository.CreatedAsync(root, cancellation),
+            Revision = r.GetValue(Revision) ?? await Repository.RevisionAsync(root, c.Environment, cancellation),
+            Created = await Repository.CreatedAsync(root, c.Environment, cancellation),
         });
     }
 
