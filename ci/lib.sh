@@ -23,13 +23,14 @@ write_if_changed() {
 }
 
 # missing_packages PACKAGE[:COMMAND]...: prints (one line, space-separated) the Debian packages
-# that are not installed. With :COMMAND, a package also counts as present when COMMAND is on
-# PATH (node and npm may come from elsewhere, and Debian's npm conflicts with NodeSource's nodejs).
+# that are not installed. With :COMMAND, a package also counts as present when COMMAND is a program
+# on PATH (node and npm may come from elsewhere, and Debian's npm conflicts with NodeSource's nodejs).
+# `type -P`, not `command -v`: bash's builtins (kill) must not count as the program.
 missing_packages() {
   local spec pkg status missing=()
   for spec in "$@"; do
     pkg=${spec%%:*}
-    [[ $spec == *:* ]] && command -v "${spec#*:}" >/dev/null && continue
+    [[ $spec == *:* ]] && type -P "${spec#*:}" >/dev/null && continue
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
     [[ $status == installed ]] || missing+=("$pkg")
   done
