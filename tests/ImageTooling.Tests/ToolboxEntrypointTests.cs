@@ -20,6 +20,8 @@ public sealed class ToolboxEntrypointTests : IDisposable
         mount --bind "$SANDBOX/home" /home/toolbox
         [ "$HOME_MOUNT" = rw ] || mount -o remount,bind,ro /home/toolbox
         mount -t tmpfs tmpfs /mnt
+        # The checkout may be under /tmp (a clean clone), which the tmpfs below hides: the script is run from /mnt.
+        install -m 0755 "$ENTRYPOINT" /mnt/toolbox-entrypoint
         if [ "$KUBE_MOUNT" != none ]; then
             mkdir /mnt/kube
             mount --bind "$SANDBOX/kube" /mnt/kube
@@ -86,12 +88,13 @@ public sealed class ToolboxEntrypointTests : IDisposable
     private Dictionary<string, string> Run(string user, Kube kube, string[]? environment = null, string probe = "",
         bool writableHome = true, bool command = true)
     {
-        string[] entrypoint = ["sh", Path.Combine(Repo.Images, "common", "toolbox-entrypoint")];
+        string[] entrypoint = ["sh", "/mnt/toolbox-entrypoint"];
         var result = TestProcess.Run("unshare",
             ["--mount", "sh", "-c", Sandbox, "sandbox", .. environment ?? ["HOME=/home/toolbox"], .. entrypoint, .. command ? ["sh"] : Array.Empty<string>()],
             environment: new Dictionary<string, string>
             {
                 ["SANDBOX"] = sandbox,
+                ["ENTRYPOINT"] = Path.Combine(Repo.Images, "common", "toolbox-entrypoint"),
                 ["RUN_AS"] = user,
                 ["HOME_MOUNT"] = writableHome ? "rw" : "ro",
                 ["KUBE_MOUNT"] = kube switch { Kube.ReadOnly => "ro", Kube.Writable => "rw", _ => "none" },
