@@ -1,7 +1,7 @@
 namespace ImageTooling.Cli;
 
 /// <summary>A remote branch that contains the tagged commit, and the commit it points at (its head).</summary>
-public sealed record BranchHead(string Name, string Head)
+internal sealed record BranchHead(string Name, string Head)
 {
     /// <summary>
     /// The lines <c>git for-each-ref --contains SHA --format='%(objectname) %(refname:lstrip=3)' refs/remotes/origin</c>

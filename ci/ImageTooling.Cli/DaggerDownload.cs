@@ -7,7 +7,7 @@ namespace ImageTooling.Cli;
 /// URL, the sha256 it must have and the binary's path inside it. The same pin the buildx image installs, so the CLI
 /// that drives a release is the version the catalog (and dagger.json) name, and a tampered tarball fails its checksum.
 /// </summary>
-public sealed record DaggerDownload(string Version, string Url, string Sha256, string ArchivePath)
+internal sealed record DaggerDownload(string Version, string Url, string Sha256, string ArchivePath)
 {
     public static DaggerDownload For(ImageCatalog catalog, string? daggerJson, string architecture)
     {

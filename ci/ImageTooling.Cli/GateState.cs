@@ -1,6 +1,6 @@
 namespace ImageTooling.Cli;
 
-public enum GateState
+internal enum GateState
 {
     Passed,
     Waiting,

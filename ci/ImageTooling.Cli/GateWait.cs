@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ImageTooling.Cli;
 
 /// <summary>Time as a wait sees it: how long it has waited, and a pause.</summary>
-public interface IWaitClock
+internal interface IWaitClock
 {
     TimeSpan Elapsed { get; }
 
@@ -11,7 +11,7 @@ public interface IWaitClock
 }
 
 /// <summary>The machine's own clock.</summary>
-public sealed class SystemWaitClock : IWaitClock
+internal sealed class SystemWaitClock : IWaitClock
 {
     private readonly Stopwatch watch = Stopwatch.StartNew();
 
@@ -23,7 +23,7 @@ public sealed class SystemWaitClock : IWaitClock
 /// <param name="Limit">How long the wait may last: after it, the gate fails with <paramref name="WhenGivingUp"/>.</param>
 /// <param name="Interval">The pause between two questions.</param>
 /// <param name="WhenGivingUp">What the maintainer does when the wait gave up, e.g. "re-run this release when ci passed".</param>
-public sealed record WaitLimits(TimeSpan Limit, TimeSpan Interval, string WhenGivingUp);
+internal sealed record WaitLimits(TimeSpan Limit, TimeSpan Interval, string WhenGivingUp);
 
 /// <summary>
 /// The release gate's waits: ask, and while the answer is <see cref="GateState.Waiting"/>, pause and ask again, until
@@ -31,7 +31,7 @@ public sealed record WaitLimits(TimeSpan Limit, TimeSpan Interval, string WhenGi
 /// says why. It lasts at most <see cref="WaitLimits.Limit"/> plus one question (a question that cannot be answered, such
 /// as GitHub out of reach, counts as waiting); each question is bounded by its asker (<see cref="GhWorkflowRuns.CallTimeout"/>).
 /// </summary>
-public static class GateWait
+internal static class GateWait
 {
     public static async Task<GateVerdict> UntilDecidedAsync(
         Func<TimeSpan, CancellationToken, Task<GateVerdict>> ask, WaitLimits limits, IWaitClock clock, Action<string> report, CancellationToken cancellation)

@@ -6,7 +6,7 @@ namespace ImageTooling.Cli;
 /// when no such run can come; and it waits for every earlier release run, so near-simultaneous tags queue in the order
 /// they were pushed instead of replacing each other in a concurrency group.
 /// </summary>
-public static class ReleaseGate
+internal static class ReleaseGate
 {
     public const string ReleaseBranchPrefix = "release/";
 

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ImageTooling.Cli;
 
 /// <summary>One GitHub Actions workflow run as <c>gh run list --json databaseId,status,conclusion,event</c> prints it.</summary>
-public sealed record WorkflowRun(
+internal sealed record WorkflowRun(
     [property: JsonPropertyName("databaseId")] long DatabaseId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("conclusion")] string? Conclusion,

@@ -3,7 +3,7 @@ using ImageTooling.Local;
 namespace ImageTooling.Cli;
 
 /// <summary>The runs of one of the repository's workflows, newest first, as GitHub lists them.</summary>
-public interface IWorkflowRuns
+internal interface IWorkflowRuns
 {
     /// <param name="workflow">The workflow file, e.g. ci.yml.</param>
     /// <param name="commit">Only the runs of this commit; null for every run.</param>
@@ -12,13 +12,13 @@ public interface IWorkflowRuns
 }
 
 /// <summary>GitHub could not be asked for a workflow's runs (network, rate limit, authentication): a wait asks again.</summary>
-public sealed class WorkflowRunsUnreadable(string message) : Exception(message);
+internal sealed class WorkflowRunsUnreadable(string message) : Exception(message);
 
 /// <summary>
 /// <c>gh run list</c> (the GitHub CLI of the runner, authenticated by <c>GH_TOKEN</c>). Each call is bounded by
 /// <see cref="CallTimeout"/>, so a wait that asks ends at most that long after its deadline.
 /// </summary>
-public sealed class GhWorkflowRuns(string repository) : IWorkflowRuns
+internal sealed class GhWorkflowRuns(string repository) : IWorkflowRuns
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(1);
 

@@ -1,4 +1,4 @@
 namespace ImageTooling.Dagger;
 
 /// <summary>A Dagger container's ID: a query returns it, a later query loads the container again with <c>node(id:)</c>.</summary>
-public readonly record struct ContainerId(string Value);
+internal readonly record struct ContainerId(string Value);

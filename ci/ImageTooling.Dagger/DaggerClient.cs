@@ -51,7 +51,7 @@ public sealed class DaggerClient : IDisposable
         return data.GetProperty("version").GetString()!;
     }
 
-    public async Task<DirectoryId> HostDirectoryAsync(string step, string path, CancellationToken cancellation)
+    internal async Task<DirectoryId> HostDirectoryAsync(string step, string path, CancellationToken cancellation)
     {
         const string query = """
             query HostDirectory($path: String!) {
@@ -62,7 +62,7 @@ public sealed class DaggerClient : IDisposable
         return new DirectoryId(data.GetProperty("host").GetProperty("directory").GetProperty("id").GetString()!);
     }
 
-    public async Task<string> FileContentsAsync(string step, DirectoryId directory, string path, CancellationToken cancellation)
+    internal async Task<string> FileContentsAsync(string step, DirectoryId directory, string path, CancellationToken cancellation)
     {
         const string query = """
             query ReadFile($directory: ID!, $path: String!) {
@@ -75,7 +75,7 @@ public sealed class DaggerClient : IDisposable
     }
 
     /// <summary>Builds, labels and evaluates the image (<c>sync</c>), so that a build error surfaces here, naming the step.</summary>
-    public async Task<ContainerId> DockerBuildAsync(string step, DirectoryId context, DockerBuild build, CancellationToken cancellation)
+    internal async Task<ContainerId> DockerBuildAsync(string step, DirectoryId context, DockerBuild build, CancellationToken cancellation)
     {
         var variables = new Dictionary<string, object?>
         {
@@ -108,7 +108,7 @@ public sealed class DaggerClient : IDisposable
     }
 
     /// <summary>Runs <paramref name="args"/> in a fresh container of the image, without its entry point, whatever the exit code.</summary>
-    public async Task<ExecResult> ExecAsync(
+    internal async Task<ExecResult> ExecAsync(
         string step, ContainerId container, IReadOnlyList<string> args, string? user, CancellationToken cancellation, SmokeMount? mount = null)
     {
         var variables = new Dictionary<string, object?> { ["container"] = container.Value, ["args"] = args };
@@ -142,7 +142,7 @@ public sealed class DaggerClient : IDisposable
     }
 
     /// <summary>A new directory holding <paramref name="files"/> (name → contents), readable by anyone.</summary>
-    public async Task<DirectoryId> NewDirectoryAsync(string step, IReadOnlyDictionary<string, string> files, CancellationToken cancellation)
+    internal async Task<DirectoryId> NewDirectoryAsync(string step, IReadOnlyDictionary<string, string> files, CancellationToken cancellation)
     {
         var variables = new Dictionary<string, object?>();
         var declarations = new List<string>();
@@ -161,7 +161,7 @@ public sealed class DaggerClient : IDisposable
     }
 
     /// <summary>A secret the engine resolves itself, e.g. <c>env://NAME</c> from the client's environment; its value never passes through here.</summary>
-    public async Task<SecretId> SecretAsync(string step, string uri, CancellationToken cancellation)
+    internal async Task<SecretId> SecretAsync(string step, string uri, CancellationToken cancellation)
     {
         const string query = """
             query Secret($uri: String!) {
@@ -173,7 +173,7 @@ public sealed class DaggerClient : IDisposable
     }
 
     /// <summary>Pushes the variants as one multi-platform index; returns the published reference with its digest.</summary>
-    public async Task<string> PublishAsync(
+    internal async Task<string> PublishAsync(
         string step, string address, IReadOnlyList<ContainerId> variants, string username, SecretId secret, CancellationToken cancellation)
     {
         const string query = """
@@ -200,7 +200,7 @@ public sealed class DaggerClient : IDisposable
     /// Writes the container as an OCI image tarball (gzip layers, OCI media types) to <paramref name="path"/> on the
     /// client's side of the session (the host under <c>dagger run</c>, the module's container under <c>dagger call</c>).
     /// </summary>
-    public async Task ExportTarballAsync(string step, ContainerId container, string path, CancellationToken cancellation)
+    internal async Task ExportTarballAsync(string step, ContainerId container, string path, CancellationToken cancellation)
     {
         const string query = """
             query ExportTarball($container: ID!, $path: String!) {

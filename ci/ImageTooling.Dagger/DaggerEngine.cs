@@ -29,7 +29,7 @@ public sealed partial class DaggerEngine : IImageEngine
     }
 
     /// <summary>Builds from a directory already in the session, e.g. a module function's argument.</summary>
-    public DaggerEngine(DaggerClient client, DirectoryId images)
+    internal DaggerEngine(DaggerClient client, DirectoryId images)
     {
         this.client = client;
         this.images = Task.FromResult(images);

@@ -1,7 +1,7 @@
 namespace ImageTooling.Dagger;
 
 /// <summary>One <c>dockerBuild</c>: the Dockerfile (optionally written into the context first), platform, build arguments and labels.</summary>
-public sealed record DockerBuild(
+internal sealed record DockerBuild(
     string Dockerfile,
     string Platform,
     IReadOnlyDictionary<string, string> BuildArgs,

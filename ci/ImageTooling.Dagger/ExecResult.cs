@@ -1,3 +1,3 @@
 namespace ImageTooling.Dagger;
 
-public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
+internal sealed record ExecResult(int ExitCode, string Stdout, string Stderr);

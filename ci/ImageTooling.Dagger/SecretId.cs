@@ -1,4 +1,4 @@
 namespace ImageTooling.Dagger;
 
 /// <summary>A Dagger secret's ID: the engine resolves the value; queries carry only the ID.</summary>
-public readonly record struct SecretId(string Value);
+internal readonly record struct SecretId(string Value);
