@@ -7,11 +7,11 @@ using System.Text.Json;
 namespace ImageTooling.Registry;
 
 /// <summary>
-/// A small client of the OCI distribution API: checks credentials, reads indexes, manifests and
-/// config blobs. Basic and bearer-token auth; transient faults (connection errors, 5xx, 429 with
-/// Retry-After) are retried with bounded backoff, then reported naming registry, repository and tag.
+/// A small client of the OCI distribution API: checks credentials, reads indexes, manifests and config blobs, lists tags,
+/// pushes by digest, puts indexes and tags. Authentication is in RegistryClient.Auth.cs, retries in RegistryClient.Retry.cs;
+/// the documents are the types of OciDocuments.cs.
 /// </summary>
-public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegistry, IDisposable
+public sealed partial class RegistryClient(HttpMessageHandler? handler = null) : IRegistry, IDisposable
 {
     private static readonly string[] ManifestTypes =
     [
@@ -22,15 +22,6 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     ];
 
     private readonly HttpClient http = new(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly Dictionary<string, string> tokens = [];
-
-    public int Attempts { get; init; } = 4;
-    /// <summary>How long one request may take; a blob upload gets <see cref="UploadTimeout"/>.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
-    public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromMinutes(30);
-    public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
-    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
-
     public void Dispose() => http.Dispose();
 
     /// <summary><c>docker.io/best-tools/pandoc</c> → API base <c>https://registry-1.docker.io</c> and name <c>best-tools/pandoc</c>.</summary>
@@ -60,79 +51,65 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     /// </summary>
     public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation)
     {
-        var (digest, json, mediaType, size) = await ReadManifestAsync(repository, tag, credentials, cancellation);
-        if (json is null) return null;
-        var root = json.RootElement;
-        var manifests = new List<RemoteManifest>();
-        if (root.TryGetProperty("manifests", out var list))
+        if (await ReadManifestAsync(repository, tag, credentials, cancellation) is not { } read) return null;
+        if (read.Document.Manifests is { } entries)
         {
-            foreach (var entry in list.EnumerateArray())
+            var manifests = new List<RemoteManifest>();
+            // Entries without a platform, or of os "unknown", are attestations.
+            foreach (var entry in entries.Where(e => e.Platform is { Os: not "unknown" }))
             {
-                if (!entry.TryGetProperty("platform", out var platform)) continue;
-                var os = platform.GetProperty("os").GetString();
-                var arch = platform.GetProperty("architecture").GetString();
-                if (os == "unknown") continue; // attestation manifests
-                var manifestDigest = entry.GetProperty("digest").GetString()!;
-                var (_, manifest) = await GetManifestAsync(repository, manifestDigest, credentials, cancellation);
-                var config = manifest?.RootElement.GetProperty("config").GetProperty("digest").GetString() ?? "";
-                var image = config.Length == 0 ? default : await ImageConfigAsync(repository, config, credentials, cancellation);
-                manifests.Add(new RemoteManifest($"{os}/{arch}", manifestDigest, config) { Inputs = image.Inputs });
+                var manifest = await ReadManifestAsync(repository, entry.Digest, credentials, cancellation);
+                var config = manifest?.Document.Config?.Digest ?? "";
+                var image = config.Length == 0 ? null : await ImageConfigAsync(repository, config, credentials, cancellation);
+                manifests.Add(new RemoteManifest($"{entry.Platform!.Os}/{entry.Platform.Architecture}", entry.Digest, config) { Inputs = Inputs(image) });
             }
+            return new RemoteIndex(read.Digest, manifests);
         }
-        else
+        var plainConfig = read.Document.Config?.Digest ?? "";
+        var plain = plainConfig.Length == 0 ? null : await ImageConfigAsync(repository, plainConfig, credentials, cancellation);
+        var descriptor = read.MediaType is null || plain is null ? null : new ManifestDescriptor(read.MediaType, read.Size, plain.Variant);
+        return new RemoteIndex(read.Digest, [new RemoteManifest(PlatformOf(plain) ?? "unknown", read.Digest, plainConfig) { Inputs = Inputs(plain), Descriptor = descriptor }])
         {
-            var config = root.GetProperty("config").GetProperty("digest").GetString() ?? "";
-            var image = config.Length == 0 ? default : await ImageConfigAsync(repository, config, credentials, cancellation);
-            var descriptor = mediaType is null || config.Length == 0 ? null : new ManifestDescriptor(mediaType, size, image.Variant);
-            manifests.Add(new RemoteManifest(image.Platform ?? "unknown", digest, config) { Inputs = image.Inputs, Descriptor = descriptor });
-            return new RemoteIndex(digest, manifests) { IsPlainManifest = true };
-        }
-        return new RemoteIndex(digest, manifests);
+            IsPlainManifest = true,
+        };
     }
 
-    /// <summary>An image config's platform (<c>os</c>/<c>architecture</c>), its variant and inputs digest label (<c>config.Labels</c>).</summary>
-    private async Task<(string? Platform, string? Inputs, string? Variant)> ImageConfigAsync(string repository, string configDigest, RegistryCredentials? credentials, CancellationToken cancellation)
-    {
-        using var config = await GetBlobJsonAsync(repository, configDigest, credentials, cancellation);
-        var root = config.RootElement;
-        string? Text(JsonElement element, string name) =>
-            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        var os = Text(root, "os");
-        var arch = Text(root, "architecture");
-        // As for an index entry, the variant (arm64's v8) is not part of the platform the pipeline compares.
-        var platform = os is null || arch is null ? null : $"{os}/{arch}";
-        var inputs = root.TryGetProperty("config", out var settings) && settings.ValueKind == JsonValueKind.Object
-            && settings.TryGetProperty("Labels", out var labels) ? Text(labels, InputsDigest.Label) : null;
-        return (platform, inputs, Text(root, "variant"));
-    }
+    private async Task<OciImageConfig> ImageConfigAsync(string repository, string configDigest, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        OciJson.Parse<OciImageConfig>(await ReadBlobAsync(repository, configDigest, credentials, cancellation), $"the image config {configDigest} of {repository}");
 
-    /// <summary>A manifest or index by tag or digest: its digest and JSON, or (reference, null) when it does not exist.</summary>
-    public async Task<(string Digest, JsonDocument? Json)> GetManifestAsync(string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
-    {
-        var (digest, json, _, _) = await ReadManifestAsync(repository, reference, credentials, cancellation);
-        return (digest, json);
-    }
+    /// <summary>An image config's platform, <c>os/architecture</c>: as for an index entry, the variant (arm64's v8) is not part of
+    /// the platform the pipeline compares.</summary>
+    private static string? PlatformOf(OciImageConfig? image) => image is { Os: { } os, Architecture: { } arch } ? $"{os}/{arch}" : null;
 
-    /// <summary>A manifest or index with the media type the registry served it as and its size in bytes.</summary>
-    private async Task<(string Digest, JsonDocument? Json, string? MediaType, long Size)> ReadManifestAsync(
-        string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    /// <summary>The image's <see cref="InputsDigest.Label"/> label, when its config has one.</summary>
+    private static string? Inputs(OciImageConfig? image) => image?.Config?.Labels?.GetValueOrDefault(InputsDigest.Label);
+
+    private sealed record ReadManifest(string Digest, OciManifest Document, string? MediaType, long Size);
+
+    /// <summary>A manifest or index by tag or digest, with the media type the registry served it as and its size in bytes;
+    /// null when it does not exist.</summary>
+    private async Task<ReadManifest?> ReadManifestAsync(string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
         using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{reference}"), name, credentials, push: false, ManifestTypes,
             $"{repository}:{reference} at {api.Authority}", cancellation);
-        if (response.StatusCode == HttpStatusCode.NotFound) return (reference, null, null, 0);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await EnsureAsync(response, $"reading {repository}:{reference} from {api.Authority}", credentials);
         var body = await response.Content.ReadAsByteArrayAsync(cancellation);
         var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : reference;
-        return (digest, JsonDocument.Parse(body), response.Content.Headers.ContentType?.MediaType, body.LongLength);
+        return new ReadManifest(digest, OciJson.Parse<OciManifest>(body, $"{repository}:{reference}"), response.Content.Headers.ContentType?.MediaType, body.LongLength);
     }
 
-    public async Task<JsonDocument> GetBlobJsonAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation)
+    /// <summary>A JSON blob (an image config) as it is, for readers that look at more than the client does.</summary>
+    public async Task<JsonDocument> GetBlobJsonAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        JsonDocument.Parse(await ReadBlobAsync(repository, digest, credentials, cancellation));
+
+    private async Task<byte[]> ReadBlobAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
         using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/blobs/{digest}"), name, credentials, push: false, [], $"{repository}@{digest} at {api.Authority}", cancellation);
         await EnsureAsync(response, $"reading blob {digest} of {repository} from {api.Authority}", credentials);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
+        return await response.Content.ReadAsByteArrayAsync(cancellation);
     }
 
     /// <summary>Every tag, following the registry's <c>Link: &lt;...&gt;; rel="next"</c> pages.</summary>
@@ -145,9 +122,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             using var response = await SendAsync(HttpMethod.Get, page, name, credentials, push: false, [], $"tags of {repository} at {api.Authority}", cancellation);
             if (response.StatusCode == HttpStatusCode.NotFound) return tags;
             await EnsureAsync(response, $"listing tags of {repository} at {api.Authority}", credentials);
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
-            if (json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
-                tags.AddRange(list.EnumerateArray().Select(t => t.GetString()!));
+            tags.AddRange(OciJson.Parse<OciTagList>(await response.Content.ReadAsByteArrayAsync(cancellation), $"the tags of {repository}").Tags ?? []);
             if (NextPage(response) is not { } next) return tags;
             page = new Uri(api, next);
         }
@@ -188,18 +163,19 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     public async Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
-        var entries = new List<object>();
+        var entries = new List<OciDescriptor>();
         // Ordered by platform, so the same manifests always make the same index bytes (and digest).
         foreach (var manifest in manifests.OrderBy(m => m.Platform, StringComparer.Ordinal))
         {
             var (platform, descriptor) = manifest.Descriptor is { } known
                 ? (manifest.Platform, known)
                 : await DescribeAsync(repository, manifest, credentials, cancellation);
-            entries.Add(new { mediaType = descriptor.MediaType, digest = manifest.Digest, size = descriptor.Size, platform = Platform(platform, descriptor.Variant) });
+            var (os, architecture) = (platform.Split('/')[0], platform.Split('/')[^1]);
+            entries.Add(new OciDescriptor(descriptor.MediaType, manifest.Digest, descriptor.Size) { Platform = new OciPlatform(architecture, os) { Variant = descriptor.Variant } });
         }
-        var index = JsonSerializer.SerializeToUtf8Bytes(new { schemaVersion = 2, mediaType = OciIndex, manifests = entries }, IndexJson);
+        var index = OciJson.Bytes(OciManifest.Index(entries));
         using var put = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{tag}"), name, credentials, push: true, [], $"{repository}:{tag} at {api.Authority}", cancellation,
-            content: () => new ByteArrayContent(index) { Headers = { ContentType = new MediaTypeHeaderValue(OciIndex) } });
+            content: () => new ByteArrayContent(index) { Headers = { ContentType = new MediaTypeHeaderValue(OciJson.IndexType) } });
         await EnsureAsync(put, $"putting an index of {string.Join(", ", manifests.Select(m => m.Digest))} under {repository}:{tag}", credentials);
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(index));
     }
@@ -224,16 +200,7 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
             mediaType = source.Content.Headers.ContentType?.MediaType ?? throw new PipelineFailure($"{where}: the registry sent no media type");
         }
         var image = await ImageConfigAsync(repository, manifest.ConfigDigest, credentials, cancellation);
-        return (image.Platform ?? manifest.Platform, new ManifestDescriptor(mediaType, size, image.Variant));
-    }
-
-    /// <summary>An index entry's platform: os, architecture and the variant when there is one, in the order an engine writes them.</summary>
-    private static Dictionary<string, string> Platform(string platform, string? variant)
-    {
-        var parts = platform.Split('/');
-        var entry = new Dictionary<string, string> { ["architecture"] = parts[^1], ["os"] = parts[0] };
-        if (variant is not null) entry["variant"] = variant;
-        return entry;
+        return (PlatformOf(image) ?? manifest.Platform, new ManifestDescriptor(mediaType, size, image.Variant));
     }
 
     /// <summary>
@@ -243,17 +210,17 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
     public async Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
-        using var layoutIndex = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json"), cancellation));
-        var entries = layoutIndex.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        var layoutIndex = OciJson.Parse<OciManifest>(await File.ReadAllBytesAsync(Path.Combine(layout, "index.json"), cancellation), $"the OCI layout {layout}");
+        var entries = layoutIndex.Manifests ?? [];
         if (entries.Count != 1)
             throw new PipelineFailure($"the OCI layout {layout} holds {entries.Count} manifests; staging pushes exactly one");
-        var digest = entries[0].GetProperty("digest").GetString()!;
-        var mediaType = entries[0].GetProperty("mediaType").GetString()!;
+        var (digest, mediaType) = (entries[0].Digest, entries[0].MediaType);
         string Blob(string d) => Path.Combine(layout, "blobs", d.Split(':')[0], d.Split(':')[1]);
         var manifest = await File.ReadAllBytesAsync(Blob(digest), cancellation);
-        using var json = JsonDocument.Parse(manifest);
-        var blobs = json.RootElement.GetProperty("layers").EnumerateArray().Append(json.RootElement.GetProperty("config"))
-            .Select(b => b.GetProperty("digest").GetString()!).Distinct();
+        var image = OciJson.Parse<OciManifest>(manifest, $"the manifest {digest} in {layout}");
+        if (image.Config is null || image.Layers is null)
+            throw new PipelineFailure($"the OCI layout {layout} holds no image manifest at {digest}");
+        var blobs = image.Layers.Append(image.Config).Select(b => b.Digest).Distinct();
         foreach (var blob in blobs)
         {
             using (var head = await SendAsync(HttpMethod.Head, new Uri(api, $"/v2/{name}/blobs/{blob}"), name, credentials, push: true, [], $"{repository}@{blob} at {api.Authority}", cancellation))
@@ -279,11 +246,6 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         return digest;
     }
 
-    private const string OciIndex = "application/vnd.oci.image.index.v1+json";
-
-    /// <summary>Media types as written (<c>+json</c>, not <c>\u002Bjson</c>), as engines write their indexes.</summary>
-    private static readonly JsonSerializerOptions IndexJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private static Task EnsureAsync(HttpResponseMessage response, string what, RegistryCredentials? credentials)
     {
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
@@ -293,98 +255,4 @@ public sealed class RegistryClient(HttpMessageHandler? handler = null) : IRegist
         return Task.CompletedTask;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method, Uri uri, string name, RegistryCredentials? credentials, bool push, string[] accept, string what, CancellationToken cancellation,
-        Func<HttpContent>? content = null, TimeSpan? timeout = null)
-    {
-        var scope = $"repository:{name}:{(push ? "pull,push" : "pull")}";
-        // Authorization is cached per scope and per credentials object, never across credentials.
-        var cacheKey = $"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(credentials)}|{credentials?.Username}|{scope}";
-        var response = await TryAsync(() => Request(method, uri, accept, tokens.GetValueOrDefault(cacheKey), content), what, timeout, cancellation);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || credentials is null && !IsBearer(response)) return response;
-
-        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
-        response.Dispose();
-        string? authorization = null;
-        if (challenge?.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) == true)
-            authorization = await FetchTokenAsync(challenge, scope, credentials, what, cancellation);
-        else if (credentials is not null)
-            authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
-        if (authorization is not null) tokens[cacheKey] = authorization;
-        return await TryAsync(() => Request(method, uri, accept, authorization, content), what, timeout, cancellation);
-    }
-
-    private static bool IsBearer(HttpResponseMessage response) =>
-        response.Headers.WwwAuthenticate.Any(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase));
-
-    private async Task<string?> FetchTokenAsync(AuthenticationHeaderValue challenge, string scope, RegistryCredentials? credentials, string what, CancellationToken cancellation)
-    {
-        var parameters = ParseChallenge(challenge.Parameter ?? "");
-        if (!parameters.TryGetValue("realm", out var realm)) return null;
-        var query = $"?scope={Uri.EscapeDataString(scope)}" + (parameters.TryGetValue("service", out var service) ? $"&service={Uri.EscapeDataString(service)}" : "");
-        using var response = await TryAsync(() =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, realm + query);
-            if (credentials is not null)
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                    Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}")));
-            return request;
-        }, what, null, cancellation);
-        if (!response.IsSuccessStatusCode) return null;
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellation));
-        var token = json.RootElement.TryGetProperty("token", out var t) ? t.GetString()
-            : json.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;
-        return token is null ? null : $"Bearer {token}";
-    }
-
-    private static Dictionary<string, string> ParseChallenge(string text)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var part in text.Split(','))
-        {
-            var eq = part.IndexOf('=');
-            if (eq > 0) result[part[..eq].Trim()] = part[(eq + 1)..].Trim().Trim('"');
-        }
-        return result;
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, Uri uri, string[] accept, string? authorization, Func<HttpContent>? content)
-    {
-        var request = new HttpRequestMessage(method, uri) { Content = content?.Invoke() };
-        foreach (var type in accept) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-        if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        return request;
-    }
-
-    private async Task<HttpResponseMessage> TryAsync(Func<HttpRequestMessage> request, string what, TimeSpan? timeout, CancellationToken cancellation)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            string fault;
-            TimeSpan? wait = null;
-            try
-            {
-                using var message = request();
-                using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                limit.CancelAfter(timeout ?? RequestTimeout);
-                var response = await http.SendAsync(message, limit.Token);
-                var transient = (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests;
-                if (!transient) return response;
-                fault = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-                wait = response.Headers.RetryAfter?.Delta;
-                if (attempt >= Attempts) return response;
-                response.Dispose();
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
-            {
-                fault = e.Message;
-                if (attempt >= Attempts)
-                    throw new PipelineFailure($"cannot reach the registry for {what} after {Attempts} attempts: {fault}");
-            }
-            var delay = wait is { } retryAfter
-                ? (retryAfter > MaxRetryAfter ? MaxRetryAfter : retryAfter)
-                : ImageTooling.Backoff.Delay(Backoff, attempt);
-            await Task.Delay(delay, cancellation);
-        }
-    }
 }
