@@ -54,10 +54,11 @@ internal static class ReleaseNotes
         {
             var was = previous?.BaseImages.GetValueOrDefault(name);
             var tag = ImageReference.Parse(reference).Tagged;
+            var wasTag = was is null ? null : ImageReference.Parse(was).Tagged;
             text.AppendLine();
             text.AppendLine(was is null || was == reference
                 ? $"Base image `{name}`: `{tag}`"
-                : $"Base image `{name}`: **`{tag}`** (was `{ImageReference.Parse(was).Tagged}`{(ImageReference.Parse(was).Tagged == tag ? ", same tag, new digest" : "")})");
+                : $"Base image `{name}`: **`{tag}`** (was `{wasTag}`{(wasTag == tag ? ", same tag, new digest" : "")})");
         }
         text.AppendLine();
         text.AppendLine(previousTag is null
