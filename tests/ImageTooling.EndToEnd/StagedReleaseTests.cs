@@ -42,7 +42,8 @@ public sealed class StagedReleaseTests(Harness harness, ITestOutputHelper output
 
         var assembled = Path.Combine(reports, "assemble.json");
         string[] assemble = ["assemble", .. common, .. harness.PlatformOptions, .. staged.SelectMany(r => new[] { "--staged", r }), "--metadata-file", assembled];
-        var first = harness.Run(output, harness.PasswordEnv(), assemble);
+        // Registry-side only, so it runs where no local engine is installed: nothing but git on PATH (no podman, buildah, skopeo).
+        var first = harness.Run(output, WithoutEngine(harness.PasswordEnv()), assemble);
         Assert.Equal(0, first.Exit);
         Assert.Empty(RunReport.Read(assembled).Nodes); // registry-side: nothing built
         Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct)).Order(StringComparer.Ordinal));
@@ -70,6 +71,14 @@ public sealed class StagedReleaseTests(Harness harness, ITestOutputHelper output
         Assert.Equal(2, partial.Exit);
         Assert.Contains($"{missing}: nothing staged", partial.Err);
         Assert.Equal(before.Digest, (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest);
+    }
+
+    private static Dictionary<string, string?> WithoutEngine(IDictionary<string, string?> environment)
+    {
+        var bin = Directory.CreateTempSubdirectory("imagetool-no-engine-").FullName;
+        var git = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, "git")).First(File.Exists);
+        File.CreateSymbolicLink(Path.Combine(bin, "git"), git);
+        return new Dictionary<string, string?>(environment) { ["PATH"] = bin };
     }
 
     private static IEnumerable<string> StagedDigests(string reportFile) => RunReport.Read(reportFile).Staged.Select(s => s.Digest).ToList();
