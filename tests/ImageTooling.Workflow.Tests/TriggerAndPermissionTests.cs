@@ -51,7 +51,7 @@ public class TriggerAndPermissionTests
         }
     }
 
-    /// <summary>Steps write ./imagetool's output (dotnet run) to $GITHUB_OUTPUT: no first-run banner or telemetry notice of
+    /// <summary>Steps write ./imagetool's output (dotnet build, then the program) to $GITHUB_OUTPUT: no first-run banner or telemetry notice of
     /// the .NET CLI may land there, in any job of any workflow.</summary>
     [Fact]
     public void Every_workflow_silences_the_dotnet_cli_for_every_job()
