@@ -102,8 +102,7 @@ public sealed partial class DaggerEngine : IImageEngine
         var secret = await SecretAsync(credentials.Password, step, cancellation);
         var published = await client.PublishAsync(
             step, reference, variants.Select(v => new ContainerId(v.Handle)).ToList(), credentials.Username, secret, cancellation);
-        var at = published.LastIndexOf('@');
-        var digest = at < 0 ? "" : published[(at + 1)..];
+        var digest = ImageReference.Parse(published).Digest ?? "";
         if (!Digest().IsMatch(digest))
             throw new PipelineFailure($"dagger: {step}: the published reference '{published}' carries no sha256 digest");
         return digest;

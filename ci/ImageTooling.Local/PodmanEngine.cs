@@ -230,7 +230,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     }
 
     /// <summary>The local name a pulled cache image is stored under (a name for people; the run uses its ID).</summary>
-    private static string UnlabeledStorageName(string tag) => $"localhost/imagetool-cache/{tag[(tag.LastIndexOf(':') + 1)..]}";
+    private static string UnlabeledStorageName(string cached) => $"localhost/imagetool-cache/{ImageReference.Parse(cached).Tag}";
 
     /// <summary>The image ID podman wrote with <c>--iidfile</c> (<c>sha256:HEX</c>), as the bare hex podman takes for an image.</summary>
     private static string IdIn(string file) => File.ReadAllText(file).Trim().Replace("sha256:", "", StringComparison.Ordinal);
