@@ -11,8 +11,32 @@ internal sealed record CommandContext(TextWriter Output, TextWriter Error, bool 
     public Func<string, IWorkflowRuns> WorkflowRuns { get; init; } = repository => new GhWorkflowRuns(repository);
 
     /// <summary>Runs a command's action: an exception becomes one line and an exit code, the registry token scrubbed from it.</summary>
-    public Task<int> Run(Func<Task<int>> action, Func<string?>? token = null) => Commands.Run(Error, action, token);
+    public async Task<int> Run(Func<Task<int>> action, Func<string?>? token = null)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (InputError e)
+        {
+            Error.WriteLine($"error: {Scrub(e.Message, token)}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Error.WriteLine("error: cancelled");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            Error.WriteLine($"error: {Scrub(e.Message, token)}");
+            return ExitCodes.Failure;
+        }
+    }
 
     /// <summary>Runs a command's action that does all its work before returning.</summary>
-    public Task<int> Run(Func<int> action) => Commands.Run(Error, () => Task.FromResult(action()));
+    public Task<int> Run(Func<int> action) => Run(() => Task.FromResult(action()));
+
+    private static string Scrub(string message, Func<string?>? token) =>
+        token?.Invoke() is { Length: > 0 } secret ? message.Replace(secret, "***") : message;
 }

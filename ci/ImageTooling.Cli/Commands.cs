@@ -52,31 +52,4 @@ internal static class Commands
         foreach (var command in commands) root.Subcommands.Add(command);
         return root;
     }
-
-    /// <summary>Turns exceptions into one line and an exit code; a secret's value is scrubbed from anything printed.</summary>
-    internal static async Task<int> Run(TextWriter error, Func<Task<int>> action, Func<string?>? credentials = null)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (InputError e)
-        {
-            error.WriteLine($"error: {Scrub(e.Message, credentials)}");
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException)
-        {
-            error.WriteLine("error: cancelled");
-            return ExitCodes.Failure;
-        }
-        catch (Exception e)
-        {
-            error.WriteLine($"error: {Scrub(e.Message, credentials)}");
-            return ExitCodes.Failure;
-        }
-    }
-
-    private static string Scrub(string message, Func<string?>? credentials) =>
-        credentials?.Invoke() is { Length: > 0 } secret ? message.Replace(secret, "***") : message;
 }

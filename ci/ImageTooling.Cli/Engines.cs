@@ -8,8 +8,9 @@ namespace ImageTooling.Cli;
 /// <param name="NativeOnly">Every node of the plan is for this machine's own architecture: the local engine needs no emulator
 /// (CI's platform legs run on native runners, where none is installed).</param>
 /// <param name="Environment">The environment the command runs in (a Dagger session is found there); null: the process's.</param>
+/// <param name="SetupOutput">Where the local engine's set-up shows its lines (the command's standard error).</param>
 internal sealed record EngineSettings(string Kind, string ImagesDirectory, string LogDirectory, string? RegistryCache = null, bool NativeOnly = false,
-    Func<string, string?>? Environment = null);
+    Func<string, string?>? Environment = null, TextWriter? SetupOutput = null);
 
 /// <summary>
 /// Chooses the engine: Dagger when this process runs inside a Dagger session (<c>dagger run</c>), else the local
@@ -37,7 +38,7 @@ internal static class Engines
             {
                 NativeOnly = settings.NativeOnly,
                 SetupScript = File.Exists(setup) ? setup : null,
-                SetupOutput = Console.Error,
+                SetupOutput = settings.SetupOutput,
             };
         }
         if (settings.RegistryCache is not null)

@@ -75,5 +75,4 @@ internal static class NugetAdvisories
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
             ? value.EnumerateArray()
             : [];
-
 }

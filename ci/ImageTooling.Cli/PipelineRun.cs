@@ -59,7 +59,7 @@ internal sealed record PipelineRun(
         var logs = RunOptionSet.LogDirectory(r);
         var kind = r.GetValue(RunOptionSet.Engine)!;
         var jobs = RunOptionSet.JobCount(r);
-        var engine = c.Engines(new EngineSettings(kind, images, logs, RunOptionSet.CacheRepository(r), PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform)), c.Environment));
+        var engine = c.Engines(new EngineSettings(kind, images, logs, RunOptionSet.CacheRepository(r), PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform)), c.Environment, c.Error));
         var pipelineRun = new PipelineRun(command, engine.Name, logs, r.GetValue(RunOptionSet.MetadataFile), Engines.Machine(kind, c.Environment), c.Output);
         return await pipelineRun.RunAsync(plan, RunOptionSet.Printed(r, c), c.Live,
             settings => run(new Pipeline(engine, settings.Log, jobs) { Expected = settings.Expected, Observer = settings.Observer }, plan));

@@ -21,29 +21,26 @@ internal static class SecurityStatusCommand
             "Check a published tag (default latest) for the Debian security fixes its images lack and the tools with another version available; exit 1 when something waits");
         foreach (var option in (Option[])[Tag, Archive, PlanOptionSet.Image, PlanOptionSet.Platform, PlanOptionSet.Registry, PlanOptionSet.BaseImage, .. CredentialOptions.All, RunOptionSet.LogDir, RunOptionSet.MetadataFile])
             command.Options.Add(option);
-        command.SetAction((r, ct) => c.Run(async () => await RunAsync(
-            await PlanOptionSet.CreateAsync(r, c, ct), r.GetValue(Tag)!, r.GetValue(Archive), CredentialOptions.Optional(r, c),
-            RunOptionSet.LogDirectory(r), r.GetValue(RunOptionSet.MetadataFile), c.Output, c.Error, ct),
-            CredentialOptions.Token(r, c)));
+        command.SetAction((r, ct) => c.Run(() => RunAsync(r, c, ct), CredentialOptions.Token(r, c)));
         return command;
     }
 
-    /// <summary>Checks the planned images' <paramref name="tag"/>; returns the exit code (1 when something waits).</summary>
-    private static async Task<int> RunAsync(
-        BuildPlan plan, string tag, string? archive, RegistryCredentials? credentials, string logDirectory, string? metadataFile, TextWriter output, TextWriter error,
-        CancellationToken cancellation)
+    /// <summary>Checks the planned images' --tag; returns the exit code (1 when something waits).</summary>
+    private static async Task<int> RunAsync(ParseResult r, CommandContext c, CancellationToken cancellation)
     {
+        var plan = await PlanOptionSet.CreateAsync(r, c, cancellation);
+        var (tag, archive, metadataFile) = (r.GetValue(Tag)!, r.GetValue(Archive), r.GetValue(RunOptionSet.MetadataFile));
         if (!ImageReference.IsTag(tag)) throw new InputError($"--tag takes a tag such as latest or v1.2.3, got '{tag}'");
         if (archive is not null && !archive.StartsWith("deb ", StringComparison.Ordinal))
             throw new InputError($"--security-archive takes an apt source line 'deb URL SUITE COMPONENT', got '{archive}'");
-        var printed = metadataFile == "-" ? error : output;
+        var printed = RunOptionSet.Printed(r, c);
         // On a runner of the one platform checked (the scheduled workflow's legs), no emulation is set up or needed.
-        var engine = new PodmanEngine(plan.Catalog.Directory, logDirectory) { NativeOnly = PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform)) };
+        var engine = new PodmanEngine(plan.Catalog.Directory, RunOptionSet.LogDirectory(r)) { NativeOnly = PodmanEngine.IsNativeOnly(plan.Nodes.Select(n => n.Platform)) };
         using var registry = new RegistryClient();
         var status = new SecurityStatus(engine, engine, registry, new RunLog(printed)) { ExtraSource = archive };
-        var report = await status.CheckAsync(plan.Catalog, plan, tag, credentials, cancellation);
+        var report = await status.CheckAsync(plan.Catalog, plan, tag, CredentialOptions.Optional(r, c), cancellation);
         printed.Write(Text(report));
-        if (metadataFile == "-") output.Write(report.ToJson());
+        if (metadataFile == "-") c.Output.Write(report.ToJson());
         else if (metadataFile is not null) File.WriteAllText(metadataFile, report.ToJson());
         return report.Pending ? ExitCodes.Failure : ExitCodes.Ok;
     }

@@ -50,5 +50,4 @@ public sealed record ScanFinding(
             return findings;
         }
     }
-
 }
