@@ -19,9 +19,8 @@ internal static class ChecksumRefresh
         var drift = 0;
         foreach (var (tool, download) in catalog.Downloads)
         {
-            foreach (var name in Platform.Known)
+            foreach (var platform in Platform.Known)
             {
-                if (!Platform.TryParse(name, out var platform)) throw new InvalidOperationException(name);
                 string upstream;
                 try
                 {

@@ -13,8 +13,8 @@ internal sealed record DaggerDownload(string Version, string Url, string Sha256,
     {
         var version = DaggerVersion.Of(catalog, daggerJson);
         var tool = catalog.Tools["dagger"];
-        if (!Platform.TryParse($"linux/{architecture}", out var platform))
-            throw new InputError($"'{architecture}' is not a platform architecture the project builds for ({string.Join(", ", Platform.Architectures)})");
+        var platform = Platform.KnownOrNull($"linux/{architecture}")
+            ?? throw new InputError($"'{architecture}' is not a platform architecture the project builds for ({string.Join(", ", Platform.Architectures)})");
         var download = tool.Source as Download ?? throw new InputError($"{tool.Spot}: tools.dagger has no download: the workflows install the CLI from it");
         if (download.ArchivePath is null)
             throw new InputError($"{tool.Spot}: tools.dagger.download has no archive-path");

@@ -81,7 +81,7 @@ public sealed class DaggerClient : IDisposable
         {
             ["context"] = context.Value,
             ["dockerfile"] = build.Dockerfile,
-            ["platform"] = build.Platform,
+            ["platform"] = build.Platform.ToString(),
             ["buildArgs"] = build.BuildArgs.Select(a => new BuildArg(a.Key, a.Value)).ToList(),
         };
         var declarations = new List<string> { "$context: ID!", "$dockerfile: String!", "$platform: Platform!", "$buildArgs: [BuildArg!]!" };

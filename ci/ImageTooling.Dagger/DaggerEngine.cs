@@ -59,14 +59,14 @@ public sealed partial class DaggerEngine : IImageEngine
         DockerBuild build;
         if (node.Base is null)
         {
-            build = new DockerBuild(node.Image.Dockerfile, node.Platform.ToString(), node.BuildArgs, node.Labels);
+            build = new DockerBuild(node.Image.Dockerfile, node.Platform, node.BuildArgs, node.Labels);
         }
         else
         {
             // The base handle is not needed: the composed Dockerfile rebuilds the very same base
             // stages for this platform, which BuildKit answers from the base's own build.
             var composed = await ComposeAsync(node, context, step, cancellation);
-            build = new DockerBuild(composed.Path, node.Platform.ToString(), composed.BuildArgs, node.Labels) { DockerfileContents = composed.Text };
+            build = new DockerBuild(composed.Path, node.Platform, composed.BuildArgs, node.Labels) { DockerfileContents = composed.Text };
         }
         var id = await client.DockerBuildAsync(step, context, build, cancellation);
         return new BuiltImage(node, id.Value);

@@ -1,9 +1,11 @@
+using ImageTooling.Catalog;
+
 namespace ImageTooling.Dagger;
 
 /// <summary>One <c>dockerBuild</c>: the Dockerfile (optionally written into the context first), platform, build arguments and labels.</summary>
 internal sealed record DockerBuild(
     string Dockerfile,
-    string Platform,
+    Platform Platform,
     IReadOnlyDictionary<string, string> BuildArgs,
     IReadOnlyDictionary<string, string> Labels)
 {

@@ -251,8 +251,8 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     private async Task PinPlatformsAsync(
         Dictionary<string, string> args, Platform target, CancellationToken cancellation)
     {
-        var native = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "amd64";
-        args["BUILDPLATFORM"] = $"linux/{native}";
+        var native = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? Platform.LinuxArm64 : Platform.LinuxAmd64;
+        args["BUILDPLATFORM"] = native.ToString();
         var pinnedBases = args.Keys
             .Where(k => k.EndsWith("_IMAGE", StringComparison.Ordinal) && k != BuildArguments.BaseImage)
             .ToList();
@@ -262,26 +262,26 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
             var manifests = await PlatformManifestsAsync(reference, cancellation);
             if (manifests is null) continue;
             var repository = ImageReference.Parse(reference).Repository;
-            args[key] = $"{repository}@{PlatformDigest(reference, manifests, target.Architecture)}";
+            args[key] = $"{repository}@{PlatformDigest(reference, manifests, target)}";
             args[$"BUILD_{key}"] = $"{repository}@{PlatformDigest(reference, manifests, native)}";
         }
     }
 
-    private readonly Dictionary<string, Dictionary<string, string>?> indexes = [];
+    private readonly Dictionary<string, IReadOnlyDictionary<Platform, string>?> indexes = [];
 
     /// <summary>
-    /// The digest of a base image's variant for one architecture, or an error naming what the base offers.
+    /// The digest of a base image's variant for one platform, or an error naming what the base offers.
     /// </summary>
     internal static string PlatformDigest(
-        string reference, IReadOnlyDictionary<string, string> manifests, string architecture)
+        string reference, IReadOnlyDictionary<Platform, string> manifests, Platform platform)
     {
-        if (manifests.TryGetValue(architecture, out var digest)) return digest;
-        var offered = manifests.Keys.Order(StringComparer.Ordinal).Select(a => $"linux/{a}").DefaultIfEmpty("none");
+        if (manifests.TryGetValue(platform, out var digest)) return digest;
+        var offered = manifests.Keys.Select(p => p.ToString()).Order(StringComparer.Ordinal).DefaultIfEmpty("none");
         throw new PipelineFailure(
-            $"the base image {reference} has no linux/{architecture} variant (it has: {string.Join(", ", offered)})");
+            $"the base image {reference} has no {platform} variant (it has: {string.Join(", ", offered)})");
     }
 
-    private async Task<Dictionary<string, string>?> PlatformManifestsAsync(
+    private async Task<IReadOnlyDictionary<Platform, string>?> PlatformManifestsAsync(
         string reference, CancellationToken cancellation)
     {
         lock (indexes)
@@ -291,15 +291,27 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
         var result = await ChildProcess.RunAsync("skopeo", ["inspect", "--raw", source], cancellation);
         if (result.ExitCode != 0)
             throw new PipelineFailure($"cannot read the base image {reference}: {ChildProcess.Tail(result.Output, 2)}");
-        using var json = JsonDocument.Parse(result.Output);
-        Dictionary<string, string>? manifests = null;
-        if (json.RootElement.TryGetProperty("manifests", out var list))
-            manifests = list.EnumerateArray()
-                .Where(m => m.TryGetProperty("platform", out var p) && p.GetProperty("os").GetString() == "linux")
-                .ToDictionary(
-                    m => m.GetProperty("platform").GetProperty("architecture").GetString()!,
-                    m => m.GetProperty("digest").GetString()!);
+        var manifests = IndexPlatforms(result.Output);
         lock (indexes) indexes[reference] = manifests;
+        return manifests;
+    }
+
+    /// <summary>
+    /// Each platform's manifest digest in an index (the first entry of a platform wins), or null for a single image
+    /// manifest. Docker Hub's indexes hold several variants of one architecture (arm/v5, arm/v7) and attestations
+    /// (unknown/unknown), so the platform is the key, variant included.
+    /// </summary>
+    internal static IReadOnlyDictionary<Platform, string>? IndexPlatforms(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        if (!document.RootElement.TryGetProperty("manifests", out var list)) return null;
+        var manifests = new Dictionary<Platform, string>();
+        foreach (var entry in list.EnumerateArray())
+        {
+            if (!entry.TryGetProperty("platform", out var p)) continue;
+            var variant = p.TryGetProperty("variant", out var v) ? v.GetString() : null;
+            manifests.TryAdd(Platform.Of(p.GetProperty("os").GetString()!, p.GetProperty("architecture").GetString()!, variant), entry.GetProperty("digest").GetString()!);
+        }
         return manifests;
     }
 

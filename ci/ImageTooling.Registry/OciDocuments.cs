@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -12,6 +13,8 @@ internal sealed record OciPlatform(string Architecture, string Os)
 {
     /// <summary>arm64's <c>v8</c>; left out when there is none.</summary>
     public string? Variant { get; init; }
+
+    public Platform ToPlatform() => Platform.Of(Os, Architecture, Variant);
 }
 
 /// <summary>A reference to a manifest or blob: its media type, digest and size; an index entry also names its platform.</summary>

@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using System.Security.Cryptography;
 using System.Net;
 using System.Net.Http.Headers;
@@ -61,14 +62,14 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
                 var manifest = await ReadManifestAsync(repository, entry.Digest, credentials, cancellation);
                 var config = manifest?.Document.Config?.Digest ?? "";
                 var image = config.Length == 0 ? null : await ImageConfigAsync(repository, config, credentials, cancellation);
-                manifests.Add(new RemoteManifest($"{entry.Platform!.Os}/{entry.Platform.Architecture}", entry.Digest, config) { Inputs = Inputs(image) });
+                manifests.Add(new RemoteManifest(entry.Platform!.ToPlatform(), entry.Digest, config) { Inputs = Inputs(image) });
             }
             return new RemoteIndex(read.Digest, manifests);
         }
         var plainConfig = read.Document.Config?.Digest ?? "";
         var plain = plainConfig.Length == 0 ? null : await ImageConfigAsync(repository, plainConfig, credentials, cancellation);
         var descriptor = read.MediaType is null || plain is null ? null : new ManifestDescriptor(read.MediaType, read.Size, plain.Variant);
-        return new RemoteIndex(read.Digest, [new RemoteManifest(PlatformOf(plain) ?? "unknown", read.Digest, plainConfig) { Inputs = Inputs(plain), Descriptor = descriptor }])
+        return new RemoteIndex(read.Digest, [new RemoteManifest(PlatformOf(plain) ?? Platform.Unknown, read.Digest, plainConfig) { Inputs = Inputs(plain), Descriptor = descriptor }])
         {
             IsPlainManifest = true,
         };
@@ -77,9 +78,8 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
     private async Task<OciImageConfig> ImageConfigAsync(string repository, string configDigest, RegistryCredentials? credentials, CancellationToken cancellation) =>
         OciJson.Parse<OciImageConfig>(await ReadBlobAsync(repository, configDigest, credentials, cancellation), $"the image config {configDigest} of {repository}");
 
-    /// <summary>An image config's platform, <c>os/architecture</c>: as for an index entry, the variant (arm64's v8) is not part of
-    /// the platform the pipeline compares.</summary>
-    private static string? PlatformOf(OciImageConfig? image) => image is { Os: { } os, Architecture: { } arch } ? $"{os}/{arch}" : null;
+    /// <summary>An image config's platform, normalised as an index entry's is.</summary>
+    private static Platform? PlatformOf(OciImageConfig? image) => image is { Os: { } os, Architecture: { } arch } ? Platform.Of(os, arch, image.Variant) : null;
 
     /// <summary>The image's <see cref="InputsDigest.Label"/> label, when its config has one.</summary>
     private static string? Inputs(OciImageConfig? image) => image?.Config?.Labels?.GetValueOrDefault(InputsDigest.Label);
@@ -165,13 +165,12 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
         var (api, name) = Locate(repository);
         var entries = new List<OciDescriptor>();
         // Ordered by platform, so the same manifests always make the same index bytes (and digest).
-        foreach (var manifest in manifests.OrderBy(m => m.Platform, StringComparer.Ordinal))
+        foreach (var manifest in manifests.OrderBy(m => m.Platform.ToString(), StringComparer.Ordinal))
         {
             var (platform, descriptor) = manifest.Descriptor is { } known
                 ? (manifest.Platform, known)
                 : await DescribeAsync(repository, manifest, credentials, cancellation);
-            var (os, architecture) = (platform.Split('/')[0], platform.Split('/')[^1]);
-            entries.Add(new OciDescriptor(descriptor.MediaType, manifest.Digest, descriptor.Size) { Platform = new OciPlatform(architecture, os) { Variant = descriptor.Variant } });
+            entries.Add(new OciDescriptor(descriptor.MediaType, manifest.Digest, descriptor.Size) { Platform = new OciPlatform(platform.Architecture, platform.Os) { Variant = descriptor.Variant } });
         }
         var index = OciJson.Bytes(OciManifest.Index(entries));
         using var put = await SendAsync(HttpMethod.Put, new Uri(api, $"/v2/{name}/manifests/{tag}"), name, credentials, push: true, [], $"{repository}:{tag} at {api.Authority}", cancellation,
@@ -184,7 +183,7 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
     /// What an index entry says of a manifest nobody described yet: its media type and size as the registry serves it,
     /// and the platform as its image config states it, variant included (arm64's v8), as an engine's own index would.
     /// </summary>
-    private async Task<(string Platform, ManifestDescriptor Descriptor)> DescribeAsync(
+    private async Task<(Platform Platform, ManifestDescriptor Descriptor)> DescribeAsync(
         string repository, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);

@@ -14,9 +14,8 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
             throw new InputError($"unknown image '{name}' (valid: {string.Join(", ", catalog.Images.Select(i => i.Name))})");
         var platforms = new List<Platform>();
         foreach (var text in options.Platforms)
-            platforms.Add(Platform.TryParse(text, out var p)
-                ? p
-                : throw new InputError($"unknown platform '{text}' (valid: {string.Join(", ", Platform.Known)})"));
+            platforms.Add(Platform.KnownOrNull(text)
+                ?? throw new InputError($"unknown platform '{text}' (valid: {string.Join(", ", Platform.Known)})"));
         foreach (var key in options.BaseImageOverrides.Keys.Where(k => !catalog.BaseImages.ContainsKey(k)))
             throw new InputError($"unknown base image '{key}' to override (valid: {string.Join(", ", catalog.BaseImages.Keys)})");
         if (options.Release is not null && options.BranchTag is not null)

@@ -1,3 +1,5 @@
+using ImageTooling.Catalog;
+
 namespace ImageTooling;
 
 public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged)
@@ -6,5 +8,5 @@ public sealed record PublishedImage(string Repository, string Tag, string Digest
     public FloatingTagDecision? Floating { get; init; }
 
     /// <summary>The digest of each platform's manifest in the index, as the registry holds it (platform → digest).</summary>
-    public IReadOnlyDictionary<string, string> Platforms { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<Platform, string> Platforms { get; init; } = new Dictionary<Platform, string>();
 }

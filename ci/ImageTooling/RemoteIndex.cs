@@ -1,3 +1,5 @@
+using ImageTooling.Catalog;
+
 namespace ImageTooling;
 
 /// <summary>What a tag holds: an index of platform manifests, or one plain image manifest read as its one platform.</summary>
@@ -7,5 +9,5 @@ public sealed record RemoteIndex(string Digest, IReadOnlyList<RemoteManifest> Ma
     public bool IsPlainManifest { get; init; }
 
     /// <summary>Each platform's manifest digest (platform → digest).</summary>
-    public IReadOnlyDictionary<string, string> Platforms() => Manifests.ToDictionary(m => m.Platform, m => m.Digest);
+    public IReadOnlyDictionary<Platform, string> Platforms() => Manifests.ToDictionary(m => m.Platform, m => m.Digest);
 }

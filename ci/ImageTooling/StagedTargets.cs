@@ -1,7 +1,9 @@
+using ImageTooling.Catalog;
+
 namespace ImageTooling;
 
 /// <summary>One image of the plan with the digest each of its platforms was staged as (before any tag exists).</summary>
-public sealed record StagedTarget(string Image, string Repository, IReadOnlyDictionary<string, string> Platforms);
+public sealed record StagedTarget(string Image, string Repository, IReadOnlyDictionary<Platform, string> Platforms);
 
 /// <summary>
 /// What the stage runners pushed by digest, per image of the plan: the references a scanner takes before anything is
@@ -19,7 +21,7 @@ public static class StagedTargets
         var problems = new List<string>();
         foreach (var target in plan.Publish)
         {
-            var platforms = new Dictionary<string, string>();
+            var platforms = new Dictionary<Platform, string>();
             foreach (var node in plan.Nodes.Where(n => n.Image == target.Image))
             {
                 var (image, problem) = Find(target, node, staged);
@@ -36,10 +38,9 @@ public static class StagedTargets
     /// <summary>The one staged image of a node (its image and platform) in the target's repository, or why there is none.</summary>
     public static (StagedImage? Image, string? Problem) Find(PublishTarget target, BuildNode node, IReadOnlyList<StagedImage> staged)
     {
-        var platform = node.Platform.ToString();
-        var candidates = staged.Where(s => s.Image == target.Image.Name && s.Platform == platform).ToList();
+        var candidates = staged.Where(s => s.Image == target.Image.Name && s.Platform == node.Platform).ToList();
         if (candidates.Count == 0)
-            return (null, $"nothing staged (stage it with: imagetool stage --platform {platform})");
+            return (null, $"nothing staged (stage it with: imagetool stage --platform {node.Platform})");
         if (candidates.Select(c => c.Digest).Distinct().Count() > 1)
             return (null, $"staged more than once with different digests ({string.Join(", ", candidates.Select(c => c.Digest).Distinct())})");
         var candidate = candidates[0];

@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Dagger.Tests.Simulated;
 using ImageTooling.Testing;
 
@@ -105,7 +106,7 @@ public sealed class ErrorPathTests
         using var client = session.Client();
         session.OnExec = _ => (2, "partial output\n", "first line\nthe reason it failed\n");
         var context = await client.HostDirectoryAsync("test", Repo.Images, CancellationToken.None);
-        var built = await client.DockerBuildAsync("test", context, new DockerBuild("pandoc/Dockerfile", "linux/amd64", new Dictionary<string, string>(), new Dictionary<string, string>()), CancellationToken.None);
+        var built = await client.DockerBuildAsync("test", context, new DockerBuild("pandoc/Dockerfile", Platform.LinuxAmd64, new Dictionary<string, string>(), new Dictionary<string, string>()), CancellationToken.None);
 
         const string query = """
             query Run($container: ID!) {
@@ -125,7 +126,7 @@ public sealed class ErrorPathTests
         using var session = new SimulatedDaggerSession();
         using var client = session.Client();
         var context = await client.HostDirectoryAsync("test", Repo.Images, CancellationToken.None);
-        var amd64 = await client.DockerBuildAsync("test", context, new DockerBuild("pandoc/Dockerfile", "linux/amd64", new Dictionary<string, string>(), new Dictionary<string, string>()), CancellationToken.None);
+        var amd64 = await client.DockerBuildAsync("test", context, new DockerBuild("pandoc/Dockerfile", Platform.LinuxAmd64, new Dictionary<string, string>(), new Dictionary<string, string>()), CancellationToken.None);
         var secret = await client.SecretAsync("test", "env://TOKEN", CancellationToken.None);
 
         var twice = await Record.ExceptionAsync(() => client.PublishAsync("test", "registry.example/x:v1", [amd64, amd64], "bot", secret, CancellationToken.None));

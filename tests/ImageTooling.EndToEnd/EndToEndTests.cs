@@ -23,7 +23,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
 
     /// <summary>The shared release's node of an image on a platform, from its run report.</summary>
     private NodeReport Node(RunReport report, string image, Platform platform) =>
-        report.Nodes.Single(n => n.Image == image && n.Platform == platform.ToString());
+        report.Nodes.Single(n => n.Image == image && n.Platform == platform);
 
     /// <summary>A smoke test of a node that passed: its first output line (the run report's, never the printed lines).</summary>
     private static string Passed(NodeReport node, string test)
@@ -128,7 +128,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var counts = SmokeCounts.Of(tests);
         Assert.True(counts.OnRealBinaries > counts.OnStandIns, $"expected most smoke tests on real binaries: {counts}");
         // The same smoke tests on every platform.
-        var perPlatform = harness.Platforms.Select(p => report.Nodes.Where(n => n.Platform == p.ToString()).SelectMany(n => n.SmokeTests.Select(t => $"{n.Image} {t.Name} {t.Outcome}")).Order(StringComparer.Ordinal).ToList()).ToList();
+        var perPlatform = harness.Platforms.Select(p => report.Nodes.Where(n => n.Platform == p).SelectMany(n => n.SmokeTests.Select(t => $"{n.Image} {t.Name} {t.Outcome}")).Order(StringComparer.Ordinal).ToList()).ToList();
         Assert.All(perPlatform, tests => Assert.Equal(perPlatform[0], tests));
     }
 
@@ -151,12 +151,12 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
             var index = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, ct);
             Assert.NotNull(index);
-            Assert.Equal(platforms, index!.Manifests.Select(m => m.Platform).Order(StringComparer.Ordinal));
+            Assert.Equal(platforms, index!.Manifests.Select(m => m.Platform.ToString()).Order(StringComparer.Ordinal));
             Assert.Equal(index.Digest, (await registry.GetIndexAsync(repository, "latest", harness.Credentials, ct))!.Digest);
             foreach (var manifest in index.Manifests)
             {
                 using var config = await registry.GetBlobJsonAsync(repository, manifest.ConfigDigest, harness.Credentials, ct);
-                Assert.Equal(manifest.Platform.Split('/')[1], config.RootElement.GetProperty("architecture").GetString());
+                Assert.Equal(manifest.Platform.Architecture, config.RootElement.GetProperty("architecture").GetString());
                 var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
                 Assert.Equal("1.2.3", labels.GetProperty("org.opencontainers.image.version").GetString());
                 Assert.Equal(image, labels.GetProperty("org.opencontainers.image.title").GetString());

@@ -30,7 +30,7 @@ public sealed class SecurityStatusTests(Harness harness, ITestOutputHelper outpu
 
         var clean = Check("clean", 0);
         Assert.Equal("latest", clean.Tag);
-        Assert.Equal(harness.Platforms.Select(p => p.ToString()), clean.Images.Select(i => i.Platform));
+        Assert.Equal(harness.Platforms, clean.Images.Select(i => i.Platform));
         Assert.All(clean.Images, i => Assert.True(i.Clean, $"{i.Platform}: {i.Error} {string.Join(", ", i.Pending)}"));
         Assert.All(clean.Images, i => Assert.StartsWith("sha256:", i.Digest, StringComparison.Ordinal));
 

@@ -16,8 +16,8 @@ public sealed class HarnessEnvironment
     {
         File = file;
         this.values = values;
-        Platforms = (values.GetValueOrDefault("HARNESS_PLATFORMS") is { Length: > 0 } list ? list.Split(',') : Platform.Known)
-            .Select(p => Platform.TryParse(p, out var platform) ? platform : throw new InvalidOperationException($"{file}: HARNESS_PLATFORMS names an unknown platform '{p}'"))
+        Platforms = (values.GetValueOrDefault("HARNESS_PLATFORMS") is { Length: > 0 } list ? list.Split(',') : Platform.Known.Select(p => p.ToString()))
+            .Select(p => Platform.KnownOrNull(p) ?? throw new InvalidOperationException($"{file}: HARNESS_PLATFORMS names an unknown platform '{p}'"))
             .ToList();
     }
 

@@ -41,7 +41,7 @@ public sealed class StandInReleases
             var tool = isReal ? catalogTool with { Version = realTool!.Version, Expect = realTool.Expect } : catalogTool;
             foreach (var arch in architectures)
             {
-                if (!Platform.TryParse($"linux/{arch}", out var platform)) throw new InvalidOperationException(arch);
+                var platform = Platform.KnownOrNull($"linux/{arch}") ?? throw new InvalidOperationException(arch);
                 var url = tool.Render(download.Url, platform);
                 var artifact = Path.Combine(root, PathOf(url)[1..]);
                 Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);

@@ -128,7 +128,7 @@ public sealed class TestReport(IReadOnlyList<Phase> phases, IReadOnlyDictionary<
     private string SmokeCountsByPlatform()
     {
         var nodes = release!.Nodes;
-        var perPlatform = nodes.GroupBy(n => n.Platform).OrderBy(g => g.Key, StringComparer.Ordinal)
+        var perPlatform = nodes.GroupBy(n => n.Platform.ToString()).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Key}: {SmokeCounts.Of(g.SelectMany(n => n.SmokeTests))}");
         return $"{string.Join("; ", perPlatform)}; in all: {SmokeCounts.Of(nodes.SelectMany(n => n.SmokeTests))}";
     }

@@ -18,7 +18,7 @@ public class CatalogInvariantTests
         Assert.Equal(images, Catalog.Images.Select(i => i.Name));
         Assert.Equal("tooling-k8s", Catalog.Image("tooling-k8s-aws").Base);
         Assert.Equal("tooling-k8s", Catalog.Image("tooling-k8s-openstack").Base);
-        Assert.All(Catalog.Images, i => Assert.Equal(Platform.Known, i.Platforms.Select(p => p.ToString())));
+        Assert.All(Catalog.Images, i => Assert.Equal(Platform.Known, i.Platforms));
     }
 
     [Fact]

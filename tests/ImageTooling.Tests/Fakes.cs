@@ -69,7 +69,7 @@ internal sealed class FakeEngine : IImageEngine, ImageTooling.Security.IRegistry
         if (PublishRefused(reference)) throw new InputError($"the engine cannot push {reference} with these credentials");
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
         Events.Enqueue($"publish {reference} [{string.Join(",", variants.Select(v => v.Node.Platform))}]");
-        var manifests = variants.Select(v => new RemoteManifest(v.Node.Platform.ToString(), $"sha256:{v.Node.Image.Name}-{v.Node.Platform.Architecture}-manifest", v.ConfigDigest ?? "")).ToList();
+        var manifests = variants.Select(v => new RemoteManifest(v.Node.Platform, $"sha256:{v.Node.Image.Name}-{v.Node.Platform.Architecture}-manifest", v.ConfigDigest ?? "")).ToList();
         var plain = OnePlatformAsPlainManifest && manifests.Count == 1;
         var digest = plain ? manifests[0].Digest : $"sha256:{reference.GetHashCode():x8}";
         Registry?.Pushed(reference, new RemoteIndex(digest, manifests) { IsPlainManifest = plain });
@@ -81,7 +81,7 @@ internal sealed class FakeEngine : IImageEngine, ImageTooling.Security.IRegistry
     public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation)
     {
         Events.Enqueue($"export {variant.Node.Id}");
-        var manifest = new RemoteManifest(variant.Node.Platform.ToString(), $"sha256:{variant.Node.Image.Name}-{variant.Node.Platform.Architecture}-{StagedBuild}", variant.ConfigDigest ?? "")
+        var manifest = new RemoteManifest(variant.Node.Platform, $"sha256:{variant.Node.Image.Name}-{variant.Node.Platform.Architecture}-{StagedBuild}", variant.ConfigDigest ?? "")
         {
             Inputs = variant.Node.Labels.GetValueOrDefault(InputsDigest.Label),
         };
@@ -146,7 +146,7 @@ internal sealed class FakeRegistry : IRegistry
     /// <summary>Records the index and points the tag at it; its digest names its manifests, in platform order.</summary>
     public Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
     {
-        var ordered = manifests.OrderBy(m => m.Platform, StringComparer.Ordinal).ToList();
+        var ordered = manifests.OrderBy(m => m.Platform.ToString(), StringComparer.Ordinal).ToList();
         var digest = $"sha256:index-of-{string.Join("+", ordered.Select(m => m.Digest["sha256:".Length..]))}";
         Calls.Add($"index {repository}:{tag} -> {digest}");
         Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, ordered);
@@ -157,7 +157,7 @@ internal sealed class FakeRegistry : IRegistry
     public IEnumerable<string> Moves => Calls.Where(c => c.StartsWith("tag ", StringComparison.Ordinal)).Select(c => c[4..]);
 
     public static RemoteIndex IndexOf(string image, string digest = "sha256:old") =>
-        new(digest, [new("linux/amd64", "sha256:m1", $"sha256:{image}-amd64"), new("linux/arm64", "sha256:m2", $"sha256:{image}-arm64")]);
+        new(digest, [new(Platform.LinuxAmd64, "sha256:m1", $"sha256:{image}-amd64"), new(Platform.LinuxArm64, "sha256:m2", $"sha256:{image}-arm64")]);
 }
 
 /// <summary>A run's outcome as a test reads it: what a run that had to complete did, or why a run that had to fail stopped.</summary>

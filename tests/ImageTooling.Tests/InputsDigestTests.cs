@@ -112,7 +112,7 @@ public sealed class InputsDigestTests : IDisposable
         foreach (var target in plan.Publish)
         {
             var manifests = plan.Nodes.Where(n => n.Image == target.Image)
-                .Select(n => new RemoteManifest(n.Platform.ToString(), $"sha256:m-{n.Platform.Architecture}", "sha256:some-config") { Inputs = inputs(n) })
+                .Select(n => new RemoteManifest(n.Platform, $"sha256:m-{n.Platform.Architecture}", "sha256:some-config") { Inputs = inputs(n) })
                 .ToList();
             registry.Tags[target.Reference(target.Tags[0])] = new RemoteIndex($"sha256:index-{target.Image.Name}", manifests);
         }

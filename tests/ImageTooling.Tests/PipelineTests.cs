@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Cli;
 using ImageTooling.Reporting;
 using ImageTooling.Scheduling;
@@ -236,7 +237,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
+        registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new(Platform.LinuxAmd64, "sha256:a", "sha256:something-else")]);
         var failure = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Failure();
         Assert.Contains("registry.example/fixture/other:v1.2.3 already exists with other content", failure);
         Assert.Contains("--force", failure);
@@ -248,7 +249,7 @@ public class PipelineTests
     {
         var engine = new FakeEngine();
         var registry = new FakeRegistry();
-        registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new("linux/amd64", "sha256:a", "sha256:something-else")]);
+        registry.Tags["registry.example/fixture/other:v1.2.3"] = new RemoteIndex("sha256:other", [new(Platform.LinuxAmd64, "sha256:a", "sha256:something-else")]);
         await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: true, CancellationToken.None).Published();
         Assert.Contains(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/other:v1.2.3 ", StringComparison.Ordinal));
     }
@@ -346,7 +347,7 @@ public class PipelineTests
         Assert.False(index.IsPlainManifest);
         Assert.Equal("sha256:index-of-other-amd64-manifest", index.Digest);
         Assert.Equal(index.Digest, published.Digest);
-        Assert.Equal(["linux/amd64"], index.Manifests.Select(m => m.Platform));
+        Assert.Equal([Platform.LinuxAmd64], index.Manifests.Select(m => m.Platform));
         Assert.Contains("index registry.example/fixture/other:v1.2.3 -> sha256:index-of-other-amd64-manifest", registry.Calls);
 
         var log = new StringWriter();

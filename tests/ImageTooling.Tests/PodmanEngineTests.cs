@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Cli;
 using ImageTooling.Local;
 
@@ -6,19 +7,47 @@ namespace ImageTooling.Tests;
 /// <summary>The local engine's choice of a base image's platform variant.</summary>
 public class PodmanEngineTests
 {
-    private static readonly Dictionary<string, string> AmdOnly = new() { ["amd64"] = "sha256:a" };
+    private static readonly Dictionary<Platform, string> AmdOnly = new() { [Platform.LinuxAmd64] = "sha256:a" };
 
     [Fact]
-    public void The_variant_of_the_target_architecture_is_chosen()
+    public void The_variant_of_the_target_platform_is_chosen()
     {
-        Assert.Equal("sha256:a", PodmanEngine.PlatformDigest("registry.example/debian:x@sha256:i", AmdOnly, "amd64"));
+        Assert.Equal("sha256:a", PodmanEngine.PlatformDigest("registry.example/debian:x@sha256:i", AmdOnly, Platform.LinuxAmd64));
     }
 
     [Fact]
     public void A_base_image_without_the_target_platform_is_a_clear_error()
     {
-        var failure = Assert.Throws<PipelineFailure>(() => PodmanEngine.PlatformDigest("registry.example/debian:x@sha256:i", AmdOnly, "arm64"));
+        var failure = Assert.Throws<PipelineFailure>(() => PodmanEngine.PlatformDigest("registry.example/debian:x@sha256:i", AmdOnly, Platform.LinuxArm64));
         Assert.Equal("the base image registry.example/debian:x@sha256:i has no linux/arm64 variant (it has: linux/amd64)", failure.Message);
+    }
+
+    /// <summary>The shape of Docker Hub's debian index: two variants of arm, arm64 stated as v8, and attestation entries.</summary>
+    [Fact]
+    public void An_index_with_several_variants_of_one_architecture_and_attestations_gives_each_platform_its_own_digest()
+    {
+        static string Entry(string digest, string platform) => $$"""{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{digest}}","size":1,"platform":{{platform}}}""";
+        var index = $$"""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+              {{Entry("sha256:amd64", """{"architecture":"amd64","os":"linux"}""")}},
+              {{Entry("sha256:arm-v5", """{"architecture":"arm","os":"linux","variant":"v5"}""")}},
+              {{Entry("sha256:arm-v7", """{"architecture":"arm","os":"linux","variant":"v7"}""")}},
+              {{Entry("sha256:arm64", """{"architecture":"arm64","os":"linux","variant":"v8"}""")}},
+              {{Entry("sha256:attestation-1", """{"architecture":"unknown","os":"unknown"}""")}},
+              {{Entry("sha256:attestation-2", """{"architecture":"unknown","os":"unknown"}""")}}
+            ]}
+            """;
+        var manifests = PodmanEngine.IndexPlatforms(index)!;
+        Assert.Equal("sha256:arm64", PodmanEngine.PlatformDigest("docker.io/library/debian:trixie-slim", manifests, Platform.LinuxArm64));
+        Assert.Equal("sha256:amd64", PodmanEngine.PlatformDigest("docker.io/library/debian:trixie-slim", manifests, Platform.LinuxAmd64));
+        Assert.Equal("sha256:arm-v7", manifests[Platform.Parse("linux/arm")]);
+        Assert.Equal("sha256:arm-v5", manifests[Platform.Parse("linux/arm/v5")]);
+    }
+
+    [Fact]
+    public void A_single_image_manifest_has_no_platform_list()
+    {
+        Assert.Null(PodmanEngine.IndexPlatforms("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"digest":"sha256:c"},"layers":[]}"""));
     }
 }
 

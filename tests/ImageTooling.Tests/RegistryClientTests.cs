@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using System.Net;
 using System.Text;
 using ImageTooling.Registry;
@@ -88,7 +89,7 @@ public class RegistryClientTests
         var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
         Assert.NotNull(index);
         Assert.Equal("sha256:index", index.Digest);
-        Assert.Equal([new("linux/amd64", "sha256:a", "sha256:config-a") { Inputs = "sha256:inputs-a" }, new("linux/arm64", "sha256:b", "sha256:config-b")], index.Manifests);
+        Assert.Equal([new(Platform.LinuxAmd64, "sha256:a", "sha256:config-a") { Inputs = "sha256:inputs-a" }, new(Platform.LinuxArm64, "sha256:b", "sha256:config-b")], index.Manifests);
         Assert.Null(await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v9.9.9", Bot, CancellationToken.None));
     }
 
@@ -107,7 +108,7 @@ public class RegistryClientTests
         Assert.NotNull(index);
         Assert.Equal("sha256:manifest-a", index.Digest);
         // The descriptor an index entry needs: the media type the registry served (the scripted one says application/json).
-        Assert.Equal([new("linux/arm64", "sha256:manifest-a", "sha256:config-a") { Inputs = "sha256:inputs-a", Descriptor = new("application/json", 126, "v8") }], index.Manifests);
+        Assert.Equal([new(Platform.LinuxArm64, "sha256:manifest-a", "sha256:config-a") { Inputs = "sha256:inputs-a", Descriptor = new("application/json", 126, "v8") }], index.Manifests);
     }
 
     [Fact]
@@ -182,7 +183,7 @@ public class RegistryClientTests
             }
         });
         using var client = Client(registry);
-        var plain = new RemoteManifest("linux/arm64", "sha256:manifest-a", "sha256:config-a");
+        var plain = new RemoteManifest(Platform.LinuxArm64, "sha256:manifest-a", "sha256:config-a");
         Assert.Equal("sha256:index-a", await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", [plain], Bot, CancellationToken.None));
         Assert.Equal("application/vnd.oci.image.index.v1+json", putType);
         using var index = System.Text.Json.JsonDocument.Parse(put!);
@@ -212,10 +213,10 @@ public class RegistryClientTests
             return new HttpResponseMessage(HttpStatusCode.Created) { Headers = { { "Docker-Content-Digest", "sha256:index" } } };
         });
         using var client = Client(registry);
-        RemoteManifest Entry(string platform, string digest) =>
+        RemoteManifest Entry(Platform platform, string digest) =>
             new(platform, digest, "sha256:config") { Descriptor = new ManifestDescriptor("application/vnd.oci.image.manifest.v1+json", 100, null) };
-        var amd64 = Entry("linux/amd64", "sha256:" + new string('a', 64));
-        var arm64 = Entry("linux/arm64", "sha256:" + new string('b', 64));
+        var amd64 = Entry(Platform.LinuxAmd64, "sha256:" + new string('a', 64));
+        var arm64 = Entry(Platform.LinuxArm64, "sha256:" + new string('b', 64));
 
         await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1", [arm64, amd64], Bot, CancellationToken.None);
         await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1", [amd64, arm64], Bot, CancellationToken.None);

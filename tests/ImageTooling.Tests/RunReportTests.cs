@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Reporting;
 using ImageTooling.Cli;
 using ImageTooling.Scheduling;
@@ -36,7 +37,7 @@ public class RunReportTests
 
         var second = text.IndexOf("```json\n", start, StringComparison.Ordinal) + "```json\n".Length;
         var stage = RunReport.Parse(text[second..text.IndexOf("```", second, StringComparison.Ordinal)], "docs/run-report.md (stage)");
-        Assert.Equal(("stage", "linux/arm64"), (stage.Command, Assert.Single(stage.Staged).Platform));
+        Assert.Equal(("stage", Platform.LinuxArm64), (stage.Command, Assert.Single(stage.Staged).Platform));
         Assert.Equal(stage.ToJson(), RunReport.Parse(stage.ToJson(), "again").ToJson());
     }
 
@@ -63,7 +64,7 @@ public class RunReportTests
         var outcome = await new Pipeline(engine, new StringWriter(), jobs: 2).PublishAsync(plan, engine.PushesTo(registry), Credentials, force: false, CancellationToken.None);
 
         var report = RunReport.Parse(RunReport.From("publish-multi-arch", engine.Name, outcome, plan.Publish).ToJson(), "report");
-        Assert.Equal(plan.Nodes.Select(n => (n.Image.Name, n.Platform.ToString())), report.Nodes.Select(n => (n.Image, n.Platform)));
+        Assert.Equal(plan.Nodes.Select(n => (n.Image.Name, n.Platform)), report.Nodes.Select(n => (n.Image, n.Platform)));
         Assert.All(report.Nodes, n =>
         {
             Assert.Equal("done", n.Status);
@@ -74,8 +75,8 @@ public class RunReportTests
         var published = Assert.Single(report.Published);
         Assert.Equal(("other", "v1.3.5", "pushed"), (published.Image, published.Tag, published.Status));
         Assert.Equal(registry.Tags["registry.example/fixture/other:v1.3.5"].Digest, published.Digest);
-        Assert.Equal(["linux/amd64", "linux/arm64"], published.Platforms.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("sha256:other-arm64-manifest", published.Platforms["linux/arm64"]);
+        Assert.Equal([Platform.LinuxAmd64, Platform.LinuxArm64], published.Platforms.Keys);
+        Assert.Equal("sha256:other-arm64-manifest", published.Platforms[Platform.LinuxArm64]);
         var floating = published.FloatingTags.ToDictionary(t => t.Tag);
         Assert.Equal((true, published.Digest), (floating["v1.3"].Moved, floating["v1.3"].Digest));
         Assert.Equal((false, null), (floating["latest"].Moved, floating["latest"].Digest));
@@ -93,8 +94,8 @@ public class RunReportTests
         Assert.Equal(1, result.Exit);
         var report = RunReport.Read(file);
         Assert.False(report.Succeeded);
-        Assert.Equal("failed", report.Nodes.Single(n => n is { Image: "base", Platform: "linux/arm64" }).Status);
-        Assert.Equal("done", report.Nodes.Single(n => n is { Image: "base", Platform: "linux/amd64" }).Status);
+        Assert.Equal("failed", report.Nodes.Single(n => n.Image == "base" && n.Platform == Platform.LinuxArm64).Status);
+        Assert.Equal("done", report.Nodes.Single(n => n.Image == "base" && n.Platform == Platform.LinuxAmd64).Status);
     }
 
     [Fact]

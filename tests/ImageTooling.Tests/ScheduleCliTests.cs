@@ -55,7 +55,7 @@ public class ScheduleCliTests
     [Fact]
     public void The_live_table_shows_stage_elapsed_and_expected_times_and_marks_the_critical_path()
     {
-        var root = new ImageDefinition("root", "", "root", new PinnedBaseImage("debian"), [new("linux", "amd64")], [], [], new SourceSpot("t", 1, 1));
+        var root = new ImageDefinition("root", "", "root", new PinnedBaseImage("debian"), [Platform.LinuxAmd64], [], [], new SourceSpot("t", 1, 1));
         var plan = BuildPlan.Create(
             new ImageCatalog("/nowhere", "registry.test/ns", "https://example.test", "MIT",
                 new Dictionary<string, string> { ["debian"] = "registry.test/debian:1@sha256:" + new string('0', 64) },

@@ -8,7 +8,7 @@ namespace ImageTooling.Tests;
 /// <summary>The scheduling policy on plans built here, and the pipeline carrying it out on an engine whose build times the test sets.</summary>
 public class SchedulingTests
 {
-    private static readonly Platform Amd64 = new("linux", "amd64");
+    private static readonly Platform Amd64 = Platform.LinuxAmd64;
 
     /// <summary>An image for linux/amd64 only, with its expected build seconds as the catalog hint.</summary>
     private static ImageDefinition Image(string name, double seconds, string? baseImage = null) =>
@@ -269,7 +269,7 @@ public class SchedulingTests
     {
         var image = CatalogLoader.Parse("catalog.yaml", CatalogWithHint("expected-build-seconds: {linux/amd64: 60, linux/arm64: 600.5}"), ImagesDirectory()).Images[0];
         Assert.Equal(60, image.ExpectedBuildSeconds[Amd64]);
-        Assert.Equal(600.5, image.ExpectedBuildSeconds[new Platform("linux", "arm64")]);
+        Assert.Equal(600.5, image.ExpectedBuildSeconds[Platform.LinuxArm64]);
         Assert.Empty(CatalogLoader.Parse("catalog.yaml", CatalogWithHint(""), ImagesDirectory()).Images[0].ExpectedBuildSeconds);
     }
 

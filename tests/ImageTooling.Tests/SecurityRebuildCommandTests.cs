@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Security;
 using ImageTooling.Testing;
 
@@ -43,9 +44,9 @@ public sealed class SecurityRebuildCommandTests : IDisposable
     private string Status(string tag, params PendingFix[] pending)
     {
         var folder = Folder("status-");
-        ImageSecurity Image(string platform) => new("base", platform, $"registry.example/fixture/base:{tag}", "sha256:1", pending, [], [], null);
+        ImageSecurity Image(Platform platform) => new("base", platform, $"registry.example/fixture/base:{tag}", "sha256:1", pending, [], [], null);
         File.WriteAllText(Path.Combine(folder, $"security-status-{tag}.json"),
-            new SecurityReport(SecurityReport.CurrentVersion, tag, DateTimeOffset.UnixEpoch, [Image("linux/amd64"), Image("linux/arm64")]).ToJson());
+            new SecurityReport(SecurityReport.CurrentVersion, tag, DateTimeOffset.UnixEpoch, [Image(Platform.LinuxAmd64), Image(Platform.LinuxArm64)]).ToJson());
         return folder;
     }
 
@@ -124,7 +125,7 @@ public sealed class SecurityRebuildCommandTests : IDisposable
 
         var folder = Folder("status-");
         File.WriteAllText(Path.Combine(folder, "latest.json"), new SecurityReport(SecurityReport.CurrentVersion, "latest", DateTimeOffset.UnixEpoch,
-            [new ImageSecurity("base", "linux/arm64", "registry.example/fixture/base:latest", null, [], [], [], "registry.example/fixture/base:latest is not in the registry")]).ToJson());
+            [new ImageSecurity("base", Platform.LinuxArm64, "registry.example/fixture/base:latest", null, [], [], [], "registry.example/fixture/base:latest is not in the registry")]).ToJson());
         var (failed, attention) = Rebuild(folder);
         Assert.Contains("clean: latest (v1.4.0): nothing pending", failed.Out);
         Assert.Contains("not checked: registry.example/fixture/base:latest linux/arm64: registry.example/fixture/base:latest is not in the registry", failed.Out);

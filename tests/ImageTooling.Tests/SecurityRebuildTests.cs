@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Security;
 
 namespace ImageTooling.Tests;
@@ -112,8 +113,8 @@ public class SecurityRebuildTests
     {
         var status = new SecurityReport(SecurityReport.CurrentVersion, "latest", DateTimeOffset.UnixEpoch,
         [
-            new ImageSecurity("tooling-k8s", "linux/amd64", "r/tooling-k8s:latest", "sha256:a", [new PendingFix(OpenSsl.Package, OpenSsl.Installed, OpenSsl.Fixed)], [], [], null),
-            new ImageSecurity("pandoc", "linux/arm64", "r/pandoc:latest", "sha256:b", [new PendingFix(OpenSsl.Package, OpenSsl.Installed, OpenSsl.Fixed)], [], [], null),
+            new ImageSecurity("tooling-k8s", Platform.LinuxAmd64, "r/tooling-k8s:latest", "sha256:a", [new PendingFix(OpenSsl.Package, OpenSsl.Installed, OpenSsl.Fixed)], [], [], null),
+            new ImageSecurity("pandoc", Platform.LinuxArm64, "r/pandoc:latest", "sha256:b", [new PendingFix(OpenSsl.Package, OpenSsl.Installed, OpenSsl.Fixed)], [], [], null),
         ]);
         ScanFinding Finding(string tag, string package, bool os) => new($"r/pandoc:{tag}", tag, "linux/amd64", "CVE-1", "HIGH", package, "1", "2", os, "t");
 

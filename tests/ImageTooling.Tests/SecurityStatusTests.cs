@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Security;
 
 namespace ImageTooling.Tests;
@@ -13,7 +14,7 @@ public class SecurityStatusTests
     {
         var registry = new FakeRegistry();
         registry.Tags[$"registry.example/fixture/{image}:latest"] = new RemoteIndex("sha256:index",
-            [new RemoteManifest("linux/amd64", "sha256:amd64-manifest", "sha256:c1"), new RemoteManifest("linux/arm64", "sha256:arm64-manifest", "sha256:c2")]);
+            [new RemoteManifest(Platform.LinuxAmd64, "sha256:amd64-manifest", "sha256:c1"), new RemoteManifest(Platform.LinuxArm64, "sha256:arm64-manifest", "sha256:c2")]);
         return registry;
     }
 
@@ -83,7 +84,7 @@ public class SecurityStatusTests
     public void The_report_round_trips_as_json()
     {
         var report = new SecurityReport(SecurityReport.CurrentVersion, "latest", DateTimeOffset.UnixEpoch,
-            [new ImageSecurity("other", "linux/amd64", "r/other:latest", "sha256:d", [new PendingFix("libc6", "1", "2")], [], ["beta"], null)]);
+            [new ImageSecurity("other", Platform.LinuxAmd64, "r/other:latest", "sha256:d", [new PendingFix("libc6", "1", "2")], [], ["beta"], null)]);
         var again = SecurityReport.Parse(report.ToJson());
         Assert.Equal(report.Images[0].Pending, again.Images[0].Pending);
         Assert.True(again.Pending);

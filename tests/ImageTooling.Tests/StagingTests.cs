@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 namespace ImageTooling.Tests;
 
 /// <summary>
@@ -21,8 +22,8 @@ public class StagingTests
     {
         registry ??= new FakeRegistry();
         var staged = new List<StagedImage>();
-        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
-            staged.AddRange(await NewPipeline(new FakeEngine { StagedBuild = build }).StageAsync(Plan(platform), registry, Credentials, CancellationToken.None).Staged());
+        foreach (var platform in Platform.Known)
+            staged.AddRange(await NewPipeline(new FakeEngine { StagedBuild = build }).StageAsync(Plan(platform.ToString()), registry, Credentials, CancellationToken.None).Staged());
         return (registry, staged);
     }
 
@@ -33,7 +34,7 @@ public class StagingTests
         var plan = Plan("linux/arm64");
         var staged = await NewPipeline(new FakeEngine()).StageAsync(plan, registry, Credentials, CancellationToken.None).Staged();
         Assert.Equal(plan.Publish.Select(p => p.Image.Name).Order(), staged.Select(s => s.Image).Order());
-        Assert.All(staged, s => Assert.Equal("linux/arm64", s.Platform));
+        Assert.All(staged, s => Assert.Equal(Platform.LinuxArm64, s.Platform));
         Assert.All(staged, s => Assert.Equal(plan.Nodes.Single(n => n.Image.Name == s.Image).Labels[InputsDigest.Label], s.InputsDigest));
         Assert.Empty(registry.Tags);
         Assert.Equal(staged.Count, registry.Digests.Count);
@@ -48,7 +49,7 @@ public class StagingTests
         foreach (var target in plan.Publish)
         {
             var index = registry.Tags[target.Reference("v1.2.3")];
-            Assert.Equal(["linux/amd64", "linux/arm64"], index.Manifests.Select(m => m.Platform));
+            Assert.Equal([Platform.LinuxAmd64, Platform.LinuxArm64], index.Manifests.Select(m => m.Platform));
             Assert.Equal(index.Digest, registry.Tags[target.Reference("latest")].Digest);
         }
         var calls = registry.Calls.Where(c => c.StartsWith("index ", StringComparison.Ordinal) || c.StartsWith("tag ", StringComparison.Ordinal)).ToList();
@@ -95,7 +96,7 @@ public class StagingTests
         Assert.Equal(plan.Publish.Select(p => (p.Image.Name, p.Repository)), targets.Select(t => (t.Image, t.Repository)));
         foreach (var target in targets)
         {
-            Assert.Equal(["linux/amd64", "linux/arm64"], target.Platforms.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal([Platform.LinuxAmd64, Platform.LinuxArm64], target.Platforms.Keys);
             foreach (var (platform, digest) in target.Platforms)
                 Assert.Equal(staged.Single(s => s.Image == target.Image && s.Platform == platform).Digest, digest);
         }
@@ -106,7 +107,7 @@ public class StagingTests
     public async Task The_staged_digests_are_not_listed_unless_every_platform_was_staged_once_in_its_repository()
     {
         var (_, staged) = await StageBothAsync();
-        var missing = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), staged.Where(s => s.Platform == "linux/amd64").ToList()));
+        var missing = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), staged.Where(s => s.Platform == Platform.LinuxAmd64).ToList()));
         Assert.Contains("linux/arm64: nothing staged (stage it with: imagetool stage --platform linux/arm64)", missing.Message);
         var first = staged[0];
         var twice = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), [.. staged, first with { Digest = "sha256:" + new string('f', 64) }]));
@@ -124,7 +125,7 @@ public class StagingTests
         var files = new List<string>();
         try
         {
-            foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+            foreach (var platform in Platform.Known)
             {
                 var file = Path.GetTempFileName();
                 files.Add(file);
@@ -138,7 +139,7 @@ public class StagingTests
             var first = json.RootElement[0];
             var expected = staged.Where(s => s.Image == first.GetProperty("image").GetString()).ToList();
             Assert.Equal(expected[0].Repository, first.GetProperty("repository").GetString());
-            Assert.Equal(expected.ToDictionary(s => s.Platform, s => s.Digest), first.GetProperty("platforms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
+            Assert.Equal(expected.ToDictionary(s => s.Platform.ToString(), s => s.Digest), first.GetProperty("platforms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
             Assert.Equal(Plan().Publish.Count, json.RootElement.GetArrayLength());
 
             var one = InProcessImagetool.Run("staged-targets", "--tag", "v1.2.3", "--images-dir", Repo.FixtureImages, "--staged", files[0]);
@@ -192,8 +193,8 @@ public class StagingTests
     public async Task A_report_naming_the_wrong_platform_for_a_digest_is_refused()
     {
         var (registry, staged) = await StageBothAsync();
-        var arm = staged.First(s => s.Platform == "linux/arm64");
-        var amd = staged.Single(s => s.Image == arm.Image && s.Platform == "linux/amd64");
+        var arm = staged.First(s => s.Platform == Platform.LinuxArm64);
+        var amd = staged.Single(s => s.Image == arm.Image && s.Platform == Platform.LinuxAmd64);
         var crossed = staged.Select(s => s == arm ? s with { Digest = amd.Digest } : s).ToList();
         var refused = await Assert.ThrowsAsync<InputError>(() =>
             Assemble(registry).RunAsync(Plan(), crossed, force: false, CancellationToken.None));

@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using ImageTooling.Harness;
 using ImageTooling.Reporting;
 
@@ -63,8 +64,8 @@ public class TestReportTests
         var release = new RunReport(1, "publish-multi-arch", "podman (local engine)", true,
             new RunTiming(1200, 2040, 2, 900, 1020) { CriticalPath = ["pandoc linux/arm64"] },
             [
-                new NodeReport("pandoc", "linux/amd64", null, "done", 100, 50, 0, [new SmokeResult("pandoc version", SmokeOutcome.Passed, 0, "pandoc 3", "pandoc")]),
-                new NodeReport("pandoc", "linux/arm64", null, "done", 600, 300, 0,
+                new NodeReport("pandoc", Platform.LinuxAmd64, null, "done", 100, 50, 0, [new SmokeResult("pandoc version", SmokeOutcome.Passed, 0, "pandoc 3", "pandoc")]),
+                new NodeReport("pandoc", Platform.LinuxArm64, null, "done", 600, 300, 0,
                     [new SmokeResult("pandoc version", SmokeOutcome.Passed, 0, "pandoc 3", "pandoc"), new SmokeResult("helm x", SmokeOutcome.Skipped, null, "", "helm", OnStandIn: true)]),
             ], []);
         var text = new TestReport(phases, new Dictionary<string, IReadOnlyList<TestResult>?> { ["end-to-end"] = endToEnd }, release).Text();

@@ -237,8 +237,8 @@ public static partial class CatalogLoader
         foreach (var item in platformsNode.Items($"the platforms of {what}"))
         {
             var text = item.Scalar("platform");
-            if (!Platform.TryParse(text, out var platform))
-                throw item.Error($"unknown platform '{text}' (known: {string.Join(", ", Platform.Known)})");
+            var platform = Platform.KnownOrNull(text)
+                ?? throw item.Error($"unknown platform '{text}' (known: {string.Join(", ", Platform.Known)})");
             if (platforms.Contains(platform)) throw item.Error($"platform '{text}' is listed twice");
             platforms.Add(platform);
         }
@@ -273,12 +273,12 @@ public static partial class CatalogLoader
         var seconds = new Dictionary<Platform, double>();
         if (node is null) return seconds;
         // Any known platform may be named, so that dropping a platform from an image leaves its hint harmless.
-        foreach (var (key, value, _) in node.Entries($"the expected build seconds of {what}", [.. Platform.Known]))
+        foreach (var (key, value, _) in node.Entries($"the expected build seconds of {what}", [.. Platform.Known.Select(p => p.ToString())]))
         {
             var text = value.Scalar($"the expected build seconds of {what} for {key}");
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || !double.IsFinite(s) || s <= 0)
                 throw value.Error($"the expected build seconds of {what} for {key} must be a positive number, got '{text}'");
-            if (Platform.TryParse(key, out var platform) && platforms.Contains(platform)) seconds[platform] = s;
+            if (Platform.KnownOrNull(key) is { } platform && platforms.Contains(platform)) seconds[platform] = s;
         }
         return seconds;
     }

@@ -1,3 +1,5 @@
+using ImageTooling.Catalog;
+
 namespace ImageTooling.Reporting;
 
 /// <summary>
@@ -6,4 +8,4 @@ namespace ImageTooling.Reporting;
 /// </summary>
 public sealed record PublishedReference(
     string Image, string Repository, string Tag, string Reference, string Digest, string Status,
-    IReadOnlyDictionary<string, string> Platforms, IReadOnlyList<FloatingTagReport> FloatingTags);
+    IReadOnlyDictionary<Platform, string> Platforms, IReadOnlyList<FloatingTagReport> FloatingTags);

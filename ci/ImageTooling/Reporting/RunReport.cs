@@ -30,7 +30,7 @@ public sealed record RunReport(
             { CriticalPath = measured.CriticalPath.Select(n => n.Id).ToList() };
         }
         var nodes = (board?.Statuses ?? []).Select(s => new NodeReport(
-            s.Node.Image.Name, s.Node.Platform.ToString(), s.Node.Labels.GetValueOrDefault(InputsDigest.Label), ScheduleReports.Stage(s.Stage),
+            s.Node.Image.Name, s.Node.Platform, s.Node.Labels.GetValueOrDefault(InputsDigest.Label), ScheduleReports.Stage(s.Stage),
             Round(s.BuildSeconds), Round(s.SmokeSeconds), Math.Round(s.WaitedSeconds, 1), s.Smoke)
         { FromCache = s.FromCache }).ToList();
         var published = outcome?.Published ?? [];

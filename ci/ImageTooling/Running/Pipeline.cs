@@ -57,7 +57,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
                     await engine.ExportLayoutAsync(variant, layout.FullName, cancellation);
                     var digest = await registry.PushLayoutAsync(target.Repository, layout.FullName, credentials, cancellation);
                     run.Say($"[stage] {target.Repository}@{digest} ({variant.Node.Platform}, no tag) in {clock.Elapsed.TotalSeconds:0.0}s");
-                    staged.Add(new StagedImage(target.Image.Name, target.Repository, variant.Node.Platform.ToString(), digest,
+                    staged.Add(new StagedImage(target.Image.Name, target.Repository, variant.Node.Platform, digest,
                         variant.Node.Labels.GetValueOrDefault(InputsDigest.Label)));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -134,7 +134,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     /// <summary>The same image config, or, on an engine that reports no config digest, the same inputs digest label.</summary>
     private static bool SameContent(RemoteIndex existing, IReadOnlyList<BuiltImage> variants) =>
         existing.Manifests.Count == variants.Count
-        && variants.All(v => existing.Manifests.Any(m => m.Platform == v.Node.Platform.ToString()
+        && variants.All(v => existing.Manifests.Any(m => m.Platform == v.Node.Platform
             && ((v.ConfigDigest is not null && m.ConfigDigest == v.ConfigDigest)
                 || (m.Inputs is not null && m.Inputs == v.Node.Labels.GetValueOrDefault(InputsDigest.Label)))));
 }

@@ -51,7 +51,6 @@ public sealed class ReleaseAssembly(IRegistry registry, RegistryCredentials cred
     private async Task<(RemoteManifest? Manifest, string? Problem)> StagedManifestAsync(
         PublishTarget target, BuildNode node, IReadOnlyList<StagedImage> staged, CancellationToken cancellation)
     {
-        var platform = node.Platform.ToString();
         var (candidate, problem) = StagedTargets.Find(target, node, staged);
         if (candidate is null)
             return (null, problem);
@@ -59,7 +58,7 @@ public sealed class ReleaseAssembly(IRegistry registry, RegistryCredentials cred
         var expectedInputs = node.Labels.GetValueOrDefault(InputsDigest.Label);
         if (remote is not { IsPlainManifest: true, Manifests: [var manifest] })
             return (null, $"{target.Repository}@{candidate.Digest} is {(remote is null ? "not in the registry" : "not one image manifest")}");
-        if (manifest.Platform != platform)
+        if (manifest.Platform != node.Platform)
             return (null, $"{target.Repository}@{candidate.Digest} is a {manifest.Platform} image");
         if (manifest.Inputs != expectedInputs)
             return (null, $"{target.Repository}@{candidate.Digest} was built from other inputs ({manifest.Inputs ?? "no inputs label"}; this commit's are {expectedInputs})");

@@ -1,3 +1,4 @@
+using ImageTooling.Catalog;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -17,7 +18,7 @@ public sealed record ToolUpdate(string Tool, string Pinned, string Installed, st
 /// kept it from looking, if one did.
 /// </summary>
 public sealed record ImageSecurity(
-    string Image, string Platform, string Reference, string? Digest, IReadOnlyList<PendingFix> Pending, IReadOnlyList<ToolUpdate> ToolUpdates,
+    string Image, Platform Platform, string Reference, string? Digest, IReadOnlyList<PendingFix> Pending, IReadOnlyList<ToolUpdate> ToolUpdates,
     IReadOnlyList<string> NotAsked, string? Error)
 {
     public bool Clean => Error is null && Pending.Count == 0;
