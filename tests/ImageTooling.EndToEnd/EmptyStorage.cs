@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ImageTooling.Testing;
 
 namespace ImageTooling.EndToEnd;
 

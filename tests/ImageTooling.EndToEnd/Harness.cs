@@ -1,8 +1,3 @@
-using ImageTooling.Catalog;
-using ImageTooling.Harness;
-using ImageTooling.Testing;
-using Xunit.Abstractions;
-
 namespace ImageTooling.EndToEnd;
 
 /// <summary>

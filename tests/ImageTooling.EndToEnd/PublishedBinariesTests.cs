@@ -2,10 +2,6 @@ using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
-using ImageTooling.Catalog;
-using ImageTooling.Registry;
-using ImageTooling.Testing;
-using Xunit.Abstractions;
 
 namespace ImageTooling.EndToEnd;
 

@@ -1,6 +1,3 @@
-using ImageTooling.Testing;
-using Xunit.Abstractions;
-
 namespace ImageTooling.EndToEnd;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using ImageTooling.Harness;
 using ImageTooling.Security;
-using ImageTooling.Testing;
-using Xunit.Abstractions;
 
 namespace ImageTooling.EndToEnd;
 

@@ -1,10 +1,4 @@
 using System.Text.Json;
-using ImageTooling.Catalog;
-using ImageTooling.Harness;
-using ImageTooling.Registry;
-using ImageTooling.Reporting;
-using ImageTooling.Testing;
-using Xunit.Abstractions;
 
 namespace ImageTooling.EndToEnd;
 

@@ -24,6 +24,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOG_TAG=harness
 # shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
 . "$repo/ci/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=registry-process.sh
+. "$repo/tests/harness/registry-process.sh"
 
 HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
 HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
@@ -61,12 +63,13 @@ done
 readonly ARCHES FOREIGN
 ((${#ARCHES[@]})) || die "HARNESS_PLATFORMS names no platform"
 # On top of the local engine's packages (ci/install-local-engine.sh). PACKAGE:COMMAND counts
-# as present when COMMAND is on PATH. A debian:12 container lacks three things the tests use:
-# ss (iproute2, port_owner), kill (procps: the interrupt test signals imagetool with it) and
-# stdio.h (libc6-dev, only a Recommends of gcc, which compiles the native stand-in binaries).
+# as present when COMMAND is on PATH. A debian:12 container lacks four things the tests use:
+# ss (iproute2, port_owner), kill (procps: the interrupt test signals imagetool with it),
+# stdio.h (libc6-dev, only a Recommends of gcc, which compiles the native stand-in binaries) and
+# python3 (the unit tier runs images/common/python-bytecode with it).
 # Node is not here: Debian 12's nodejs is 18 and the lockfiles need 20 (check_node). A cross
 # compiler (for the stand-in binaries and the binfmt probe) only for a foreign platform.
-PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc libc6-dev zip unzip shellcheck iproute2:ss procps:kill)
+PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc libc6-dev zip unzip shellcheck iproute2:ss procps:kill python3)
 for arch in "${FOREIGN[@]}"; do
   case $arch in
     arm64) PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
@@ -201,15 +204,6 @@ port_owner() {
   ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1
 }
 
-registry_pid() { # NAME -> pid if our instance is running
-  local dir=$HARNESS_STATE/$1 pid
-  [[ -f $dir/registry.pid ]] || return 1
-  pid=$(<"$dir/registry.pid")
-  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "serve $dir/config.yml" || return 1
-  printf '%s\n' "$pid"
-}
-
 wait_http() { # URL EXPECTED_CODE TIMEOUT
   local url=$1 want=$2 deadline=$((SECONDS + $3)) code
   while ((SECONDS < deadline)); do
@@ -218,18 +212,6 @@ wait_http() { # URL EXPECTED_CODE TIMEOUT
     sleep 0.3
   done
   return 1
-}
-
-stop_registry() { # NAME
-  local pid i
-  pid=$(registry_pid "$1") || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    [[ -d /proc/$pid ]] || break
-    sleep 0.2
-  done
-  [[ -d /proc/$pid ]] && kill -KILL "$pid" 2>/dev/null
-  rm -f "$HARNESS_STATE/$1/registry.pid"
 }
 
 # ensure_registry NAME ADDR DATA_DIR EXPECTED_V2_CODE AUTH_YAML

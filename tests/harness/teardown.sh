@@ -6,14 +6,17 @@
 #                        drop-in and the harness-local podman images
 # Installed packages, containers.conf and storage.conf are left in place.
 set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOG_TAG=harness
+# shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
+. "$repo/ci/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=registry-process.sh
+. "$repo/tests/harness/registry-process.sh"
 
 HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
 HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
 readonly REGISTRIES_DROPIN=/etc/containers/registries.conf.d/50-image-tooling-harness.conf
 readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
-
-log() { printf '[harness] %s\n' "$*"; }
-die() { printf '[harness] ERROR: %s\n' "$*" >&2; exit 1; }
 
 purge=0
 for arg in "$@"; do
@@ -29,32 +32,6 @@ done
 for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
   [[ $d == /* && $d != / ]] || die "state/cache dirs must be absolute and not /: '$d'"
 done
-
-stop_registry() { # NAME
-  local dir=$HARNESS_STATE/$1 pid i
-  local pidfile=$dir/registry.pid
-  if [[ ! -f $pidfile ]]; then
-    log "registry $1: not running (no pid file)"
-    return
-  fi
-  pid=$(<"$pidfile")
-  # Only signal the process if it is still our registry (pid reuse guard).
-  if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "serve $dir/config.yml"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      [[ -d /proc/$pid ]] || break
-      sleep 0.2
-    done
-    if [[ -d /proc/$pid ]]; then
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    log "registry $1: stopped (pid $pid)"
-  else
-    log "registry $1: stale pid file (pid $pid is not our registry)"
-  fi
-  rm -f "$pidfile"
-}
 
 stop_registry target
 stop_registry mirror
