@@ -96,12 +96,12 @@ public sealed partial class DaggerEngine : IImageEngine
         return new CommandResult(result.ExitCode, result.Stdout + separator + result.Stderr);
     }
 
-    public async Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<string> PublishAsync(ImageReference reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var step = $"publishing {reference}";
         var secret = await SecretAsync(credentials.Password, step, cancellation);
         var published = await client.PublishAsync(
-            step, reference, variants.Select(v => new ContainerId(v.Handle)).ToList(), credentials.Username, secret, cancellation);
+            step, reference.ToString(), variants.Select(v => new ContainerId(v.Handle)).ToList(), credentials.Username, secret, cancellation);
         var digest = ImageReference.Parse(published).Digest ?? "";
         if (!Digest().IsMatch(digest))
             throw new PipelineFailure($"dagger: {step}: the published reference '{published}' carries no sha256 digest");

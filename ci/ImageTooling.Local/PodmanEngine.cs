@@ -349,7 +349,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     }
 
     public async Task<string> PublishAsync(
-        string reference,
+        ImageReference reference,
         IReadOnlyList<BuiltImage> variants,
         RegistryCredentials credentials,
         CancellationToken cancellation)
@@ -373,7 +373,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     }
 
     /// <summary>Pulls one platform's image of a registry (no other platform's layers); its handle is the local image ID.</summary>
-    public async Task<BuiltImage> PullAsync(BuildNode node, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    public async Task<BuiltImage> PullAsync(BuildNode node, ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var id = await WithRegistryAccessAsync(reference, credentials, async (access, _) =>
         {
@@ -390,7 +390,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
     /// credentials (never an argument), and no TLS for a registry spoken to over plain HTTP; then <paramref name="use"/>
     /// with them and a private temporary folder, removed afterwards.
     /// </summary>
-    private static async Task<T> WithRegistryAccessAsync<T>(string reference, RegistryCredentials? credentials, Func<List<string>, string, Task<T>> use)
+    private static async Task<T> WithRegistryAccessAsync<T>(ImageReference reference, RegistryCredentials? credentials, Func<List<string>, string, Task<T>> use)
     {
         var (api, _) = RegistryClient.Locate(reference);
         var temp = Directory.CreateTempSubdirectory("imagetool-registry-");
@@ -404,7 +404,7 @@ public sealed class PodmanEngine(string imagesDirectory, string logDirectory, st
                 if (!OperatingSystem.IsWindows())
                     File.SetUnixFileMode(authFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password.Reveal()}"));
-                var auths = new Dictionary<string, object> { [ImageReference.Parse(reference).Host] = new { auth } };
+                var auths = new Dictionary<string, object> { [reference.Host] = new { auth } };
                 File.WriteAllText(authFile, JsonSerializer.Serialize(new { auths }));
                 access.AddRange(["--authfile", authFile]);
             }

@@ -26,16 +26,15 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
     public void Dispose() => http.Dispose();
 
     /// <summary><c>docker.io/best-tools/pandoc</c> → API base <c>https://registry-1.docker.io</c> and name <c>best-tools/pandoc</c>.</summary>
-    public static (Uri Api, string Name) Locate(string repository)
+    public static (Uri Api, string Name) Locate(ImageReference reference)
     {
-        var reference = ImageReference.Parse(repository);
         var (host, name) = (reference.Host == ImageReference.DockerHub ? "registry-1.docker.io" : reference.Host, reference.Path);
         var hostOnly = host.Split(':')[0];
         var loopback = hostOnly == "localhost" || (IPAddress.TryParse(hostOnly, out var ip) && IPAddress.IsLoopback(ip));
         return (new Uri($"{(loopback ? "http" : "https")}://{host}"), name);
     }
 
-    public async Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task CheckCredentialsAsync(ImageReference repository, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
         using var response = await SendAsync(HttpMethod.Get, new Uri(api, "/v2/"), name, credentials, push: true, [], $"{api.Host} (checking credentials)", cancellation);
@@ -50,24 +49,24 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
     /// platform: engine/engineutil/imageexport/writer.go:117-148 at v0.21.8) is read as an index of that one manifest,
     /// its platform and labels taken from its image config.
     /// </summary>
-    public async Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation)
+    public async Task<RemoteIndex?> GetIndexAsync(ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation)
     {
-        if (await ReadManifestAsync(repository, tag, credentials, cancellation) is not { } read) return null;
+        if (await ReadManifestAsync(reference, credentials, cancellation) is not { } read) return null;
         if (read.Document.Manifests is { } entries)
         {
             var manifests = new List<RemoteManifest>();
             // Entries without a platform, or of os "unknown", are attestations.
             foreach (var entry in entries.Where(e => e.Platform is { Os: not "unknown" }))
             {
-                var manifest = await ReadManifestAsync(repository, entry.Digest, credentials, cancellation);
+                var manifest = await ReadManifestAsync(reference.WithDigest(entry.Digest), credentials, cancellation);
                 var config = manifest?.Document.Config?.Digest ?? "";
-                var image = config.Length == 0 ? null : await ImageConfigAsync(repository, config, credentials, cancellation);
+                var image = config.Length == 0 ? null : await ImageConfigAsync(reference, config, credentials, cancellation);
                 manifests.Add(new RemoteManifest(entry.Platform!.ToPlatform(), entry.Digest, config) { Inputs = Inputs(image) });
             }
             return new RemoteIndex(read.Digest, manifests);
         }
         var plainConfig = read.Document.Config?.Digest ?? "";
-        var plain = plainConfig.Length == 0 ? null : await ImageConfigAsync(repository, plainConfig, credentials, cancellation);
+        var plain = plainConfig.Length == 0 ? null : await ImageConfigAsync(reference, plainConfig, credentials, cancellation);
         var descriptor = read.MediaType is null || plain is null ? null : new ManifestDescriptor(read.MediaType, read.Size, plain.Variant);
         return new RemoteIndex(read.Digest, [new RemoteManifest(PlatformOf(plain) ?? Platform.Unknown, read.Digest, plainConfig) { Inputs = Inputs(plain), Descriptor = descriptor }])
         {
@@ -75,8 +74,8 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
         };
     }
 
-    private async Task<OciImageConfig> ImageConfigAsync(string repository, string configDigest, RegistryCredentials? credentials, CancellationToken cancellation) =>
-        OciJson.Parse<OciImageConfig>(await ReadBlobAsync(repository, configDigest, credentials, cancellation), $"the image config {configDigest} of {repository}");
+    private async Task<OciImageConfig> ImageConfigAsync(ImageReference repository, string configDigest, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        OciJson.Parse<OciImageConfig>(await ReadBlobAsync(repository, configDigest, credentials, cancellation), $"the image config {configDigest} of {repository.Repository}");
 
     /// <summary>An image config's platform, normalised as an index entry's is.</summary>
     private static Platform? PlatformOf(OciImageConfig? image) => image is { Os: { } os, Architecture: { } arch } ? Platform.Of(os, arch, image.Variant) : null;
@@ -88,32 +87,33 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
 
     /// <summary>A manifest or index by tag or digest, with the media type the registry served it as and its size in bytes;
     /// null when it does not exist.</summary>
-    private async Task<ReadManifest?> ReadManifestAsync(string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    private async Task<ReadManifest?> ReadManifestAsync(ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation)
     {
-        var (api, name) = Locate(repository);
-        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{reference}"), name, credentials, push: false, ManifestTypes,
-            $"{repository}:{reference} at {api.Authority}", cancellation);
+        var (api, name) = Locate(reference);
+        var (manifest, shown) = (reference.ManifestReference, $"{reference.Repository}:{reference.ManifestReference}");
+        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest}"), name, credentials, push: false, ManifestTypes,
+            $"{shown} at {api.Authority}", cancellation);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        await EnsureAsync(response, $"reading {repository}:{reference} from {api.Authority}", credentials);
+        await EnsureAsync(response, $"reading {shown} from {api.Authority}", credentials);
         var body = await response.Content.ReadAsByteArrayAsync(cancellation);
-        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : reference;
-        return new ReadManifest(digest, OciJson.Parse<OciManifest>(body, $"{repository}:{reference}"), response.Content.Headers.ContentType?.MediaType, body.LongLength);
+        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : manifest;
+        return new ReadManifest(digest, OciJson.Parse<OciManifest>(body, shown), response.Content.Headers.ContentType?.MediaType, body.LongLength);
     }
 
     /// <summary>A JSON blob (an image config) as it is, for readers that look at more than the client does.</summary>
-    public async Task<JsonDocument> GetBlobJsonAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation) =>
+    public async Task<JsonDocument> GetBlobJsonAsync(ImageReference repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation) =>
         JsonDocument.Parse(await ReadBlobAsync(repository, digest, credentials, cancellation));
 
-    private async Task<byte[]> ReadBlobAsync(string repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation)
+    private async Task<byte[]> ReadBlobAsync(ImageReference repository, string digest, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
-        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/blobs/{digest}"), name, credentials, push: false, [], $"{repository}@{digest} at {api.Authority}", cancellation);
-        await EnsureAsync(response, $"reading blob {digest} of {repository} from {api.Authority}", credentials);
+        using var response = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/blobs/{digest}"), name, credentials, push: false, [], $"{repository.Repository}@{digest} at {api.Authority}", cancellation);
+        await EnsureAsync(response, $"reading blob {digest} of {repository.Repository} from {api.Authority}", credentials);
         return await response.Content.ReadAsByteArrayAsync(cancellation);
     }
 
     /// <summary>Every tag, following the registry's <c>Link: &lt;...&gt;; rel="next"</c> pages.</summary>
-    public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation)
+    public async Task<IReadOnlyList<string>> ListTagsAsync(ImageReference repository, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
         var tags = new List<string>();
@@ -140,9 +140,10 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
         return null;
     }
 
-    public async Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<string> TagAsync(ImageReference manifest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
     {
-        var (api, name) = Locate(repository);
+        var (api, name) = Locate(manifest);
+        var (repository, digest) = (manifest.Repository, manifest.ManifestReference);
         var where = $"{repository}@{digest} at {api.Authority}";
         byte[] body;
         string mediaType;
@@ -160,16 +161,17 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
         return put.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : digest;
     }
 
-    public async Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<string> PutIndexAsync(ImageReference reference, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
     {
-        var (api, name) = Locate(repository);
+        var (api, name) = Locate(reference);
+        var (repository, tag) = (reference.Repository, reference.ManifestReference);
         var entries = new List<OciDescriptor>();
         // Ordered by platform, so the same manifests always make the same index bytes (and digest).
         foreach (var manifest in manifests.OrderBy(m => m.Platform.ToString(), StringComparer.Ordinal))
         {
             var (platform, descriptor) = manifest.Descriptor is { } known
                 ? (manifest.Platform, known)
-                : await DescribeAsync(repository, manifest, credentials, cancellation);
+                : await DescribeAsync(reference, manifest, credentials, cancellation);
             entries.Add(new OciDescriptor(descriptor.MediaType, manifest.Digest, descriptor.Size) { Platform = new OciPlatform(platform.Architecture, platform.Os) { Variant = descriptor.Variant } });
         }
         var index = OciJson.Bytes(OciManifest.Index(entries));
@@ -184,10 +186,10 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
     /// and the platform as its image config states it, variant included (arm64's v8), as an engine's own index would.
     /// </summary>
     private async Task<(Platform Platform, ManifestDescriptor Descriptor)> DescribeAsync(
-        string repository, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
+        ImageReference repository, RemoteManifest manifest, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
-        var where = $"{repository}@{manifest.Digest} at {api.Authority}";
+        var where = $"{repository.Repository}@{manifest.Digest} at {api.Authority}";
         string mediaType;
         long size;
         using (var source = await SendAsync(HttpMethod.Get, new Uri(api, $"/v2/{name}/manifests/{manifest.Digest}"), name, credentials, push: true, ManifestTypes, where, cancellation))
@@ -206,7 +208,7 @@ public sealed partial class RegistryClient(HttpMessageHandler? handler = null) :
     /// The manifest goes under its own digest (<c>PUT /v2/NAME/manifests/DIGEST</c>, the distribution spec's push by
     /// digest); each blob the repository lacks is one monolithic upload (POST, then PUT with the digest).
     /// </summary>
-    public async Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
+    public async Task<string> PushLayoutAsync(ImageReference repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var (api, name) = Locate(repository);
         var layoutIndex = OciJson.Parse<OciManifest>(await File.ReadAllBytesAsync(Path.Combine(layout, "index.json"), cancellation), $"the OCI layout {layout}");

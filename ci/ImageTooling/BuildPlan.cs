@@ -59,7 +59,7 @@ public sealed partial record BuildPlan(ImageCatalog Catalog, PlanOptions Options
             throw new InputError($"none of the selected images is built for {string.Join(", ", options.Platforms)}");
 
         var publish = Ordered(catalog).Where(selected.Contains)
-            .Select(i => new PublishTarget(i, $"{registry}/{i.Name}", tags))
+            .Select(i => new PublishTarget(i, ImageReference.Parse($"{registry}/{i.Name}"), tags))
             .ToList();
         return new BuildPlan(catalog, options, nodes, publish);
     }

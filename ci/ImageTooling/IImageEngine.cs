@@ -20,7 +20,7 @@ public interface IImageEngine
     Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation);
 
     /// <summary>Pushes the platform variants as one multi-arch index under <paramref name="reference"/> and returns the index digest.</summary>
-    Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation);
+    Task<string> PublishAsync(ImageReference reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation);
 
     /// <summary>
     /// Writes one platform variant as an OCI image layout (<c>index.json</c> naming exactly one manifest, gzip layers) into

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
 namespace ImageTooling;
@@ -7,6 +9,7 @@ namespace ImageTooling;
 /// port or is <c>localhost</c>; otherwise the image is on Docker Hub (<see cref="DockerHub"/>).
 /// </summary>
 /// <param name="Repository">HOST/PATH or PATH as written, without tag and digest.</param>
+[JsonConverter(typeof(ImageReferenceJsonConverter))]
 public sealed partial record ImageReference(string Repository, string Host, string Path, string? Tag, string? Digest)
 {
     public const string DockerHub = "docker.io";
@@ -24,6 +27,15 @@ public sealed partial record ImageReference(string Repository, string Host, stri
         return new ImageReference(name, hasHost ? first : DockerHub, hasHost ? name[(slash + 1)..] : name, tag, at < 0 ? null : text[(at + 1)..]);
     }
 
+    /// <summary>The same repository under <paramref name="tag"/>.</summary>
+    public ImageReference WithTag(string tag) => this with { Tag = tag, Digest = null };
+
+    /// <summary>The manifest <paramref name="digest"/> in the same repository.</summary>
+    public ImageReference WithDigest(string digest) => this with { Tag = null, Digest = digest };
+
+    /// <summary>What a registry's manifest URL names: the digest when there is one, else the tag.</summary>
+    public string ManifestReference => Digest ?? Tag ?? throw new InvalidOperationException($"{this} names a repository, not a manifest");
+
     /// <summary>The reference without its digest: what a person reads (<c>debian:trixie-slim</c>).</summary>
     public string Tagged => Tag is null ? Repository : $"{Repository}:{Tag}";
 
@@ -38,4 +50,13 @@ public sealed partial record ImageReference(string Repository, string Host, stri
     // OCI distribution spec, "Pulling manifests": <reference> as a tag.
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex TagPattern();
+}
+
+/// <summary>A reference in JSON: its text, as written.</summary>
+internal sealed class ImageReferenceJsonConverter : JsonConverter<ImageReference>
+{
+    public override ImageReference Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetString() is { Length: > 0 } text ? ImageReference.Parse(text) : throw new JsonException("an image reference must be a non-empty string");
+
+    public override void Write(Utf8JsonWriter writer, ImageReference value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
 }

@@ -21,7 +21,7 @@ public static class Promotion
                 rows.Add(new PublishedImage(target.Repository, decision.Tag, "", Unchanged: true) { Floating = decision });
                 continue;
             }
-            var now = await registry.TagAsync(target.Repository, digest, decision.Tag, credentials, cancellation);
+            var now = await registry.TagAsync(target.Repository.WithDigest(digest), decision.Tag, credentials, cancellation);
             if (now != digest)
                 throw new PipelineFailure($"{reference} points to {now} after the copy, expected {digest}");
             say($"[tags]  {reference} -> {digest} ({decision.Reason})");
@@ -42,11 +42,11 @@ public static class Promotion
         foreach (var target in plan.Publish)
         {
             var reference = target.Reference(release.ToString());
-            var index = await registry.GetIndexAsync(target.Repository, release.ToString(), credentials, cancellation)
+            var index = await registry.GetIndexAsync(reference, credentials, cancellation)
                 ?? throw new PipelineFailure($"{reference} does not exist: publish the version tags first");
             if (expectedDigests is not null)
             {
-                if (!expectedDigests.TryGetValue(target.Repository, out var expected))
+                if (!expectedDigests.TryGetValue(target.Repository.ToString(), out var expected))
                     throw new PipelineFailure($"the publish report names no digest for {reference}");
                 if (expected != index.Digest)
                     throw new PipelineFailure($"{reference} points to {index.Digest}, but the publish step pushed {expected}: refusing to go on");

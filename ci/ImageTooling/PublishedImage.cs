@@ -2,7 +2,7 @@ using ImageTooling.Catalog;
 
 namespace ImageTooling;
 
-public sealed record PublishedImage(string Repository, string Tag, string Digest, bool Unchanged)
+public sealed record PublishedImage(ImageReference Repository, string Tag, string Digest, bool Unchanged)
 {
     /// <summary>For a floating tag: whether it moved and why (a tag that stays has no digest here).</summary>
     public FloatingTagDecision? Floating { get; init; }

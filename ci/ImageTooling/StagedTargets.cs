@@ -3,7 +3,7 @@ using ImageTooling.Catalog;
 namespace ImageTooling;
 
 /// <summary>One image of the plan with the digest each of its platforms was staged as (before any tag exists).</summary>
-public sealed record StagedTarget(string Image, string Repository, IReadOnlyDictionary<Platform, string> Platforms);
+public sealed record StagedTarget(string Image, ImageReference Repository, IReadOnlyDictionary<Platform, string> Platforms);
 
 /// <summary>
 /// What the stage runners pushed by digest, per image of the plan: the references a scanner takes before anything is

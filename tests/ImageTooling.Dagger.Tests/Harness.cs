@@ -17,27 +17,27 @@ internal sealed class StandInRegistry(Func<string, string?> pushedDigest) : IReg
 {
     public List<string> Checked { get; } = [];
 
-    public Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
+    public Task CheckCredentialsAsync(ImageReference repository, RegistryCredentials credentials, CancellationToken cancellation)
     {
-        lock (Checked) Checked.Add(repository);
+        lock (Checked) Checked.Add(repository.ToString());
         return Task.CompletedTask;
     }
 
-    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation) =>
-        Task.FromResult(pushedDigest($"{repository}:{tag}") is { } digest ? new RemoteIndex(digest, []) : null);
+    public Task<RemoteIndex?> GetIndexAsync(ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        Task.FromResult(pushedDigest(reference.ToString()) is { } digest ? new RemoteIndex(digest, []) : null);
 
-    public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
+    public Task<IReadOnlyList<string>> ListTagsAsync(ImageReference repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
         Task.FromResult<IReadOnlyList<string>>([]);
 
-    public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
-        Task.FromResult(digest);
+    public Task<string> TagAsync(ImageReference manifest, string tag, RegistryCredentials credentials, CancellationToken cancellation) =>
+        Task.FromResult(manifest.ManifestReference);
 
     /// <summary>Never asked: the Dagger tests do not stage.</summary>
-    public Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation) =>
+    public Task<string> PushLayoutAsync(ImageReference repository, string layout, RegistryCredentials credentials, CancellationToken cancellation) =>
         throw new InvalidOperationException("the in-process stand-in registry takes no pushes by digest");
 
     /// <summary>Never asked: this stand-in answers every tag as an index.</summary>
-    public Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation) =>
+    public Task<string> PutIndexAsync(ImageReference reference, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation) =>
         throw new InvalidOperationException("the in-process stand-in registry holds no plain manifests");
 }
 

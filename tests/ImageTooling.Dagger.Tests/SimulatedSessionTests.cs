@@ -137,7 +137,7 @@ public sealed partial class SimulatedSessionTests(ReleaseRun release) : IClassFi
             Assert.All(push.Variants, v => Assert.Equal(image, run.NodeOf(v.Build!).Image));
             Assert.All(push.Variants, v => Assert.Equal(run.NodeOf(v.Build!).Labels, v.Labels));
             foreach (var tag in floating.Prepend("v1.2.3"))
-                Assert.Equal(push.Digest, Assert.Single(published, p => p.Repository == $"docker.io/best-tools/{image.Name}" && p.Tag == tag).Digest);
+                Assert.Equal(push.Digest, Assert.Single(published, p => p.Repository.ToString() == $"docker.io/best-tools/{image.Name}" && p.Tag == tag).Digest);
         }
         Assert.All(published, p => Assert.Matches("^sha256:[0-9a-f]{64}$", p.Digest));
     }

@@ -140,12 +140,12 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         var ct = CancellationToken.None;
         foreach (var image in AllImages)
         {
-            var repository = $"{ns}/{image}";
+            var repository = ImageReference.Parse($"{ns}/{image}");
             Assert.Equal(["latest", "v1", "v1.2", "v1.2.3"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
-            var index = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, ct);
+            var index = await registry.GetIndexAsync(repository.WithTag("v1.2.3"), harness.Credentials, ct);
             Assert.NotNull(index);
             Assert.Equal(platforms, index!.Manifests.Select(m => m.Platform.ToString()).Order(StringComparer.Ordinal));
-            Assert.Equal(index.Digest, (await registry.GetIndexAsync(repository, "latest", harness.Credentials, ct))!.Digest);
+            Assert.Equal(index.Digest, (await registry.GetIndexAsync(repository.WithTag("latest"), harness.Credentials, ct))!.Digest);
             foreach (var manifest in index.Manifests)
             {
                 using var config = await registry.GetBlobJsonAsync(repository, manifest.ConfigDigest, harness.Credentials, ct);
@@ -161,12 +161,12 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         }
 
         // A pre-release gets its own tag and leaves latest where it was.
-        var latestBefore = (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest;
+        var latestBefore = (await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("latest"), harness.Credentials, ct))!.Digest;
         var pre = harness.Run(output, harness.PasswordEnv(), "publish-multi-arch", "--tag", "v1.3.0-rc.1", "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString());
         Assert.Equal(0, pre.Exit);
-        Assert.NotNull(await registry.GetIndexAsync($"{ns}/buildx", "v1.3.0-rc.1", harness.Credentials, ct));
-        Assert.Equal(latestBefore, (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest);
-        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+        Assert.NotNull(await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("v1.3.0-rc.1"), harness.Credentials, ct));
+        Assert.Equal(latestBefore, (await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("latest"), harness.Credentials, ct))!.Digest);
+        Assert.Equal(["latest", "v1", "v1.2", "v1.2.3", "v1.3.0-rc.1"], (await registry.ListTagsAsync(ImageReference.Parse($"{ns}/buildx"), harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -210,14 +210,14 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         proxy.CutAfterManifestPuts = null;
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        Assert.Equal(["v2.0.0"], await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct));
-        Assert.Empty(await registry.ListTagsAsync($"{ns}/pandoc", harness.Credentials, ct));
+        Assert.Equal(["v2.0.0"], await registry.ListTagsAsync(ImageReference.Parse($"{ns}/buildx"), harness.Credentials, ct));
+        Assert.Empty(await registry.ListTagsAsync(ImageReference.Parse($"{ns}/pandoc"), harness.Credentials, ct));
 
         var rerun = harness.Run(output, harness.PasswordEnv(), [.. publish, "--metadata-file", report]);
         Assert.Equal(0, rerun.Exit);
         Assert.Equal("unchanged", RunReport.Read(report).Published.Single(p => p.Reference == $"{ns}/buildx:v2.0.0").Status);
         foreach (var image in new[] { "buildx", "pandoc" })
-            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.ListTagsAsync($"{ns}/{image}", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+            Assert.Equal(["latest", "v2", "v2.0", "v2.0.0"], (await registry.ListTagsAsync(ImageReference.Parse($"{ns}/{image}"), harness.Credentials, ct)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -229,17 +229,17 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(0, harness.Release(output).Exit);
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        var other = await registry.GetIndexAsync($"{harness.ReleaseNamespace}/pandoc", "v1.2.3", harness.Credentials, ct);
+        var other = await registry.GetIndexAsync(ImageReference.Parse($"{harness.ReleaseNamespace}/pandoc").WithTag("v1.2.3"), harness.Credentials, ct);
         CopyIndex($"{harness.ReleaseNamespace}/pandoc:v1.2.3", $"{ns}/buildx:v3.0.0");
 
         var refused = harness.Run(output, harness.PasswordEnv(), publish);
         Assert.Equal(1, refused.Exit);
         Assert.Contains($"{ns}/buildx:v3.0.0 already exists with other content", refused.Err);
-        Assert.Equal(other!.Digest, (await registry.GetIndexAsync($"{ns}/buildx", "v3.0.0", harness.Credentials, ct))!.Digest);
+        Assert.Equal(other!.Digest, (await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("v3.0.0"), harness.Credentials, ct))!.Digest);
 
         var forced = harness.Run(output, harness.PasswordEnv(), [.. publish, "--force"]);
         Assert.Equal(0, forced.Exit);
-        var now = await registry.GetIndexAsync($"{ns}/buildx", "v3.0.0", harness.Credentials, ct);
+        var now = await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("v3.0.0"), harness.Credentials, ct);
         Assert.NotEqual(other.Digest, now!.Digest);
 
         var report = Path.Combine(TestRepository.Root, "artifacts", "e2e", "force-again.json");
@@ -252,13 +252,13 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
     public async Task A_backport_release_moves_only_its_minor_line_and_leaves_latest_on_the_newer_release()
     {
         var ns = $"{harness.Registry}/e2e-{harness.RunId}-backport";
-        var repository = $"{ns}/buildx";
+        var repository = ImageReference.Parse($"{ns}/buildx");
         string Report(string tag) => Path.Combine(TestRepository.Root, "artifacts", "e2e", $"backport-{tag}.json");
         string[] Publish(string tag) => ["publish-multi-arch", "--tag", tag, "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString(),
             "--metadata-file", Report(tag)];
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        async Task<string> DigestOf(string tag) => (await registry.GetIndexAsync(repository, tag, harness.Credentials, ct))!.Digest;
+        async Task<string> DigestOf(string tag) => (await registry.GetIndexAsync(repository.WithTag(tag), harness.Credentials, ct))!.Digest;
 
         var newer = harness.Run(output, harness.PasswordEnv(), Publish("v1.4.0"));
         Assert.Equal(0, newer.Exit);
@@ -286,7 +286,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
         Assert.Equal(["latest", "v1", "v1.3", "v1.3.5", "v1.4", "v1.4.0"], (await registry.ListTagsAsync(repository, harness.Credentials, ct)).Order(StringComparer.Ordinal));
 
         // Each image carries its tool versions as labels, readable without a pull.
-        var index = await registry.GetIndexAsync(repository, "v1.3.5", harness.Credentials, ct);
+        var index = await registry.GetIndexAsync(repository.WithTag("v1.3.5"), harness.Credentials, ct);
         using var config = await registry.GetBlobJsonAsync(repository, Assert.Single(index!.Manifests).ConfigDigest, harness.Credentials, ct);
         var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
         var catalog = ImageTooling.Catalog.CatalogLoader.Load(harness.ImagesWithStandIns);
@@ -304,7 +304,7 @@ public sealed class EndToEndTests(Harness harness, ITestOutputHelper output)
             HoldManifestPuts = TimeSpan.FromSeconds(5),
         };
         var ns = $"127.0.0.1:{proxy.Port}/e2e-{harness.RunId}-interrupt";
-        var repository = $"{ns}/buildx";
+        var repository = ImageReference.Parse($"{ns}/buildx");
         // buildx alone (its build served from the build cache, its smoke tests quick); SIGTERM once the floating tags
         // are decided, which is just before the version tag's push starts.
         string[] publish = ["publish-multi-arch", "--tag", "v4.0.0", "--registry", ns, "--username", harness.User, "--image", "buildx", "--platform", harness.Quick.ToString()];

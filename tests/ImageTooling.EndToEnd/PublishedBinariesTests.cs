@@ -27,11 +27,11 @@ public sealed class PublishedBinariesTests(Harness harness, ITestOutputHelper ou
         var checkedBinaries = 0;
         foreach (var image in harness.Catalog.Images)
         {
-            var repository = $"{harness.ReleaseNamespace}/{image.Name}";
-            var version = await registry.GetIndexAsync(repository, "v1.2.3", harness.Credentials, CancellationToken.None);
+            var repository = ImageReference.Parse($"{harness.ReleaseNamespace}/{image.Name}");
+            var version = await registry.GetIndexAsync(repository.WithTag("v1.2.3"), harness.Credentials, CancellationToken.None);
             Assert.NotNull(version);
             foreach (var floating in new[] { "v1.2", "v1", "latest" })
-                Assert.Equal(version!.Digest, (await registry.GetIndexAsync(repository, floating, harness.Credentials, CancellationToken.None))?.Digest);
+                Assert.Equal(version!.Digest, (await registry.GetIndexAsync(repository.WithTag(floating), harness.Credentials, CancellationToken.None))?.Digest);
 
             var binaries = ImageCatalog.Downloaded(harness.Catalog.AllToolsOf(image)).Select(d => d.Tool).Where(t => t.Binary is not null).ToList();
             if (binaries.Count == 0) continue; // e.g. pandoc: Debian packages only

@@ -30,7 +30,7 @@ public sealed class StagedReleaseTests(Harness harness, ITestOutputHelper output
 
         using var registry = new RegistryClient();
         var ct = CancellationToken.None;
-        Assert.Empty(await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct)); // staged by digest: no tag yet
+        Assert.Empty(await registry.ListTagsAsync(ImageReference.Parse($"{ns}/buildx"), harness.Credentials, ct)); // staged by digest: no tag yet
         var stagedDigests = staged.SelectMany(StagedDigests).ToList();
         Assert.Equal(harness.Platforms.Count, stagedDigests.Count);
 
@@ -40,7 +40,7 @@ public sealed class StagedReleaseTests(Harness harness, ITestOutputHelper output
         var first = harness.Run(output, WithoutEngine(harness.PasswordEnv()), assemble);
         Assert.Equal(0, first.Exit);
         Assert.Empty(RunReport.Read(assembled).Nodes); // registry-side: nothing built
-        Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync($"{ns}/buildx", harness.Credentials, ct)).Order(StringComparer.Ordinal));
+        Assert.Equal(["latest", "v4", "v4.0", "v4.0.0"], (await registry.ListTagsAsync(ImageReference.Parse($"{ns}/buildx"), harness.Credentials, ct)).Order(StringComparer.Ordinal));
 
         var inspect = harness.Skopeo("inspect", "--raw", "--tls-verify=false", $"docker://{ns}/buildx:v4.0.0");
         Assert.True(inspect.ExitCode == 0, inspect.ToString());
@@ -53,18 +53,18 @@ public sealed class StagedReleaseTests(Harness harness, ITestOutputHelper output
         // The same flow again: the same builds, the same staged digests, the same index; nothing moves.
         var again = harness.Platforms.Select(Stage).SelectMany(StagedDigests).ToList();
         Assert.Equal(stagedDigests.Order(StringComparer.Ordinal), again.Order(StringComparer.Ordinal));
-        var before = await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct);
+        var before = await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("latest"), harness.Credentials, ct);
         var second = harness.Run(output, harness.PasswordEnv(), assemble);
         Assert.Equal(0, second.Exit);
         Assert.Equal("unchanged", RunReport.Read(assembled).Published.Single(p => p.Reference == $"{ns}/buildx:v4.0.0").Status);
-        Assert.Equal(before!.Digest, (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest);
+        Assert.Equal(before!.Digest, (await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("latest"), harness.Credentials, ct))!.Digest);
 
         // A set missing a platform (the catalog's platforms, one of them staged) is refused, naming what is missing, and moves nothing.
         var missing = harness.Catalog.Image("buildx").Platforms.First(p => p != harness.Platforms[0]);
         var partial = harness.Run(output, harness.PasswordEnv(), ["assemble", .. common, "--staged", staged[0]]);
         Assert.Equal(2, partial.Exit);
         Assert.Contains($"{missing}: nothing staged", partial.Err);
-        Assert.Equal(before.Digest, (await registry.GetIndexAsync($"{ns}/buildx", "latest", harness.Credentials, ct))!.Digest);
+        Assert.Equal(before.Digest, (await registry.GetIndexAsync(ImageReference.Parse($"{ns}/buildx").WithTag("latest"), harness.Credentials, ct))!.Digest);
     }
 
     private static Dictionary<string, string?> WithoutEngine(IDictionary<string, string?> environment)

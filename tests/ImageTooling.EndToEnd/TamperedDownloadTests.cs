@@ -35,7 +35,7 @@ public sealed class TamperedDownloadTests(Harness harness, ITestOutputHelper out
         var line = Assert.Single(run.Result.Err.Split('\n'), l => l.Contains($"{tool.ArgPrefix}_DOWNLOAD ({Quick.Architecture})", StringComparison.Ordinal));
         Assert.Contains(reason, line);
         using var registry = new RegistryClient();
-        Assert.Empty(await registry.ListTagsAsync(run.Repository, harness.Credentials, CancellationToken.None));
+        Assert.Empty(await registry.ListTagsAsync(ImageReference.Parse(run.Repository), harness.Credentials, CancellationToken.None));
     }
 
     [Fact]

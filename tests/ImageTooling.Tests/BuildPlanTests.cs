@@ -21,7 +21,7 @@ public class BuildPlanTests
         }
         Assert.All(plan.Publish, p => Assert.Equal(["v1.2.3", "v1.2", "v1", "latest"], p.Tags));
         Assert.Equal(3, plan.Publish.Count);
-        Assert.Equal("registry.example/fixture/other", plan.Publish.Single(p => p.Image.Name == "other").Repository);
+        Assert.Equal("registry.example/fixture/other", plan.Publish.Single(p => p.Image.Name == "other").Repository.ToString());
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public class BuildPlanTests
     public void The_registry_namespace_can_be_overridden_per_run()
     {
         var plan = Plan(new PlanOptions { Release = ReleaseTag.Parse("v1.0.0"), Registry = "127.0.0.1:5000/team/" });
-        Assert.All(plan.Publish, p => Assert.StartsWith("127.0.0.1:5000/team/", p.Repository));
+        Assert.All(plan.Publish, p => Assert.StartsWith("127.0.0.1:5000/team/", p.Repository.ToString()));
     }
 
     [Fact]

@@ -50,10 +50,10 @@ internal sealed class FakeEngine : IImageEngine, ImageTooling.Security.IRegistry
     }
 
     /// <summary>A registry's image as this engine runs it: its handle is the reference it was pulled by.</summary>
-    public Task<BuiltImage> PullAsync(BuildNode node, string reference, RegistryCredentials? credentials, CancellationToken cancellation)
+    public Task<BuiltImage> PullAsync(BuildNode node, ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation)
     {
         Events.Enqueue($"pull {reference} {node.Platform}");
-        return Task.FromResult(new BuiltImage(node, reference));
+        return Task.FromResult(new BuiltImage(node, reference.ToString()));
     }
 
     public Task<CommandResult> RunAsync(BuiltImage image, SmokeTest test, CancellationToken cancellation)
@@ -62,9 +62,10 @@ internal sealed class FakeEngine : IImageEngine, ImageTooling.Security.IRegistry
         return Task.FromResult(Answer?.Invoke(test, image) ?? new CommandResult(0, $"output: {test.Expect}\n"));
     }
 
-    public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    public Task<string> PublishAsync(ImageReference pushed, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested(); // as a real push does when the run is interrupted
+        var reference = pushed.ToString();
         var attempt = PublishAttempts.AddOrUpdate(reference, 1, (_, n) => n + 1);
         if (PublishRefused(reference)) throw new InputError($"the engine cannot push {reference} with these credentials");
         if (PublishFails(reference, attempt)) throw new PipelineFailure($"connection reset pushing {reference}");
@@ -99,7 +100,7 @@ internal sealed class FakeRegistry : IRegistry
     public bool RefuseReads { get; init; }
     public List<string> Calls { get; } = [];
 
-    public Task CheckCredentialsAsync(string repository, RegistryCredentials credentials, CancellationToken cancellation)
+    public Task CheckCredentialsAsync(ImageReference repository, RegistryCredentials credentials, CancellationToken cancellation)
     {
         Calls.Add($"auth {repository}");
         return RefuseCredentials
@@ -113,18 +114,16 @@ internal sealed class FakeRegistry : IRegistry
         lock (Tags) Tags[reference] = index;
     }
 
-    public Task<RemoteIndex?> GetIndexAsync(string repository, string tag, RegistryCredentials? credentials, CancellationToken cancellation) =>
+    public Task<RemoteIndex?> GetIndexAsync(ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation) =>
         RefuseReads
-            ? throw new InputError($"reading {repository}:{tag}: the registry refused {(credentials is null ? "anonymous access" : $"the credentials of '{credentials.Username}'")}")
-            : Task.FromResult(tag.StartsWith("sha256:", StringComparison.Ordinal)
-                ? Digests.GetValueOrDefault($"{repository}@{tag}")
-                : Tags.GetValueOrDefault($"{repository}:{tag}"));
+            ? throw new InputError($"reading {reference}: the registry refused {(credentials is null ? "anonymous access" : $"the credentials of '{credentials.Username}'")}")
+            : Task.FromResult(reference.Digest is not null ? Digests.GetValueOrDefault(reference.ToString()) : Tags.GetValueOrDefault(reference.ToString()));
 
-    public Task<IReadOnlyList<string>> ListTagsAsync(string repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
-        Task.FromResult<IReadOnlyList<string>>(Tags.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => k[(repository.Length + 1)..]).ToList());
+    public Task<IReadOnlyList<string>> ListTagsAsync(ImageReference repository, RegistryCredentials? credentials, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlyList<string>>(Tags.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => k[(repository.Repository.Length + 1)..]).ToList());
 
     /// <summary>Keeps the stand-in layout's manifest under its digest, as a registry keeps a manifest pushed with no tag.</summary>
-    public Task<string> PushLayoutAsync(string repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
+    public Task<string> PushLayoutAsync(ImageReference repository, string layout, RegistryCredentials credentials, CancellationToken cancellation)
     {
         var manifest = System.Text.Json.JsonSerializer.Deserialize<RemoteManifest>(File.ReadAllText(Path.Combine(layout, "index.json")))!;
         Calls.Add($"stage {repository}@{manifest.Digest}");
@@ -136,16 +135,18 @@ internal sealed class FakeRegistry : IRegistry
     public Dictionary<string, RemoteIndex> Digests { get; } = [];
 
     /// <summary>Records the copy and points the tag at the digest (this stand-in keeps no manifests to copy).</summary>
-    public Task<string> TagAsync(string repository, string digest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
+    public Task<string> TagAsync(ImageReference manifest, string tag, RegistryCredentials credentials, CancellationToken cancellation)
     {
+        var (repository, digest) = (manifest.Repository, manifest.ManifestReference);
         Calls.Add($"tag {repository}:{tag} -> {digest}");
         Tags[$"{repository}:{tag}"] = new RemoteIndex(digest, Tags.Values.FirstOrDefault(i => i.Digest == digest)?.Manifests ?? []);
         return Task.FromResult(digest);
     }
 
     /// <summary>Records the index and points the tag at it; its digest names its manifests, in platform order.</summary>
-    public Task<string> PutIndexAsync(string repository, string tag, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
+    public Task<string> PutIndexAsync(ImageReference reference, IReadOnlyList<RemoteManifest> manifests, RegistryCredentials credentials, CancellationToken cancellation)
     {
+        var (repository, tag) = (reference.Repository, reference.ManifestReference);
         var ordered = manifests.OrderBy(m => m.Platform.ToString(), StringComparer.Ordinal).ToList();
         var digest = $"sha256:index-of-{string.Join("+", ordered.Select(m => m.Digest["sha256:".Length..]))}";
         Calls.Add($"index {repository}:{tag} -> {digest}");

@@ -24,4 +24,25 @@ public class ImageReferenceTests
         Assert.Equal("docker.io/library/debian:trixie-slim", reference.Tagged);
         Assert.Equal("debian:trixie-slim", ImageReference.Parse("debian:trixie-slim").Pinned);
     }
+
+    [Fact]
+    public void A_repository_names_its_tags_and_manifests_and_only_those_name_a_manifest_url()
+    {
+        var repository = ImageReference.Parse("127.0.0.1:5000/e2e/pandoc");
+        Assert.Equal("127.0.0.1:5000/e2e/pandoc:v1.2.3", repository.WithTag("v1.2.3").ToString());
+        Assert.Equal("127.0.0.1:5000/e2e/pandoc@sha256:abc", repository.WithTag("v1.2.3").WithDigest("sha256:abc").ToString());
+        Assert.Equal("v1.2.3", repository.WithTag("v1.2.3").ManifestReference);
+        Assert.Equal("sha256:abc", repository.WithDigest("sha256:abc").ManifestReference);
+        Assert.Throws<InvalidOperationException>(() => repository.ManifestReference);
+    }
+
+    [Fact]
+    public void In_JSON_a_reference_is_its_text()
+    {
+        var reference = ImageReference.Parse("docker.io/library/debian:trixie-slim@sha256:abc");
+        var json = System.Text.Json.JsonSerializer.Serialize(reference);
+        Assert.Equal("\"docker.io/library/debian:trixie-slim@sha256:abc\"", json);
+        Assert.Equal(reference, System.Text.Json.JsonSerializer.Deserialize<ImageReference>(json));
+        Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<ImageReference>("\"\""));
+    }
 }

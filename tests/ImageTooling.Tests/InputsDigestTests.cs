@@ -101,7 +101,7 @@ public sealed class InputsDigestTests : IDisposable
         public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation) =>
             throw new NotSupportedException("this engine stages nothing");
 
-        public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
+        public Task<string> PublishAsync(ImageReference reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
             inner.PublishAsync(reference, variants, credentials, cancellation);
     }
 
@@ -114,7 +114,7 @@ public sealed class InputsDigestTests : IDisposable
             var manifests = plan.Nodes.Where(n => n.Image == target.Image)
                 .Select(n => new RemoteManifest(n.Platform, $"sha256:m-{n.Platform.Architecture}", "sha256:some-config") { Inputs = inputs(n) })
                 .ToList();
-            registry.Tags[target.Reference(target.Tags[0])] = new RemoteIndex($"sha256:index-{target.Image.Name}", manifests);
+            registry.Tags[target.Reference(target.Tags[0]).ToString()] = new RemoteIndex($"sha256:index-{target.Image.Name}", manifests);
         }
         return registry;
     }

@@ -262,7 +262,7 @@ public class PipelineTests
         registry.Tags["registry.example/fixture/base:v1.2.3"] = FakeRegistry.IndexOf("base", "sha256:already");
         var published = await NewPipeline(engine).PublishAsync(Plan(), engine.PushesTo(registry), Credentials, force: false, CancellationToken.None).Published();
         Assert.DoesNotContain(Events(engine, "publish"), p => p.StartsWith("publish registry.example/fixture/base:v1.2.3 ", StringComparison.Ordinal));
-        Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.EndsWith("/base", StringComparison.Ordinal));
+        Assert.Contains(published, p => p is { Tag: "v1.2.3", Unchanged: true, Digest: "sha256:already" } && p.Repository.Path.EndsWith("/base", StringComparison.Ordinal));
         Assert.Contains("registry.example/fixture/base:latest -> sha256:already", registry.Moves);
     }
 

@@ -30,7 +30,7 @@ public class PromotionTests
         var rows = await Promotion.PromoteAsync(Plan("v1.3.5"), registry, Credentials, null, _ => { }, CancellationToken.None);
         string[] expected = [$"docker.io/best-tools/buildx:v1.3 -> {Digest('b')}", $"docker.io/best-tools/buildx:v1 -> {Digest('b')}", $"docker.io/best-tools/buildx:latest -> {Digest('b')}", $"docker.io/best-tools/pandoc:v1.3 -> {Digest('a')}"];
         Assert.Equal(expected.Order(StringComparer.Ordinal), registry.Moves.Order(StringComparer.Ordinal));
-        Assert.Contains(rows, r => r is { Repository: "docker.io/best-tools/pandoc", Tag: "latest", Floating.Moves: false });
+        Assert.Contains(rows, r => r.Repository.ToString() == "docker.io/best-tools/pandoc" && r is { Tag: "latest", Floating.Moves: false });
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class RegistryClientTests
     [InlineData("best-tools/pandoc", "https://registry-1.docker.io/", "best-tools/pandoc")]
     public void Locates_the_api_of_a_repository(string repository, string api, string name)
     {
-        var (uri, path) = RegistryClient.Locate(repository);
+        var (uri, path) = RegistryClient.Locate(ImageReference.Parse(repository));
         Assert.Equal(api, uri.ToString());
         Assert.Equal(name, path);
     }
@@ -50,8 +50,8 @@ public class RegistryClientTests
             ? new HttpResponseMessage(HttpStatusCode.Unauthorized) { Headers = { WwwAuthenticate = { new("Basic", "realm=\"r\"") } } }
             : new HttpResponseMessage(request.Headers.Authorization.Parameter == Convert.ToBase64String(Encoding.UTF8.GetBytes("bot:tok-123")) ? HttpStatusCode.OK : HttpStatusCode.Unauthorized));
         using var client = Client(registry);
-        await client.CheckCredentialsAsync("127.0.0.1:5000/e2e/pandoc", Bot, CancellationToken.None);
-        var wrong = await Assert.ThrowsAsync<InputError>(() => client.CheckCredentialsAsync("127.0.0.1:5000/e2e/pandoc", new RegistryCredentials("bot", new Secret("nope")), CancellationToken.None));
+        await client.CheckCredentialsAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc"), Bot, CancellationToken.None);
+        var wrong = await Assert.ThrowsAsync<InputError>(() => client.CheckCredentialsAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc"), new RegistryCredentials("bot", new Secret("nope")), CancellationToken.None));
         Assert.Contains("refused the credentials of 'bot'", wrong.Message);
         Assert.DoesNotContain("nope", wrong.Message);
     }
@@ -69,7 +69,7 @@ public class RegistryClientTests
                 : new HttpResponseMessage(HttpStatusCode.Unauthorized) { Headers = { WwwAuthenticate = { new("Bearer", "realm=\"https://auth.example/token\",service=\"registry.example\"") } } };
         });
         using var client = Client(registry);
-        await client.CheckCredentialsAsync("registry.example/best-tools/pandoc", Bot, CancellationToken.None);
+        await client.CheckCredentialsAsync(ImageReference.Parse("registry.example/best-tools/pandoc"), Bot, CancellationToken.None);
         Assert.Contains(registry.Requests, r => r.Contains("scope=repository%3Abest-tools%2Fpandoc%3Apull%2Cpush&service=registry.example", StringComparison.Ordinal));
     }
 
@@ -86,11 +86,11 @@ public class RegistryClientTests
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         });
         using var client = Client(registry);
-        var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
+        var index = await client.GetIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1.2.3"), Bot, CancellationToken.None);
         Assert.NotNull(index);
         Assert.Equal("sha256:index", index.Digest);
         Assert.Equal([new(Platform.LinuxAmd64, "sha256:a", "sha256:config-a") { Inputs = "sha256:inputs-a" }, new(Platform.LinuxArm64, "sha256:b", "sha256:config-b")], index.Manifests);
-        Assert.Null(await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v9.9.9", Bot, CancellationToken.None));
+        Assert.Null(await client.GetIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v9.9.9"), Bot, CancellationToken.None));
     }
 
     /// <summary>What Dagger v0.21.8 pushes for one platform: a plain image manifest (engine/engineutil/imageexport/writer.go:117-148).</summary>
@@ -104,7 +104,7 @@ public class RegistryClientTests
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         });
         using var client = Client(registry);
-        var index = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None);
+        var index = await client.GetIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1.2.3"), Bot, CancellationToken.None);
         Assert.NotNull(index);
         Assert.Equal("sha256:manifest-a", index.Digest);
         // The descriptor an index entry needs: the media type the registry served (the scripted one says application/json).
@@ -124,9 +124,9 @@ public class RegistryClientTests
             return page;
         });
         using var client = Client(registry);
-        Assert.Equal(["latest", "v1", "v1.4.0"], await client.ListTagsAsync("127.0.0.1:5000/e2e/pandoc", null, CancellationToken.None));
+        Assert.Equal(["latest", "v1", "v1.4.0"], await client.ListTagsAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc"), null, CancellationToken.None));
         Assert.Equal(2, registry.Requests.Count);
-        Assert.Empty(await client.ListTagsAsync("127.0.0.1:5000/e2e/none", null, CancellationToken.None));
+        Assert.Empty(await client.ListTagsAsync(ImageReference.Parse("127.0.0.1:5000/e2e/none"), null, CancellationToken.None));
     }
 
     [Fact]
@@ -151,11 +151,11 @@ public class RegistryClientTests
             return new HttpResponseMessage(HttpStatusCode.NotFound);
         });
         using var client = Client(registry);
-        Assert.Equal("sha256:idx", await client.TagAsync("127.0.0.1:5000/e2e/pandoc", "sha256:idx", "latest", Bot, CancellationToken.None));
+        Assert.Equal("sha256:idx", await client.TagAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithDigest("sha256:idx"), "latest", Bot, CancellationToken.None));
         Assert.Equal(index, put);
         Assert.Equal("application/vnd.oci.image.index.v1+json", putType);
 
-        var missing = await Assert.ThrowsAsync<PipelineFailure>(() => client.TagAsync("127.0.0.1:5000/e2e/pandoc", "sha256:gone", "latest", Bot, CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<PipelineFailure>(() => client.TagAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithDigest("sha256:gone"), "latest", Bot, CancellationToken.None));
         Assert.Contains("sha256:gone", missing.Message);
     }
 
@@ -184,7 +184,7 @@ public class RegistryClientTests
         });
         using var client = Client(registry);
         var plain = new RemoteManifest(Platform.LinuxArm64, "sha256:manifest-a", "sha256:config-a");
-        Assert.Equal("sha256:index-a", await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", [plain], Bot, CancellationToken.None));
+        Assert.Equal("sha256:index-a", await client.PutIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1.2.3"), [plain], Bot, CancellationToken.None));
         Assert.Equal("application/vnd.oci.image.index.v1+json", putType);
         using var index = System.Text.Json.JsonDocument.Parse(put!);
         var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
@@ -194,10 +194,10 @@ public class RegistryClientTests
         Assert.Equal("""{"architecture":"arm64","os":"linux","variant":"v8"}""", entry.GetProperty("platform").GetRawText());
 
         // As assemble does: the staged manifest read once, then its index written from what that read learnt.
-        var staged = await client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "sha256:manifest-a", Bot, CancellationToken.None);
+        var staged = await client.GetIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithDigest("sha256:manifest-a"), Bot, CancellationToken.None);
         var firstIndex = put;
         registry.Requests.Clear();
-        Assert.Equal("sha256:index-a", await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", staged!.Manifests, Bot, CancellationToken.None));
+        Assert.Equal("sha256:index-a", await client.PutIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1.2.3"), staged!.Manifests, Bot, CancellationToken.None));
         Assert.Equal(firstIndex, put); // the same bytes, so the same digest
         Assert.Equal(["PUT"], registry.Requests.Select(r => r.Split(' ')[0]));
     }
@@ -218,8 +218,8 @@ public class RegistryClientTests
         var amd64 = Entry(Platform.LinuxAmd64, "sha256:" + new string('a', 64));
         var arm64 = Entry(Platform.LinuxArm64, "sha256:" + new string('b', 64));
 
-        await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1", [arm64, amd64], Bot, CancellationToken.None);
-        await client.PutIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1", [amd64, arm64], Bot, CancellationToken.None);
+        await client.PutIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1"), [arm64, amd64], Bot, CancellationToken.None);
+        await client.PutIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1"), [amd64, arm64], Bot, CancellationToken.None);
 
         Assert.Equal(2, puts.Count);
         Assert.Equal(puts[0], puts[1]);
@@ -261,7 +261,7 @@ public class RegistryClientTests
                 }
             });
             using var client = Client(registry);
-            Assert.Equal("sha256:man", await client.PushLayoutAsync("127.0.0.1:5000/e2e/x", layout.FullName, Bot, CancellationToken.None));
+            Assert.Equal("sha256:man", await client.PushLayoutAsync(ImageReference.Parse("127.0.0.1:5000/e2e/x"), layout.FullName, Bot, CancellationToken.None));
             Assert.Equal("?_state=s&digest=sha256%3Anew layer bytes", uploaded);
             Assert.Equal($"application/vnd.oci.image.manifest.v1+json {manifest}", putManifest);
             Assert.Single(registry.Requests, r => r.StartsWith("POST ", StringComparison.Ordinal)); // sha256:old and the config were there
@@ -278,7 +278,7 @@ public class RegistryClientTests
     {
         var registry = new ScriptedRegistry((_, n) => n < 3 ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) : new HttpResponseMessage(HttpStatusCode.OK));
         using var client = Client(registry);
-        await client.CheckCredentialsAsync("127.0.0.1:5000/x", Bot, CancellationToken.None);
+        await client.CheckCredentialsAsync(ImageReference.Parse("127.0.0.1:5000/x"), Bot, CancellationToken.None);
         Assert.Equal(3, registry.Requests.Count);
     }
 
@@ -290,7 +290,7 @@ public class RegistryClientTests
             : new HttpResponseMessage(HttpStatusCode.OK));
         using var client = Client(registry);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await client.CheckCredentialsAsync("127.0.0.1:5000/x", Bot, CancellationToken.None);
+        await client.CheckCredentialsAsync(ImageReference.Parse("127.0.0.1:5000/x"), Bot, CancellationToken.None);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250)); // honoured the header (a bound, not a timing assertion)
         Assert.Equal(2, registry.Requests.Count);
     }
@@ -299,7 +299,7 @@ public class RegistryClientTests
     public async Task A_registry_that_stays_down_gives_one_clear_error_naming_repository_and_tag()
     {
         using var client = new RegistryClient { Backoff = TimeSpan.FromMilliseconds(1), Attempts = 3 };
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => client.GetIndexAsync("127.0.0.1:1/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => client.GetIndexAsync(ImageReference.Parse("127.0.0.1:1/e2e/pandoc").WithTag("v1.2.3"), Bot, CancellationToken.None));
         Assert.StartsWith("cannot reach the registry for 127.0.0.1:1/e2e/pandoc:v1.2.3 at 127.0.0.1:1 after 3 attempts", failure.Message);
     }
 
@@ -308,7 +308,7 @@ public class RegistryClientTests
     {
         var registry = new ScriptedRegistry((_, _) => new HttpResponseMessage(HttpStatusCode.BadGateway));
         using var client = Client(registry);
-        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => client.GetIndexAsync("127.0.0.1:5000/e2e/pandoc", "v1.2.3", Bot, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<PipelineFailure>(() => client.GetIndexAsync(ImageReference.Parse("127.0.0.1:5000/e2e/pandoc").WithTag("v1.2.3"), Bot, CancellationToken.None));
         Assert.Contains("reading 127.0.0.1:5000/e2e/pandoc:v1.2.3 from 127.0.0.1:5000: the registry answered 502", failure.Message);
         Assert.Equal(4, registry.Requests.Count);
     }

@@ -332,7 +332,7 @@ public class SchedulingTests
         public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation) =>
             throw new NotSupportedException("this engine stages nothing");
 
-        public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
+        public Task<string> PublishAsync(ImageReference reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
             throw new NotSupportedException();
     }
 

@@ -29,7 +29,7 @@ internal sealed class SimulatedEngine(Func<BuildNode, ExpectedTime> expected, do
     public Task ExportLayoutAsync(BuiltImage variant, string layout, CancellationToken cancellation) =>
         throw new NotSupportedException("this engine stages nothing");
 
-    public Task<string> PublishAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
+    public Task<string> PublishAsync(ImageReference reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation) =>
         throw new PipelineFailure("a simulation publishes nothing");
 
     private TimeSpan Scaled(double seconds) => TimeSpan.FromSeconds(seconds / speedup);

@@ -48,9 +48,9 @@ public class StagingTests
         var published = await Assemble(registry).RunAsync(plan, staged, force: false, CancellationToken.None).Published();
         foreach (var target in plan.Publish)
         {
-            var index = registry.Tags[target.Reference("v1.2.3")];
+            var index = registry.Tags[target.Reference("v1.2.3").ToString()];
             Assert.Equal([Platform.LinuxAmd64, Platform.LinuxArm64], index.Manifests.Select(m => m.Platform));
-            Assert.Equal(index.Digest, registry.Tags[target.Reference("latest")].Digest);
+            Assert.Equal(index.Digest, registry.Tags[target.Reference("latest").ToString()].Digest);
         }
         var calls = registry.Calls.Where(c => c.StartsWith("index ", StringComparison.Ordinal) || c.StartsWith("tag ", StringComparison.Ordinal)).ToList();
         Assert.True(calls.FindLastIndex(c => c.StartsWith("index ", StringComparison.Ordinal)) < calls.FindIndex(c => c.StartsWith("tag ", StringComparison.Ordinal)),
@@ -112,7 +112,7 @@ public class StagingTests
         var first = staged[0];
         var twice = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), [.. staged, first with { Digest = "sha256:" + new string('f', 64) }]));
         Assert.Contains($"{first.Image} {first.Platform}: staged more than once with different digests", twice.Message);
-        var elsewhere = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), [.. staged.Skip(1), first with { Repository = "docker.io/someone/else" }]));
+        var elsewhere = Assert.Throws<InputError>(() => StagedTargets.For(Plan(), [.. staged.Skip(1), first with { Repository = ImageReference.Parse("docker.io/someone/else") }]));
         Assert.Contains($"{first.Image} {first.Platform}: staged in docker.io/someone/else, not in", elsewhere.Message);
         Assert.Throws<InputError>(() => StagedTargets.For(BuildPlan.Create(Repo.Fixture(), new PlanOptions()), staged));
     }
@@ -138,7 +138,7 @@ public class StagingTests
             using var json = System.Text.Json.JsonDocument.Parse(listed.Out);
             var first = json.RootElement[0];
             var expected = staged.Where(s => s.Image == first.GetProperty("image").GetString()).ToList();
-            Assert.Equal(expected[0].Repository, first.GetProperty("repository").GetString());
+            Assert.Equal(expected[0].Repository.ToString(), first.GetProperty("repository").GetString());
             Assert.Equal(expected.ToDictionary(s => s.Platform.ToString(), s => s.Digest), first.GetProperty("platforms").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!));
             Assert.Equal(Plan().Publish.Count, json.RootElement.GetArrayLength());
 
@@ -208,11 +208,11 @@ public class StagingTests
         var (registry, staged) = await StageBothAsync();
         var plan = Plan();
         var target = plan.Publish[0];
-        registry.Tags[target.Reference("v1.2.3")] = FakeRegistry.IndexOf(target.Image.Name);
+        registry.Tags[target.Reference("v1.2.3").ToString()] = FakeRegistry.IndexOf(target.Image.Name);
         var refused = await Assemble(registry).RunAsync(plan, staged, force: false, CancellationToken.None).Failure();
         Assert.Contains("already exists with other content", refused);
-        Assert.Equal("sha256:old", registry.Tags[target.Reference("v1.2.3")].Digest);
+        Assert.Equal("sha256:old", registry.Tags[target.Reference("v1.2.3").ToString()].Digest);
         await Assemble(registry).RunAsync(plan, staged, force: true, CancellationToken.None).Published();
-        Assert.NotEqual("sha256:old", registry.Tags[target.Reference("v1.2.3")].Digest);
+        Assert.NotEqual("sha256:old", registry.Tags[target.Reference("v1.2.3").ToString()].Digest);
     }
 }

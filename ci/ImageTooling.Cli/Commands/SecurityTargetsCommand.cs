@@ -44,7 +44,7 @@ internal static class SecurityTargetsCommand
     /// with the reference to scan and a name for its report's artifact).</summary>
     public static string GithubOutputLines(BuildPlan plan, IReadOnlyList<string> tags)
     {
-        var scans = tags.SelectMany(tag => plan.Publish.Select(t => new ScanTarget(t.Image.Name, tag, t.Reference(tag), $"{t.Image.Name}-{tag}")));
+        var scans = tags.SelectMany(tag => plan.Publish.Select(t => new ScanTarget(t.Image.Name, tag, t.Reference(tag).ToString(), $"{t.Image.Name}-{tag}")));
         return $"any={(tags.Count > 0 ? "true" : "false")}\n"
             + $"tags={JsonSerializer.Serialize(tags)}\n"
             + $"scans={JsonSerializer.Serialize(scans, Json)}\n";

@@ -31,7 +31,7 @@ internal static class ExpectedDigestOptions
             var target = eq > 0 ? plan.Publish.FirstOrDefault(p => p.Image.Name == pair[..eq]) : null;
             if (target is null || !pair[(eq + 1)..].StartsWith("sha256:", StringComparison.Ordinal))
                 throw new InputError($"--expect-digest takes IMAGE=sha256:... for a planned image, got '{pair}'");
-            expected[target.Repository] = pair[(eq + 1)..];
+            expected[target.Repository.ToString()] = pair[(eq + 1)..];
         }
         return expected;
     }

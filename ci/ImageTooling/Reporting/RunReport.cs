@@ -35,7 +35,7 @@ public sealed record RunReport(
         { FromCache = s.FromCache }).ToList();
         var published = outcome?.Published ?? [];
         var references = published.Where(p => p.Floating is null).Select(p => new PublishedReference(
-            targets.First(t => t.Repository == p.Repository).Image.Name, p.Repository, p.Tag, $"{p.Repository}:{p.Tag}", p.Digest,
+            targets.First(t => t.Repository == p.Repository).Image.Name, p.Repository.ToString(), p.Tag, $"{p.Repository}:{p.Tag}", p.Digest,
             p.Unchanged ? "unchanged" : "pushed", p.Platforms,
             published.Where(f => f.Repository == p.Repository && f.Floating is not null)
                 .Select(f => new FloatingTagReport(f.Tag, f.Floating!.Moves, f.Floating.Reason, f.Digest.Length == 0 ? null : f.Digest)).ToList())).ToList();

@@ -93,13 +93,13 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
     {
         var reference = target.Reference(tag);
         var digest = await PushWithRetriesAsync(reference, variants, credentials, cancellation);
-        var index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
+        var index = await registry.GetIndexAsync(reference, credentials, cancellation);
         if (index?.Digest != digest)
             throw new PipelineFailure($"{reference} was pushed as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");
         if (index.IsPlainManifest)
         {
-            digest = await registry.PutIndexAsync(target.Repository, tag, index.Manifests, credentials, cancellation);
-            index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
+            digest = await registry.PutIndexAsync(reference, index.Manifests, credentials, cancellation);
+            index = await registry.GetIndexAsync(reference, credentials, cancellation);
             if (index?.Digest != digest || index.IsPlainManifest)
                 throw new PipelineFailure($"{reference}: an index of one platform was put as {digest}, but the registry holds {index?.Digest ?? "nothing"} under it");
             run.Say($"[push]  {reference} -> {digest} (an index of the one platform's manifest)");
@@ -107,7 +107,7 @@ public sealed class Pipeline(IImageEngine engine, TextWriter log, int jobs = 2)
         return new PublishedImage(target.Repository, tag, digest, Unchanged: false) { Platforms = index.Platforms() };
     }
 
-    private async Task<string> PushWithRetriesAsync(string reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
+    private async Task<string> PushWithRetriesAsync(ImageReference reference, IReadOnlyList<BuiltImage> variants, RegistryCredentials credentials, CancellationToken cancellation)
     {
         for (var attempt = 1; ; attempt++)
         {

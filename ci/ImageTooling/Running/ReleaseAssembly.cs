@@ -39,7 +39,7 @@ public sealed class ReleaseAssembly(IRegistry registry, RegistryCredentials cred
                     && (m.Digest == s.Digest || (m.Inputs is not null && m.Inputs == s.Inputs)))),
             async (target, tag) =>
             {
-                var digest = await registry.PutIndexAsync(target.Repository, tag, manifests[target], credentials, cancellation);
+                var digest = await registry.PutIndexAsync(target.Reference(tag), manifests[target], credentials, cancellation);
                 run.Say($"[push]  {target.Reference(tag)} -> {digest} (assembled from {string.Join(", ", manifests[target].Select(m => m.Platform))})");
                 return new PublishedImage(target.Repository, tag, digest, Unchanged: false) { Platforms = manifests[target].ToDictionary(m => m.Platform, m => m.Digest) };
             },
@@ -54,7 +54,7 @@ public sealed class ReleaseAssembly(IRegistry registry, RegistryCredentials cred
         var (candidate, problem) = StagedTargets.Find(target, node, staged);
         if (candidate is null)
             return (null, problem);
-        var remote = await registry.GetIndexAsync(target.Repository, candidate.Digest, credentials, cancellation);
+        var remote = await registry.GetIndexAsync(target.Repository.WithDigest(candidate.Digest), credentials, cancellation);
         var expectedInputs = node.Labels.GetValueOrDefault(InputsDigest.Label);
         if (remote is not { IsPlainManifest: true, Manifests: [var manifest] })
             return (null, $"{target.Repository}@{candidate.Digest} is {(remote is null ? "not in the registry" : "not one image manifest")}");

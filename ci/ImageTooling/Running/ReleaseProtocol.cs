@@ -36,7 +36,7 @@ public sealed class ReleaseProtocol(IRegistry registry, RegistryCredentials cred
                     log.Say($"[tags]  {target.Reference(decision.Tag)} will move: {decision.Reason}");
                 var versionTag = target.Tags[0];
                 step = $"reading {target.Reference(versionTag)} before publishing";
-                var index = await registry.GetIndexAsync(target.Repository, versionTag, credentials, cancellation);
+                var index = await registry.GetIndexAsync(target.Reference(versionTag), credentials, cancellation);
                 if (index is null) continue;
                 existing[target] = index;
                 if (sameContent(target, index))
@@ -104,7 +104,7 @@ public sealed class ReleaseProtocol(IRegistry registry, RegistryCredentials cred
     private static string Interrupted(BuildPlan plan, IReadOnlyList<PublishedImage> published)
     {
         var versions = published.Where(p => p.Floating is null).Select(p => $"{p.Repository}:{p.Tag}").ToList();
-        var missing = plan.Publish.Select(t => t.Reference(t.Tags[0])).Except(versions).ToList();
+        var missing = plan.Publish.Select(t => t.Reference(t.Tags[0]).ToString()).Except(versions).ToList();
         var moved = published.Where(p => p.Floating is { Moves: true }).Select(p => $"{p.Repository}:{p.Tag}").ToList();
         return $"interrupted: {versions.Count} of {plan.Publish.Count} version tags landed"
             + (versions.Count == 0 ? "" : $" ({string.Join(", ", versions)})")

@@ -7,7 +7,7 @@ namespace ImageTooling.Security;
 public interface IRegistryImages
 {
     /// <summary>Pulls the image <paramref name="reference"/> (a digest of one platform's manifest) for <paramref name="node"/>'s platform.</summary>
-    Task<BuiltImage> PullAsync(BuildNode node, string reference, RegistryCredentials? credentials, CancellationToken cancellation);
+    Task<BuiltImage> PullAsync(BuildNode node, ImageReference reference, RegistryCredentials? credentials, CancellationToken cancellation);
 }
 
 /// <summary>
@@ -42,15 +42,15 @@ public sealed class SecurityStatus(IImageEngine engine, IRegistryImages images, 
         var debian = tools.Where(t => t.Source is DebianPackage).ToDictionary(t => ((DebianPackage)t.Source).Name);
         var notAsked = tools.Where(t => t.Source is Download).Select(t => t.Name).ToList();
         ImageSecurity Failed(string? digest, string error) =>
-            new(target.Image.Name, node.Platform, target.Reference(tag), digest, [], [], notAsked, error);
+            new(target.Image.Name, node.Platform, target.Reference(tag).ToString(), digest, [], [], notAsked, error);
 
-        var index = await registry.GetIndexAsync(target.Repository, tag, credentials, cancellation);
+        var index = await registry.GetIndexAsync(target.Reference(tag), credentials, cancellation);
         if (index is null) return Failed(null, $"{target.Reference(tag)} is not in the registry");
         var manifest = index.Manifests.FirstOrDefault(m => m.Platform == node.Platform);
         if (manifest is null)
             return Failed(index.Digest, $"{target.Reference(tag)} has no {node.Platform} image (it has: {string.Join(", ", index.Manifests.Select(m => m.Platform))})");
 
-        var image = await images.PullAsync(node, $"{target.Repository}@{manifest.Digest}", credentials, cancellation);
+        var image = await images.PullAsync(node, target.Repository.WithDigest(manifest.Digest), credentials, cancellation);
         var check = catalog.SecurityCheck with { Name = "security status", Run = Command(catalog.SecurityCheck.Run, debian.Keys) };
         var run = await engine.RunAsync(image, check, cancellation);
         var lines = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -63,7 +63,7 @@ public sealed class SecurityStatus(IImageEngine engine, IRegistryImages images, 
         var updates = lines.Where(l => l.StartsWith("candidate: ", StringComparison.Ordinal))
             .Select(l => l["candidate: ".Length..].Split(' ')).Where(f => f.Length == 3 && debian.ContainsKey(f[0]) && f[2] != f[1] && f[2] != "(none)")
             .Select(f => new ToolUpdate(debian[f[0]].Name, debian[f[0]].Version, f[1], f[2])).ToList();
-        return new ImageSecurity(target.Image.Name, node.Platform, target.Reference(tag), manifest.Digest, pending, updates, notAsked, null);
+        return new ImageSecurity(target.Image.Name, node.Platform, target.Reference(tag).ToString(), manifest.Digest, pending, updates, notAsked, null);
     }
 
     private const string SummaryPrefix = "pending-security-updates=";
