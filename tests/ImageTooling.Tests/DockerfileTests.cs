@@ -75,6 +75,19 @@ public partial class DockerfileTests
         }
     }
 
+    /// <summary>
+    /// buildah 1.28 (the local engine on Debian 12) keys a RUN's layer cache on the instruction and its parent layer, not
+    /// on the content of a stage it mounts: a bytecode stage that mounted the install stage reused, on another image, the
+    /// layer an unrelated build had cached for the same instruction. What a RUN reads from another stage is copied in.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void No_RUN_mounts_another_stage_whose_changes_the_local_engine_s_cache_would_not_see(string image)
+    {
+        foreach (var run in Runs(Dockerfile(image)))
+            Assert.DoesNotMatch(@"--mount=(\S*,)?from=", run);
+    }
+
     /// <summary>images/common/toolbox-apt-install: the one way the images install Debian packages.</summary>
     private static readonly string AptInstall = File.ReadAllText(Path.Combine(Repo.Images, "common", "toolbox-apt-install"));
 
