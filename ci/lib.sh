@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by ci/install-local-engine.sh and tests/harness/provision.sh (sourced, not run).
+# Helpers shared by ci/install-local-engine.sh and the harness's scripts (through tests/harness/lib.sh); sourced, not run.
 # The sourcing script sets LOG_TAG (the word in front of every line) before using them.
 
 log() { printf '[%s %4ds] %s\n' "${LOG_TAG:-ci}" "$SECONDS" "$*"; }

@@ -2,7 +2,7 @@ using ImageTooling.Testing;
 
 namespace ImageTooling.Tests;
 
-/// <summary>ci/lib.sh's and tests/harness/registry-process.sh's helpers, sourced by bash as the provisioning scripts source them.</summary>
+/// <summary>ci/lib.sh's and tests/harness/lib.sh's helpers, sourced by bash as the provisioning scripts source them.</summary>
 public sealed class ShellLibraryTests : IDisposable
 {
     private readonly string bin = Directory.CreateTempSubdirectory("imagetool-lib-").FullName;
@@ -33,8 +33,8 @@ public sealed class ShellLibraryTests : IDisposable
 
     /// <summary>Runs stop_registry NAME with HARNESS_STATE at the test's folder, as teardown.sh and provision.sh do.</summary>
     private ProcessResult StopRegistry(string name) => TestProcess.Run("bash",
-        ["-c", $". '{Path.Combine(Repo.Root, "ci", "lib.sh")}' && . '{Path.Combine(Repo.Root, "tests", "harness", "registry-process.sh")}' && stop_registry \"$1\"", "bash", name],
-        environment: new Dictionary<string, string> { ["HARNESS_STATE"] = bin, ["LOG_TAG"] = "harness" });
+        ["-c", $". '{Path.Combine(Repo.Root, "tests", "harness", "lib.sh")}' && stop_registry \"$1\"", "bash", name],
+        environment: new Dictionary<string, string> { ["HARNESS_STATE"] = bin, ["HARNESS_CACHE"] = bin });
 
     /// <summary>A process whose command line is that of registry NAME (docker-registry serve STATE/NAME/config.yml), as a stand-in for the daemon.</summary>
     private System.Diagnostics.Process StartRegistryLike(string name, string? configDirectory = null)

@@ -21,14 +21,8 @@
 # See README.md for the environment variables.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LOG_TAG=harness
-# shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
-. "$repo/ci/lib.sh"
-# shellcheck source-path=SCRIPTDIR source=registry-process.sh
-. "$repo/tests/harness/registry-process.sh"
-
-HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
-HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$repo/tests/harness/lib.sh"
 HARNESS_PLATFORMS=${HARNESS_PLATFORMS:-linux/amd64,linux/arm64}
 
 packages_only=0
@@ -46,7 +40,6 @@ readonly DEBIAN_REPO=library/debian
 readonly DEBIAN_TAG=trixie-slim
 readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
 readonly REGISTRY_BIN=/usr/bin/docker-registry
-readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
 NATIVE=$(dpkg --print-architecture)
 readonly NATIVE
 # The architectures of HARNESS_PLATFORMS, and those of them this host runs only under emulation.
@@ -79,9 +72,6 @@ done
 readonly PACKAGES
 
 [[ $(id -u) -eq 0 ]] || die "run as root"
-for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
-  [[ $d == /* && $d != / ]] || die "state/cache dirs must be absolute and not /: '$d'"
-done
 mkdir -p "$HARNESS_STATE/logs" "$HARNESS_STATE/tmp" "$HARNESS_CACHE"
 chmod 755 "$HARNESS_STATE"
 

@@ -7,16 +7,9 @@
 # Installed packages, containers.conf and storage.conf are left in place.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LOG_TAG=harness
-# shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
-. "$repo/ci/lib.sh"
-# shellcheck source-path=SCRIPTDIR source=registry-process.sh
-. "$repo/tests/harness/registry-process.sh"
-
-HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
-HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$repo/tests/harness/lib.sh"
 readonly REGISTRIES_DROPIN=/etc/containers/registries.conf.d/50-image-tooling-harness.conf
-readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
 
 purge=0
 for arg in "$@"; do
@@ -28,9 +21,6 @@ for arg in "$@"; do
       ;;
     *) die "unknown argument: $arg (use --purge or --help)" ;;
   esac
-done
-for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
-  [[ $d == /* && $d != / ]] || die "state/cache dirs must be absolute and not /: '$d'"
 done
 
 stop_registry target

@@ -1,8 +1,20 @@
 # shellcheck shell=bash
-# The registries' processes as provision.sh starts them (sourced by provision.sh and teardown.sh, after
-# ci/lib.sh): each runs `docker-registry serve $HARNESS_STATE/NAME/config.yml`, its pid in
-# $HARNESS_STATE/NAME/registry.pid. A pid counts only while its command line is still that registry's,
-# so a pid the kernel has since given to another process is never signalled.
+# What provision.sh and teardown.sh share (sourced, not run): ci/lib.sh's helpers, the harness's folders, the mark
+# on the files it manages, and its registries' processes.
+# shellcheck source-path=SCRIPTDIR source=../../ci/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/ci/lib.sh"
+LOG_TAG=harness
+HARNESS_STATE=${HARNESS_STATE:-/var/lib/image-tooling-harness}
+HARNESS_CACHE=${HARNESS_CACHE:-/var/cache/image-tooling-harness}
+for d in "$HARNESS_STATE" "$HARNESS_CACHE"; do
+  [[ $d == /* && $d != / ]] || die "state/cache dirs must be absolute and not /: '$d'"
+done
+# shellcheck disable=SC2034 # used by the scripts that source this
+readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
+
+# The registries run as provision.sh starts them: `docker-registry serve $HARNESS_STATE/NAME/config.yml`, the pid
+# in $HARNESS_STATE/NAME/registry.pid. A pid counts only while its command line is still that registry's, so a pid
+# the kernel has since given to another process is never signalled.
 
 # registry_pid NAME: prints the pid of our running registry NAME; fails when there is none.
 registry_pid() {
