@@ -7,6 +7,9 @@ using ImageTooling.Reporting;
 //   binaries where tests/harness/provision.sh extracted them, stand-ins for the rest), a copy of images/
 //   that pins their hashes and versions under WORKDIR/images, serves WORKDIR/releases on 127.0.0.1:PORT,
 //   prints "ready IMAGES_DIR MIRROR_URL STAND_IN_TOOL,..." and serves until stdin closes or it is killed.
+// imagetool-harness registry STATE NAME start ADDRESS DATA STATUS [HTPASSWD] | registry STATE NAME stop
+//   Runs (or stops) the harness's registry NAME as tests/harness/provision.sh keeps it: config, pid file and log in
+//   STATE/NAME, storage in DATA, answering STATUS on http://ADDRESS/v2/; one line says what it did.
 // imagetool-harness test-report PHASES [--release-report FILE] [--markdown FILE] TIER=TRX...
 //   The end of the test command (tests/run.sh): failed tests, the timing table and the counts, from its phase file,
 //   each tier's TRX file (a tier whose file is missing ran no test) and the shared release's run report. Exit code 1
@@ -17,8 +20,13 @@ switch (args)
         return await ServeStandInsAsync(work, port);
     case ["test-report", var phases, .. var rest]:
         return TestReportCommand(phases, rest);
+    case ["registry", var state, var name, "start", var address, var data, var statusText, .. var htpasswd] when htpasswd.Length <= 1 && int.TryParse(statusText, out var status):
+        return await RegistryCommand(() => new HarnessRegistry(state, name).EnsureAsync(address, data, status, htpasswd.FirstOrDefault(), CancellationToken.None));
+    case ["registry", var state, var name, "stop"]:
+        return await RegistryCommand(() => Task.FromResult(new HarnessRegistry(state, name).Stop()));
     default:
         Console.Error.WriteLine("usage: imagetool-harness serve-standins WORKDIR PORT");
+        Console.Error.WriteLine("       imagetool-harness registry STATE NAME start ADDRESS DATA STATUS [HTPASSWD] | registry STATE NAME stop");
         Console.Error.WriteLine("       imagetool-harness test-report PHASES [--release-report FILE] [--markdown FILE] TIER=TRX...");
         return 2;
 }
@@ -66,4 +74,18 @@ static int TestReportCommand(string phasesFile, string[] options)
     Console.Write(report.Text());
     if (markdown is not null) File.WriteAllText(markdown, report.Markdown());
     return report.Succeeded ? 0 : 1;
+}
+
+static async Task<int> RegistryCommand(Func<Task<string>> act)
+{
+    try
+    {
+        Console.WriteLine(await act());
+        return 0;
+    }
+    catch (HarnessError e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
 }

@@ -12,37 +12,24 @@ done
 # shellcheck disable=SC2034 # used by the scripts that source this
 readonly MANAGED_MARK='# Managed by image-tooling-harness (tests/harness/provision.sh).'
 
-# The registries run as provision.sh starts them: `docker-registry serve $HARNESS_STATE/NAME/config.yml`, the pid
-# in $HARNESS_STATE/NAME/registry.pid. A pid counts only while its command line is still that registry's, so a pid
-# the kernel has since given to another process is never signalled.
-
-# registry_pid NAME: prints the pid of our running registry NAME; fails when there is none.
-registry_pid() {
-  local dir=$HARNESS_STATE/$1 pid
-  [[ -f $dir/registry.pid ]] || return 1
-  pid=$(<"$dir/registry.pid")
-  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "serve $dir/config.yml" || return 1
-  printf '%s\n' "$pid"
+# The harness's own program (tests/ImageTooling.Harness), which keeps its registries: built with an artifacts folder of
+# its own in $HARNESS_STATE, so that it shares no obj/ folder with the test command's build running beside it.
+harness_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HARNESS_TOOL=$HARNESS_STATE/harness-tool/bin/ImageTooling.Harness/debug/imagetool-harness.dll
+build_harness_tool() {
+  command -v dotnet >/dev/null || die "dotnet is not installed: the harness's registries are kept by tests/ImageTooling.Harness"
+  mkdir -p "$HARNESS_STATE/logs"
+  if ! dotnet build "$harness_root/tests/ImageTooling.Harness" --artifacts-path "$HARNESS_STATE/harness-tool" --nologo -v quiet \
+    >"$HARNESS_STATE/logs/harness-tool.log" 2>&1 9>&-; then
+    tail -n 20 "$HARNESS_STATE/logs/harness-tool.log" >&2
+    die "building tests/ImageTooling.Harness failed (log: $HARNESS_STATE/logs/harness-tool.log)"
+  fi
 }
 
-# stop_registry NAME: stops our registry NAME (TERM, then KILL after 10 s) and removes its pid file.
-stop_registry() {
-  local pidfile=$HARNESS_STATE/$1/registry.pid pid i
-  if [[ ! -f $pidfile ]]; then
-    log "registry $1: not running (no pid file)"
-    return
-  fi
-  if pid=$(registry_pid "$1"); then
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      [[ -d /proc/$pid ]] || break
-      sleep 0.2
-    done
-    [[ -d /proc/$pid ]] && { kill -KILL "$pid" 2>/dev/null || true; }
-    log "registry $1: stopped (pid $pid)"
-  else
-    log "registry $1: stale pid file ($(<"$pidfile") is not our registry)"
-  fi
-  rm -f "$pidfile"
+# registry NAME start ADDRESS DATA STATUS [HTPASSWD] | registry NAME stop: one registry's process (HarnessRegistry),
+# its configuration, pid file and log in $HARNESS_STATE/NAME. The provisioning lock (fd 9) is not handed down.
+registry() {
+  local line
+  line=$(dotnet "$HARNESS_TOOL" registry "$HARNESS_STATE" "$@" 9>&-) || die "registry $1: see the lines above"
+  log "$line"
 }

@@ -39,7 +39,6 @@ readonly REGISTRY_USER=harness
 readonly DEBIAN_REPO=library/debian
 readonly DEBIAN_TAG=trixie-slim
 readonly LOCAL_PREFIX=localhost/image-tooling-harness/debian
-readonly REGISTRY_BIN=/usr/bin/docker-registry
 NATIVE=$(dpkg --print-architecture)
 readonly NATIVE
 # The architectures of HARNESS_PLATFORMS, and those of them this host runs only under emulation.
@@ -56,13 +55,13 @@ done
 readonly ARCHES FOREIGN
 ((${#ARCHES[@]})) || die "HARNESS_PLATFORMS names no platform"
 # On top of the local engine's packages (ci/install-local-engine.sh). PACKAGE:COMMAND counts
-# as present when COMMAND is on PATH. A debian:12 container lacks four things the tests use:
-# ss (iproute2, port_owner), kill (procps: the interrupt test signals imagetool with it),
+# as present when COMMAND is on PATH. A debian:12 container lacks three things the tests use:
+# kill (procps: the interrupt test and the registries' stop signal with it),
 # stdio.h (libc6-dev, only a Recommends of gcc, which compiles the native stand-in binaries) and
 # python3 (the unit tier runs images/common/python-bytecode with it).
 # Node is not here: Debian 12's nodejs is 18 and the lockfiles need 20 (check_node). A cross
 # compiler (for the stand-in binaries and the binfmt probe) only for a foreign platform.
-PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc libc6-dev zip unzip shellcheck iproute2:ss procps:kill python3)
+PACKAGES=(mmdebstrap arch-test docker-registry apache2-utils jq curl gcc libc6-dev zip unzip shellcheck procps:kill python3)
 for arch in "${FOREIGN[@]}"; do
   case $arch in
     arm64) PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
@@ -189,88 +188,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- registries
-# port_owner PORT: pid of the process listening on 127.0.0.1:PORT/0.0.0.0:PORT, if any.
-port_owner() {
-  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1
-}
-
-wait_http() { # URL EXPECTED_CODE TIMEOUT
-  local url=$1 want=$2 deadline=$((SECONDS + $3)) code
-  while ((SECONDS < deadline)); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
-    [[ $code == "$want" ]] && return 0
-    sleep 0.3
-  done
-  return 1
-}
-
-# ensure_registry NAME ADDR DATA_DIR EXPECTED_V2_CODE AUTH_YAML
-ensure_registry() {
-  local name=$1 addr=$2 data=$3 want=$4 auth=$5
-  local dir=$HARNESS_STATE/$name
-  mkdir -p "$dir" "$data"
-  local secret_file=$dir/http-secret
-  [[ -s $secret_file ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret_file")
-  local changed=0
-  write_if_changed "$dir/config.yml" 600 <<EOF && changed=1
-$MANAGED_MARK
-version: 0.1
-log:
-  level: info
-  formatter: text
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $data
-  delete:
-    enabled: true
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: $addr
-  secret: $(<"$secret_file")
-  headers:
-    X-Content-Type-Options: [nosniff]
-$auth
-EOF
-  # The htpasswd file is only read at start-up: restart when it changed.
-  if [[ -f $dir/htpasswd ]]; then
-    local sum
-    sum=$(sha256sum "$dir/htpasswd" | cut -d' ' -f1)
-    write_if_changed "$dir/htpasswd.sha256" 600 <<<"$sum" && changed=1
-  fi
-
-  local pid
-  if pid=$(registry_pid "$name"); then
-    if ((changed == 0)) && wait_http "http://$addr/v2/" "$want" 5; then
-      log "registry $name: running (pid $pid) at http://$addr"
-      return
-    fi
-    log "registry $name: restarting (config changed or not answering)"
-    stop_registry "$name"
-  fi
-
-  local owner
-  owner=$(port_owner "${addr##*:}")
-  if [[ -n $owner ]]; then
-    die "registry $name: port ${addr##*:} is held by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null)); stop it first"
-  fi
-  (
-    cd "$dir"
-    exec 9>&- </dev/null >>"$dir/registry.log" 2>&1
-    exec setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$REGISTRY_BIN" serve "$dir/config.yml"
-  ) &
-  pid=$!
-  printf '%s\n' "$pid" >"$dir/registry.pid"
-  if ! wait_http "http://$addr/v2/" "$want" 30; then
-    tail -n 20 "$dir/registry.log" >&2 || true
-    die "registry $name: did not answer $want on http://$addr/v2/ (log: $dir/registry.log)"
-  fi
-  registry_pid "$name" >/dev/null || die "registry $name: pid file does not match the running process"
-  log "registry $name: started (pid $pid) at http://$addr, log $dir/registry.log"
-}
+# Kept by the harness's program (tests/ImageTooling.Harness, HarnessRegistry): see registry in lib.sh.
 
 setup_target_credentials() {
   local dir=$HARNESS_STATE/target pwfile=$HARNESS_STATE/registry-password
@@ -504,15 +422,16 @@ if ((packages_only)); then
   log "packages ready in ${SECONDS}s (platforms: ${ARCHES[*]})"
   exit 0
 fi
+# The registries' program builds while the quick steps below run (and while the test command builds beside it).
+build_harness_tool &
+harness_tool=$!
 disable_distro_registry
 probe_foreign
 configure_registries
 setup_target_credentials
-ensure_registry mirror "$MIRROR_ADDR" "$HARNESS_CACHE/mirror-registry" 200 ""
-ensure_registry target "$TARGET_ADDR" "$HARNESS_STATE/target/data" 401 "auth:
-  htpasswd:
-    realm: image-tooling-harness
-    path: $HARNESS_STATE/target/htpasswd"
+wait "$harness_tool" || die "the harness's program did not build (see the lines above)"
+registry mirror start "$MIRROR_ADDR" "$HARNESS_CACHE/mirror-registry" 200
+registry target start "$TARGET_ADDR" "$HARNESS_STATE/target/data" 401 "$HARNESS_STATE/target/htpasswd"
 DEBIAN_DIGEST=""
 # The real tools are downloads, the base images mostly emulated package scripts: one beside the other.
 ensure_real_tools &

@@ -23,8 +23,9 @@ for arg in "$@"; do
   esac
 done
 
-stop_registry target
-stop_registry mirror
+[[ -f $HARNESS_TOOL ]] || build_harness_tool
+registry target stop
+registry mirror stop
 
 if ((purge)); then
   if command -v podman >/dev/null; then
