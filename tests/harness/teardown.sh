@@ -23,9 +23,14 @@ for arg in "$@"; do
   esac
 done
 
-[[ -f $HARNESS_TOOL ]] || build_harness_tool
-registry target stop
-registry mirror stop
+# The program is built only when a registry may still run (a pid file without it), not to find that none does.
+if [[ -f $HARNESS_TOOL ]] || compgen -G "$HARNESS_STATE/*/registry.pid" >/dev/null; then
+  [[ -f $HARNESS_TOOL ]] || build_harness_tool
+  registry target stop
+  registry mirror stop
+else
+  log "registries: not running (no pid file)"
+fi
 
 if ((purge)); then
   if command -v podman >/dev/null; then
